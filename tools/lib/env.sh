@@ -1,0 +1,29 @@
+# Sourced by the tools/ scripts: repository root, Node 24 from node_modules first on PATH,
+# dependencies installed when package-lock.json changed, TypeScript compiled to dist/.
+SEXTANT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export SEXTANT_ROOT
+export SEXTANT_STATE="${SEXTANT_STATE:-$SEXTANT_ROOT/.sextant}"
+mkdir -p "$SEXTANT_STATE"
+
+sextant_log() { printf '\033[1;34m[sextant]\033[0m %s\n' "$*" >&2; }
+sextant_die() { printf '\033[1;31m[sextant] %s\033[0m\n' "$*" >&2; exit 1; }
+
+# npm ci when node_modules is missing or older than the lock file.
+sextant_install() {
+  local stamp="$SEXTANT_ROOT/node_modules/.sextant-installed"
+  if [ ! -f "$stamp" ] || [ "$SEXTANT_ROOT/package-lock.json" -nt "$stamp" ]; then
+    command -v npm >/dev/null || sextant_die "npm is missing: install Node.js (any version with npm); the project brings its own Node 24"
+    sextant_log "installing dependencies (npm ci)"
+    (cd "$SEXTANT_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || sextant_die "npm ci failed"
+    touch "$stamp"
+  fi
+  export PATH="$SEXTANT_ROOT/node_modules/.bin:$PATH"
+  node -e 'process.exit(+process.versions.node.split(".")[0] === 24 ? 0 : 1)' \
+    || sextant_die "expected Node 24 from node_modules/.bin, got $(node -v)"
+}
+
+# Compile apps/, libs/ and tools/ TypeScript into dist/ with swc (about a second).
+sextant_build() {
+  (cd "$SEXTANT_ROOT" && swc apps libs tools -d dist --quiet --copy-files --ignore '**/*.spec.ts,**/*.int-spec.ts,**/*.e2e-spec.ts' >/dev/null) \
+    || sextant_die "build failed"
+}
