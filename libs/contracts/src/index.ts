@@ -1,0 +1,3 @@
+export * from './generated/http';
+export * from './generated/events';
+export type { OpenApiDocument } from './openapi-document';
