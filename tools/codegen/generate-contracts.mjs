@@ -26,11 +26,16 @@ async function httpContracts(files) {
   const services = readdirSync(contractsDir)
     .filter((d) => existsSync(path.join(contractsDir, d, 'v1/openapi.yaml')) && d !== 'common')
     .sort();
+  const documents = {};
   for (const service of services) {
     const { bundle: doc, problems } = await bundle({ ref: path.join(contractsDir, service, 'v1/openapi.yaml'), config });
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length) throw new Error(`${service}: ${errors.map((p) => p.message).join('; ')}`);
-    const document = doc.parsed;
+    documents[service] = doc.parsed;
+  }
+  documents.gateway = mergedDocument(documents);
+  for (const service of services) {
+    const document = documents[service];
     files[`http/${service}.document.ts`] =
       `import type { OpenApiDocument } from '../../openapi-document';\n\n` +
       `export const ${camel(service)}OpenApiDocument: OpenApiDocument = ${JSON.stringify(document)};\n`;
@@ -39,6 +44,35 @@ async function httpContracts(files) {
   files['http/index.ts'] =
     services.map((s) => `export * as ${camel(s)}Api from './${s}';\nexport { ${camel(s)}OpenApiDocument } from './${s}.document';`).join('\n') +
     `\n\nexport const SERVICE_NAMES = ${JSON.stringify(services.filter((s) => s !== 'gateway'))} as const;\n`;
+}
+
+/**
+ * The gateway publishes one document: its own operations plus every service's /api/v1 operations
+ * and the components they use. Two services defining a component of the same name differently is
+ * an error (rename one).
+ */
+function mergedDocument(documents) {
+  const merged = structuredClone(documents.gateway);
+  merged.components ??= {};
+  for (const [service, doc] of Object.entries(documents)) {
+    if (service === 'gateway') continue;
+    merged.tags = [...(merged.tags ?? []), ...(doc.tags ?? []).filter((t) => !(merged.tags ?? []).some((m) => m.name === t.name))];
+    for (const [route, item] of Object.entries(doc.paths)) {
+      if (!route.startsWith('/api/')) continue;
+      if (merged.paths[route]) throw new Error(`${route} is defined by two services`);
+      merged.paths[route] = item;
+    }
+    for (const [kind, entries] of Object.entries(doc.components ?? {})) {
+      merged.components[kind] ??= {};
+      for (const [name, value] of Object.entries(entries)) {
+        const existing = merged.components[kind][name];
+        if (existing && JSON.stringify(existing) !== JSON.stringify(value)) throw new Error(`components.${kind}.${name} differs between services (${service})`);
+        merged.components[kind][name] = value;
+      }
+    }
+  }
+  merged.info = { ...merged.info, description: `${merged.info.description} This document merges every service's public operations.` };
+  return merged;
 }
 
 async function eventContracts(files) {

@@ -8,13 +8,15 @@ mkdir -p "$SEXTANT_STATE"
 sextant_log() { printf '\033[1;34m[sextant]\033[0m %s\n' "$*" >&2; }
 sextant_die() { printf '\033[1;31m[sextant] %s\033[0m\n' "$*" >&2; exit 1; }
 
-# npm ci when node_modules is missing or older than the lock file.
+# Installs the locked dependencies when node_modules is missing or older than the lock file.
+# (`npm install --no-save` rather than `npm ci`: the lock names optional native binaries for other
+# platforms that some registries do not mirror, which `npm ci` refuses and `npm install` skips.)
 sextant_install() {
   local stamp="$SEXTANT_ROOT/node_modules/.sextant-installed"
   if [ ! -f "$stamp" ] || [ "$SEXTANT_ROOT/package-lock.json" -nt "$stamp" ]; then
     command -v npm >/dev/null || sextant_die "npm is missing: install Node.js (any version with npm); the project brings its own Node 24"
-    sextant_log "installing dependencies (npm ci)"
-    (cd "$SEXTANT_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || sextant_die "npm ci failed"
+    sextant_log "installing dependencies (npm install from package-lock.json)"
+    (cd "$SEXTANT_ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error) || sextant_die "npm install failed"
     touch "$stamp"
   fi
   export PATH="$SEXTANT_ROOT/node_modules/.bin:$PATH"

@@ -6,10 +6,14 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
   info: {
     title: 'Sextant gateway',
     version: '1.0.0',
-    description: 'The only public door. Forwards /api/v1/<domain>/... to the owning service.',
+    description:
+      "The only public door. Forwards /api/v1/<domain>/... to the owning service. This document merges every service's public operations.",
   },
   servers: [{ url: 'http://localhost:3000', description: 'Through the local gateway' }],
-  tags: [{ name: 'Health', description: 'Liveness, readiness and metrics.' }],
+  tags: [
+    { name: 'Health', description: 'Liveness, readiness and metrics.' },
+    { name: 'Pipeline', description: 'End-to-end checks of the data pipeline.' },
+  ],
   paths: {
     '/health/live': {
       get: {
@@ -60,6 +64,49 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/ingestion/pings': {
+      post: {
+        operationId: 'recordPing',
+        tags: ['Pipeline'],
+        summary: 'Send a pipeline ping',
+        description:
+          'Records a ping and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/PingRequest' } } },
+        },
+        responses: {
+          '202': {
+            description: 'Recorded; the event is on its way.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/PingReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/pings/{pingId}': {
+      get: {
+        operationId: 'getPingArrival',
+        tags: ['Pipeline'],
+        summary: 'When a pipeline ping reached reporting',
+        parameters: [
+          { name: 'pingId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          { name: 'tenantId', in: 'query', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The ping arrived.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/PingArrival' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
   },
   components: {
     schemas: {
@@ -85,6 +132,95 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             },
           },
         },
+      },
+      PingRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tenantId'],
+        properties: {
+          tenantId: { type: 'string', format: 'uuid', description: 'The tenant the ping belongs to.' },
+          note: { type: 'string', maxLength: 200, description: 'Free text carried to reporting.' },
+        },
+      },
+      PingReceipt: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['pingId', 'tenantId', 'recordedAt'],
+        properties: {
+          pingId: { type: 'string', format: 'uuid' },
+          tenantId: { type: 'string', format: 'uuid' },
+          recordedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      Problem: {
+        type: 'object',
+        description: 'An error, as RFC 9457 problem details.',
+        required: ['type', 'title', 'status', 'errorId'],
+        additionalProperties: false,
+        properties: {
+          type: { type: 'string', description: 'URI reference identifying the problem type.' },
+          title: { type: 'string', description: 'Short summary of the problem type.' },
+          status: { type: 'integer', minimum: 400, maximum: 599 },
+          detail: { type: 'string', description: 'What went wrong in this occurrence.' },
+          instance: { type: 'string', description: 'The request path.' },
+          errorId: {
+            type: 'string',
+            description: "Identifier of this occurrence, also in the service's logs.",
+          },
+          requestId: { type: 'string' },
+          code: { type: 'string', description: 'Machine-readable error code.' },
+          errors: {
+            type: 'array',
+            description: 'For validation problems, one entry per offending field.',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['field', 'message'],
+              properties: {
+                field: {
+                  type: 'string',
+                  description: 'JSON pointer (or parameter name) of the offending value.',
+                },
+                message: { type: 'string' },
+              },
+            },
+          },
+          stack: { type: 'string', description: 'Only in development.' },
+        },
+      },
+      PingArrival: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['pingId', 'tenantId', 'recordedAt', 'arrivedAt'],
+        properties: {
+          pingId: { type: 'string', format: 'uuid' },
+          tenantId: { type: 'string', format: 'uuid' },
+          note: { type: ['string', 'null'] },
+          recordedAt: { type: 'string', format: 'date-time', description: 'When ingestion recorded it.' },
+          arrivedAt: { type: 'string', format: 'date-time', description: 'When reporting applied it.' },
+        },
+      },
+    },
+    responses: {
+      BadRequest: {
+        description: 'The request is malformed or fails validation.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      PayloadTooLarge: {
+        description: 'The body is over the size limit.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      UnsupportedMediaType: {
+        description: 'The content type is not accepted.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      InternalError: {
+        description: 'An unexpected error; the errorId finds it in the logs.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      NotFound: {
+        description: 'No such resource (or not visible to this tenant).',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
     },
   },

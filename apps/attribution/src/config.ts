@@ -1,0 +1,10 @@
+import { commonConfig, databaseConfig, env, loadConfig } from '@sextant/platform/config';
+
+export const attributionConfigSpec = {
+  ...commonConfig,
+  ...databaseConfig,
+  PORT: env.int({ doc: 'HTTP port', default: 3003, min: 1, max: 65535 }),
+};
+
+export const loadAttributionConfig = (source = process.env) => loadConfig(attributionConfigSpec, source);
+export type AttributionConfig = ReturnType<typeof loadAttributionConfig>;

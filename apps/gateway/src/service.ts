@@ -1,0 +1,17 @@
+import { gatewayOpenApiDocument } from '@sextant/contracts';
+import type { ServiceEntry } from '@sextant/platform/service';
+import { type GatewayConfig, loadGatewayConfig } from './config';
+import { installUpstreamProxy } from './proxy/upstream-proxy';
+
+export function gatewayService(config: GatewayConfig = loadGatewayConfig()): ServiceEntry<GatewayConfig> {
+  return {
+    definition: {
+      name: 'gateway',
+      config,
+      contract: gatewayOpenApiDocument,
+      uncontractedRoutes: [/^\/api\/v1\//],
+      configure: (app, logger) => installUpstreamProxy(app, config, logger, config.NODE_ENV === 'development'),
+    },
+    features: [],
+  };
+}

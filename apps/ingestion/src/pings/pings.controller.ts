@@ -1,0 +1,16 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import type { ingestionApi } from '@sextant/contracts';
+import { PingsService } from './pings.service';
+
+type Operation = ingestionApi.operations['recordPing'];
+
+@Controller('api/v1/ingestion/pings')
+export class PingsController {
+  constructor(private readonly pings: PingsService) {}
+
+  @Post()
+  @HttpCode(202)
+  record(@Body() body: Operation['requestBody']['content']['application/json']) {
+    return this.pings.record(body);
+  }
+}

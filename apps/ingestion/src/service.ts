@@ -1,0 +1,16 @@
+import { ingestionOpenApiDocument } from '@sextant/contracts';
+import type { ServiceEntry } from '@sextant/platform/service';
+import { type IngestionConfig, loadIngestionConfig } from './config';
+import { Initial1763800000000 } from './migrations/1763800000000-Initial';
+import { Ping } from './pings/ping.entity';
+import { PingsModule } from './pings/pings.module';
+
+export const entities = [Ping];
+export const migrations = [Initial1763800000000];
+
+export function ingestionService(config: IngestionConfig = loadIngestionConfig()): ServiceEntry<IngestionConfig> {
+  return {
+    definition: { name: 'ingestion', config, contract: ingestionOpenApiDocument, database: { entities, migrations } },
+    features: [PingsModule],
+  };
+}

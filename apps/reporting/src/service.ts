@@ -1,0 +1,23 @@
+import { reportingOpenApiDocument } from '@sextant/contracts';
+import type { ServiceEntry } from '@sextant/platform/service';
+import { loadReportingConfig, type ReportingConfig } from './config';
+import { Initial1763800000000 } from './migrations/1763800000000-Initial';
+import { PingArrival } from './pings/ping-arrival.entity';
+import { PingArrivalsConsumer } from './pings/ping-arrivals.consumer';
+import { PingsModule } from './pings/pings.module';
+
+export const entities = [PingArrival];
+export const migrations = [Initial1763800000000];
+
+export function reportingService(config: ReportingConfig = loadReportingConfig()): ServiceEntry<ReportingConfig> {
+  return {
+    definition: {
+      name: 'reporting',
+      config,
+      contract: reportingOpenApiDocument,
+      database: { entities, migrations },
+      subscribers: [PingArrivalsConsumer],
+    },
+    features: [PingsModule],
+  };
+}

@@ -1,0 +1,275 @@
+import { solveChain, type ChainSolution, type SparseChain } from './absorbing-chain';
+import { pathCount, pathTotals } from './path-table';
+import { toChannelCredits, type ChannelCredits, type PathTable } from './types';
+
+/**
+ * Markov chain attribution by removal effect (Anderl, Becker, von Wangenheim & Schumann, 2016,
+ * "Mapping the customer journey: Lessons learned from graph-based online attribution modeling";
+ * the semantics of ChannelAttribution's `markov_model`, computed exactly instead of by simulation).
+ *
+ * Chain: every path is the walk (start) -> s_1 -> ... -> s_m -> (conversion) | (null). With order k the
+ * states s_j are the windows of k consecutive channels (a path shorter than k is one state, the whole
+ * path); consecutive identical states are merged by default, as ChannelAttribution does (for order 1
+ * this collapses repeated channels). Transitions are counted with weight conversions + nulls of the
+ * path; the last state goes to (conversion) with weight `conversions` and to (null) with weight `nulls`.
+ * Without null paths, only converting paths are used and every walk ends in (conversion).
+ *
+ * P = probability of reaching (conversion) from (start): the absorption probability of the chain,
+ * found by solving (I - Q) x = r exactly. Removing channel c sends every transition into a state that
+ * contains c to (null): P_c. Removal effect RE_c = 1 - P_c / P, which equals ChannelAttribution's
+ * P(walk visits c | walk converts). Conversion credit_c = total conversions * RE_c / sum_d RE_d.
+ *
+ * Value (ChannelAttribution's approach): a converting walk that last stood in state s carries the mean
+ * conversion value of the paths ending in s (sum of their values / sum of their conversions). With
+ * V = expected value from (start) and V_c the same with c removed, RE^value_c = 1 - V_c / V and
+ * value credit_c = total value * RE^value_c / sum_d RE^value_d.
+ */
+export interface MarkovOptions {
+  /** Markov order k >= 1 (states are tuples of the last k channels). Default 1. */
+  order?: number;
+  /** Use non-converting (null) paths. Default true. */
+  useNulls?: boolean;
+  /** Merge consecutive identical states, as ChannelAttribution does. Default true. */
+  collapseRepeats?: boolean;
+  /** Convergence tolerance of the iterative solve (larger chains). Default 1e-13. */
+  tolerance?: number;
+  /** Linear solver: Gaussian elimination or Gauss-Seidel. Default: dense for small chains only. */
+  solver?: 'dense' | 'iterative';
+}
+
+export interface MarkovResult {
+  credits: ChannelCredits;
+  /** Removal effect per channel: `conversions` is RE_c, `value` is RE^value_c. */
+  removalEffects: ChannelCredits;
+  /** Probability of conversion from (start). */
+  conversionProbability: number;
+  /** Expected conversion value from (start). */
+  expectedValue: number;
+  /** Transient states, (start) included. */
+  stateCount: number;
+  /** Distinct transitions between transient states. */
+  transitionCount: number;
+}
+
+/** Above this many possible state codes, states are looked up in a Map instead of an array. */
+const DENSE_LOOKUP_MAX = 1 << 22;
+
+export function markovCredits(table: PathTable, options: MarkovOptions = {}): MarkovResult {
+  const order = options.order ?? 1;
+  const useNulls = options.useNulls ?? true;
+  const collapseRepeats = options.collapseRepeats ?? true;
+  if (!Number.isInteger(order) || order < 1) throw new Error(`Markov order must be a positive integer, got ${order}`);
+  const states = encodeStates(table, order, useNulls, collapseRepeats);
+  const chain = buildChain(table, states, useNulls);
+  const solveOptions = { tolerance: options.tolerance ?? 1e-13, maxSweeps: 1_000_000, order: chain.sweepOrder, method: options.solver };
+  const full = solveChain(chain, null, solveOptions);
+  const conversionProbability = full.conversion[START];
+  const expectedValue = full.value[START];
+
+  const channelCount = table.channels.length;
+  const removalConversions = new Float64Array(channelCount);
+  const removalValue = new Float64Array(channelCount);
+  const removed = new Uint8Array(chain.size);
+  for (let c = 0; c < channelCount; c++) {
+    if (!flagStatesWithChannel(states, c, removed)) continue;
+    const without: ChainSolution = solveChain(chain, removed, { ...solveOptions, warmStart: full });
+    if (conversionProbability > 0) removalConversions[c] = 1 - without.conversion[START] / conversionProbability;
+    if (expectedValue > 0) removalValue[c] = 1 - without.value[START] / expectedValue;
+  }
+  const totals = pathTotals(table);
+  return {
+    credits: toChannelCredits(
+      table.channels,
+      shareOut(removalConversions, totals.conversions),
+      shareOut(removalValue, totals.value),
+    ),
+    removalEffects: toChannelCredits(table.channels, removalConversions, removalValue),
+    conversionProbability,
+    expectedValue,
+    stateCount: chain.size,
+    transitionCount: chain.rowStart[chain.size],
+  };
+}
+
+const START = 0;
+
+/** total * effect_c / sum(effect), or zeros when every effect is zero. */
+function shareOut(effects: Float64Array, total: number): Float64Array {
+  let sum = 0;
+  for (const e of effects) sum += e;
+  return effects.map((e) => (sum > 0 ? (total * e) / sum : 0));
+}
+
+/** The state walk of every path, stored at the path's touch offsets. */
+interface EncodedStates {
+  /** seq[offsets[i] .. offsets[i] + walkLength[i]) is path i's walk (state ids; 0 is (start)). */
+  seq: Int32Array;
+  walkLength: Uint32Array;
+  /** Channels of each state: channelsOf[s * order + q], -1 padded; state 0 is (start). */
+  channelsOf: Int32Array;
+  order: number;
+  count: number;
+}
+
+function encodeStates(table: PathTable, order: number, useNulls: boolean, collapseRepeats: boolean): EncodedStates {
+  const base = table.channels.length + 1;
+  const codeSpace = Math.pow(base, order);
+  if (codeSpace > Number.MAX_SAFE_INTEGER) throw new Error(`Markov order ${order} is too high for ${table.channels.length} channels`);
+  const denseLookup = codeSpace <= DENSE_LOOKUP_MAX ? new Int32Array(codeSpace).fill(-1) : null;
+  const mapLookup = denseLookup ? null : new Map<number, number>();
+  const { offsets, touches } = table;
+  const seq = new Int32Array(touches.length);
+  const walkLength = new Uint32Array(pathCount(table));
+  let channelsOf = new Int32Array(Math.max(16, order * 1024)).fill(-1);
+  let count = 1; // state 0 is (start)
+  for (let i = 0; i < pathCount(table); i++) {
+    if (table.conversions[i] + (useNulls ? table.nulls[i] : 0) === 0) continue;
+    const start = offsets[i];
+    const length = offsets[i + 1] - start;
+    const width = Math.min(order, length);
+    let previous = -1;
+    let m = 0;
+    for (let j = 0; j + width <= length; j++) {
+      let code = 0;
+      let scale = 1;
+      for (let q = 0; q < width; q++) {
+        code += (touches[start + j + q] + 1) * scale;
+        scale *= base;
+      }
+      let state = denseLookup ? denseLookup[code] : (mapLookup!.get(code) ?? -1);
+      if (state < 0) {
+        state = count++;
+        if (denseLookup) denseLookup[code] = state;
+        else mapLookup!.set(code, state);
+        if ((state + 1) * order > channelsOf.length) {
+          const grown = new Int32Array(channelsOf.length * 2).fill(-1);
+          grown.set(channelsOf);
+          channelsOf = grown;
+        }
+        for (let q = 0; q < width; q++) channelsOf[state * order + q] = touches[start + j + q];
+      }
+      if (collapseRepeats && state === previous) continue;
+      seq[start + m++] = state;
+      previous = state;
+    }
+    walkLength[i] = m;
+  }
+  return { seq, walkLength, channelsOf, order, count };
+}
+
+/** Sets removed[s] = 1 for the states that contain channel c; returns whether there is any. */
+function flagStatesWithChannel(states: EncodedStates, channel: number, removed: Uint8Array): boolean {
+  let any = false;
+  const { channelsOf, order } = states;
+  for (let s = 0; s < states.count; s++) {
+    let has = 0;
+    for (let q = 0; q < order; q++) {
+      if (channelsOf[s * order + q] === channel) {
+        has = 1;
+        break;
+      }
+    }
+    removed[s] = has;
+    if (has) any = true;
+  }
+  return any;
+}
+
+/** Transition counts as a sparse chain (compressed rows, duplicates merged), with a sweep order. */
+function buildChain(table: PathTable, states: EncodedStates, useNulls: boolean): SparseChain & { sweepOrder: Int32Array } {
+  const size = states.count;
+  const { seq, walkLength } = states;
+  const { offsets } = table;
+  const rowTotal = new Float64Array(size);
+  const conversionEnd = new Float64Array(size);
+  const valueEnd = new Float64Array(size);
+  const stepsToEnd = new Float64Array(size);
+  const outDegree = new Int32Array(size + 1);
+  const paths = pathCount(table);
+
+  // Pass 1: out-degree (with duplicates), row totals, absorption weights.
+  for (let i = 0; i < paths; i++) {
+    const m = walkLength[i];
+    if (m === 0) continue;
+    const conversions = table.conversions[i];
+    const nulls = useNulls ? table.nulls[i] : 0;
+    const weight = conversions + nulls;
+    const start = offsets[i];
+    outDegree[START]++;
+    rowTotal[START] += weight;
+    for (let j = 0; j < m; j++) {
+      const s = seq[start + j];
+      rowTotal[s] += weight;
+      stepsToEnd[s] += (m - 1 - j) * weight;
+      if (j + 1 < m) outDegree[s]++;
+    }
+    const last = seq[start + m - 1];
+    conversionEnd[last] += conversions;
+    valueEnd[last] += table.value[i];
+  }
+
+  // Pass 2: scatter transitions into rows.
+  const rowStart = new Int32Array(size + 1);
+  for (let s = 0; s < size; s++) rowStart[s + 1] = rowStart[s] + outDegree[s];
+  const fill = rowStart.slice(0, size);
+  const column = new Int32Array(rowStart[size]);
+  const count = new Float64Array(rowStart[size]);
+  for (let i = 0; i < paths; i++) {
+    const m = walkLength[i];
+    if (m === 0) continue;
+    const weight = table.conversions[i] + (useNulls ? table.nulls[i] : 0);
+    const start = offsets[i];
+    let from = START;
+    for (let j = 0; j < m; j++) {
+      const to = seq[start + j];
+      const at = fill[from]++;
+      column[at] = to;
+      count[at] = weight;
+      from = to;
+    }
+  }
+
+  // Pass 3: merge duplicate columns within each row, and divide by the row totals.
+  const seenInRow = new Int32Array(size).fill(-1);
+  const positionOf = new Int32Array(size);
+  const mergedStart = new Int32Array(size + 1);
+  let out = 0;
+  for (let s = 0; s < size; s++) {
+    mergedStart[s] = out;
+    for (let e = rowStart[s]; e < rowStart[s + 1]; e++) {
+      const t = column[e];
+      if (seenInRow[t] === s) {
+        count[positionOf[t]] += count[e];
+      } else {
+        seenInRow[t] = s;
+        positionOf[t] = out;
+        column[out] = t;
+        count[out] = count[e];
+        out++;
+      }
+    }
+    for (let e = mergedStart[s]; e < out; e++) count[e] /= rowTotal[s];
+  }
+  mergedStart[size] = out;
+  const conversion = new Float64Array(size);
+  const value = new Float64Array(size);
+  for (let s = 0; s < size; s++) {
+    if (rowTotal[s] > 0) {
+      conversion[s] = conversionEnd[s] / rowTotal[s];
+      value[s] = valueEnd[s] / rowTotal[s];
+      stepsToEnd[s] /= rowTotal[s];
+    }
+  }
+  stepsToEnd[START] = Number.MAX_VALUE; // nothing leads back to (start): update it last
+  // Gauss-Seidel converges fastest when states close to the end of walks are updated first.
+  const sweepOrder = Int32Array.from({ length: size }, (_, s) => s).sort((a, b) => stepsToEnd[a] - stepsToEnd[b]);
+  return {
+    size,
+    rowStart: mergedStart,
+    column: column.slice(0, out),
+    probability: count.slice(0, out),
+    conversion,
+    value,
+    sweepOrder,
+  };
+}

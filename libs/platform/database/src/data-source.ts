@@ -1,0 +1,47 @@
+import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+
+export interface ServiceDataSourceOptions {
+  /** The PostgreSQL schema the service owns; also the prefix of its roles (`<schema>_owner`, `<schema>_app`). */
+  schema: string;
+  url: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations?: MixedList<Function | string>;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** A TypeORM data source for one service schema. Migrations are tracked in that schema. */
+export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations ?? [],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    applicationName: options.applicationName ?? options.schema,
+    // Unqualified names in raw SQL resolve to the service's own schema.
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, options: `-c search_path=${options.schema}` },
+  });
+}
+
+/**
+ * Runs fn in a transaction scoped to one tenant: `app.tenant_id` is set with
+ * `set_config(..., true)`, so it ends with the transaction and a pooled connection never carries
+ * a tenant into the next use. Row-level security policies read it.
+ */
+export async function withTenant<T>(dataSource: DataSource, tenantId: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  if (!UUID.test(tenantId)) throw new Error(`tenant id must be a UUID, got '${tenantId}'`);
+  return dataSource.transaction(async (manager) => {
+    await manager.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+    return fn(manager);
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,69 @@
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { createServiceDataSource, type ServiceDataSourceOptions, withTenant } from './data-source';
+
+/** Tenant-scoped and system transactions on the service's data source. */
+@Injectable()
+export class Transactions {
+  constructor(readonly dataSource: DataSource) {}
+
+  forTenant<T>(tenantId: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return withTenant(this.dataSource, tenantId, fn);
+  }
+
+  /** For work that is not one tenant's (relays, housekeeping); RLS tables show nothing here. */
+  system<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(fn);
+  }
+}
+
+@Injectable()
+class DataSourceLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown() {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+export interface DatabaseModuleOptions extends ServiceDataSourceOptions {
+  /** Runs pending migrations as the owner before serving (development convenience). */
+  migrateWithOwnerUrl?: string;
+}
+
+/** Runs the service's migrations with the owner role and returns what ran. */
+export async function runMigrations(options: ServiceDataSourceOptions): Promise<string[]> {
+  const owner = createServiceDataSource(options);
+  await owner.initialize();
+  try {
+    const ran = await owner.runMigrations({ transaction: 'each' });
+    return ran.map((m) => m.name);
+  } finally {
+    await owner.destroy();
+  }
+}
+
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forService(options: DatabaseModuleOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            if (options.migrateWithOwnerUrl) {
+              const ran = await runMigrations({ ...options, url: options.migrateWithOwnerUrl });
+              if (ran.length) new Logger('Database').log(`migrations applied: ${ran.join(', ')}`);
+            }
+            return createServiceDataSource(options).initialize();
+          },
+        },
+        Transactions,
+        DataSourceLifecycle,
+      ],
+      exports: [DataSource, Transactions],
+    };
+  }
+}

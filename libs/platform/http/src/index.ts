@@ -1,0 +1,6 @@
+export * from './problem';
+export * from './problem.filter';
+export * from './contract';
+export * from './contract.interceptor';
+export * from './health';
+export * from './request-context';

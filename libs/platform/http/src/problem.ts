@@ -1,0 +1,138 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+
+/** RFC 9457 problem details, as every Sextant error body. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errorId: string;
+  requestId?: string;
+  code?: string;
+  errors?: FieldError[];
+  stack?: string;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * An error the API edge turns into a problem with this status and code. Domain code throws its
+ * own errors; each service maps them to this once (never a bare 500 for a known failure).
+ */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiProblem';
+  }
+
+  static badRequest(message: string, errors?: FieldError[]) {
+    return new ApiProblem(400, 'bad_request', message, errors);
+  }
+  static notFound(message: string) {
+    return new ApiProblem(404, 'not_found', message);
+  }
+  static conflict(message: string) {
+    return new ApiProblem(409, 'conflict', message);
+  }
+}
+
+/** Fastify's own errors (body parsing, limits, content type) and what they mean to a client. */
+const fastifyErrors: Record<string, { status: number; code: string; detail?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed_json', detail: 'The body is empty but the content type is application/json.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json' },
+  FST_ERR_BAD_URL: { status: 400, code: 'malformed_url' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'bad_request' },
+};
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export interface ProblemContext {
+  path: string;
+  requestId?: string;
+  exposeStack: boolean;
+}
+
+/** Maps any thrown value to a problem; unknown errors become a 500 that says nothing internal. */
+export function toProblem(error: unknown, ctx: ProblemContext): { problem: Problem; headers: Record<string, string> } {
+  const errorId = randomUUID();
+  let status = 500;
+  let code = 'internal_error';
+  let detail: string | undefined = 'An unexpected error occurred. Quote the errorId when reporting it.';
+  let errors: FieldError[] | undefined;
+  let headers: Record<string, string> = {};
+
+  if (error instanceof ApiProblem) {
+    ({ status, code, errors } = error);
+    detail = error.message;
+    headers = error.headers ?? {};
+  } else if (error instanceof HttpException) {
+    status = error.getStatus();
+    code = HttpStatus[status]?.toLowerCase() ?? 'http_error';
+    const response = error.getResponse();
+    detail = typeof response === 'string' ? response : ((response as { message?: string | string[] }).message?.toString() ?? error.message);
+  } else if (isFastifyError(error)) {
+    const known = fastifyErrors[error.code];
+    if (known) {
+      status = known.status;
+      code = known.code;
+      detail = known.detail ?? error.message;
+    } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      status = error.statusCode;
+      code = 'bad_request';
+      detail = error.message;
+    }
+  } else if (error instanceof SyntaxError && 'body' in (error as object)) {
+    status = 400;
+    code = 'malformed_json';
+    detail = error.message;
+  }
+
+  const problem: Problem = {
+    type: status >= 500 ? 'about:blank' : `https://sextant.dev/problems/${code.replace(/_/g, '-')}`,
+    title: titles[status] ?? 'Error',
+    status,
+    detail,
+    instance: ctx.path,
+    errorId,
+    requestId: ctx.requestId,
+    code,
+  };
+  if (errors?.length) problem.errors = errors;
+  if (ctx.exposeStack && status >= 500 && error instanceof Error && error.stack) problem.stack = error.stack;
+  return { problem, headers };
+}
+
+function isFastifyError(error: unknown): error is { code: string; statusCode?: number; message: string } {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && 'statusCode' in error;
+}

@@ -1,0 +1,209 @@
+import type { EventPayloads, LiveTopic } from '@sextant/contracts';
+import { contextFromHeaders, inSpan, SpanKind } from '@sextant/platform/telemetry';
+import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { withTenant } from '@sextant/platform/database';
+import { assertValidEvent, EventValidationError } from './event-validation';
+import { HEADERS, type TopicNames } from './topics';
+
+export interface EventContext {
+  /** The tenant-scoped transaction the effects must be written in. */
+  manager: EntityManager;
+  tenantId: string;
+  eventId: string;
+  topic: LiveTopic;
+  headers: Record<string, string>;
+}
+
+export type EventHandler<T extends LiveTopic> = (payload: EventPayloads[T], context: EventContext) => Promise<void>;
+export type EventHandlers = { [T in LiveTopic]?: EventHandler<T> };
+
+/** A class that applies events; the messaging module subscribes the service's group to its topics. */
+export interface EventSubscriber {
+  eventHandlers(): EventHandlers;
+}
+
+/** A failure retrying cannot fix: the message goes to the dead-letter topic at once. */
+export class NonRetryableError extends Error {
+  override name = 'NonRetryableError';
+}
+
+export interface EventConsumerHostOptions {
+  kafka: Kafka;
+  producer: Producer;
+  dataSource: DataSource;
+  topics: TopicNames;
+  service: string;
+  handlers: EventHandlers;
+  logger: Logger;
+  maxAttempts: number;
+  retryBackoffMs: number;
+  onOutcome?: (outcome: 'applied' | 'duplicate' | 'retried' | 'dead_lettered', topic: string) => void;
+}
+
+type Outcome = 'applied' | 'duplicate';
+
+/**
+ * Runs the service's consumer group. Each message is applied in one database transaction that
+ * also records its `event-id` (a redelivery changes nothing), and offsets are committed only after
+ * that transaction. A failing message is re-published to `<topic>.<group>.retry` (a second
+ * consumer waits out the backoff there, so the main partition keeps moving) and after
+ * `maxAttempts` to `<topic>.<group>.dlt` with where it came from and why it failed. Messages that
+ * cannot be applied however often they are tried (bad headers, payload off its schema) go straight
+ * to the dead-letter topic.
+ */
+export class EventConsumerHost {
+  private main?: Consumer;
+  private retry?: Consumer;
+  private stopping = false;
+
+  constructor(private readonly options: EventConsumerHostOptions) {}
+
+  get subscribedTopics(): LiveTopic[] {
+    return Object.keys(this.options.handlers) as LiveTopic[];
+  }
+
+  /** Every topic this host reads or writes, for creation at start-up. */
+  declaredTopics(): string[] {
+    const { topics, service } = this.options;
+    return this.subscribedTopics.flatMap((t) => [topics.topic(t), topics.retry(t, service), topics.deadLetter(t, service)]);
+  }
+
+  async start(): Promise<void> {
+    if (this.subscribedTopics.length === 0) return;
+    const { kafka, topics, service } = this.options;
+    this.main = kafka.consumer({ groupId: topics.group(service), sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.retry = kafka.consumer({ groupId: `${topics.group(service)}.retry`, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    await Promise.all([this.main.connect(), this.retry.connect()]);
+    await this.main.subscribe({ topics: this.subscribedTopics.map((t) => topics.topic(t)), fromBeginning: true });
+    await this.retry.subscribe({ topics: this.subscribedTopics.map((t) => topics.retry(t, service)), fromBeginning: true });
+    await this.run(this.main, false);
+    await this.run(this.retry, true);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([this.main?.disconnect(), this.retry?.disconnect()]);
+  }
+
+  private async run(consumer: Consumer, isRetry: boolean): Promise<void> {
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let last: string | undefined;
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale() || this.stopping) break;
+          if (isRetry) await this.waitUntilDue(message, heartbeat, isRunning);
+          if (!isRunning() || this.stopping) break;
+          await this.handle(batch.topic, batch.partition, message);
+          resolveOffset(message.offset);
+          last = message.offset;
+          await heartbeat();
+        }
+        if (last !== undefined) {
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        }
+      },
+    });
+  }
+
+  private async waitUntilDue(message: KafkaMessage, heartbeat: () => Promise<void>, isRunning: () => boolean) {
+    const due = Date.parse(header(message.headers, HEADERS.retryAt) ?? '') || 0;
+    while (Date.now() < due && isRunning() && !this.stopping) {
+      await sleep(Math.min(1_000, due - Date.now()));
+      await heartbeat();
+    }
+  }
+
+  /** Applies, retries or dead-letters one message; throws only when Kafka itself fails. */
+  private async handle(kafkaTopic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const { topics, service } = this.options;
+    const headers = stringHeaders(message.headers);
+    const topic = this.catalogueTopic(kafkaTopic);
+    const attempt = Number(headers[HEADERS.retryAttempt] ?? 0) + 1;
+    try {
+      const outcome = await inSpan(
+        `${topic} process`,
+        { kind: SpanKind.CONSUMER, parent: contextFromHeaders(headers), attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': kafkaTopic, 'messaging.consumer.group.name': topics.group(service) } },
+        () => this.apply(topic, message, headers),
+      );
+      this.options.onOutcome?.(outcome, topic);
+    } catch (error) {
+      const origin = {
+        [HEADERS.originalTopic]: headers[HEADERS.originalTopic] ?? kafkaTopic,
+        [HEADERS.originalPartition]: headers[HEADERS.originalPartition] ?? String(partition),
+        [HEADERS.originalOffset]: headers[HEADERS.originalOffset] ?? message.offset,
+        [HEADERS.lastError]: truncate((error as Error).message, 1_000),
+      };
+      const retryable = !(error instanceof NonRetryableError || error instanceof EventValidationError);
+      if (retryable && attempt < this.options.maxAttempts) {
+        const delay = this.options.retryBackoffMs * 2 ** (attempt - 1);
+        await this.forward(topics.retry(topic, service), message, { ...headers, ...origin, [HEADERS.retryAttempt]: String(attempt), [HEADERS.retryAt]: new Date(Date.now() + delay).toISOString() });
+        this.options.logger.warn({ err: error, topic, eventId: headers[HEADERS.eventId], attempt }, 'event failed; scheduled for retry');
+        this.options.onOutcome?.('retried', topic);
+      } else {
+        const { [HEADERS.retryAttempt]: _a, [HEADERS.retryAt]: _b, ...kept } = headers;
+        await this.forward(topics.deadLetter(topic, service), message, { ...kept, ...origin, [HEADERS.dltAttempts]: String(attempt), [HEADERS.dltFailedAt]: new Date().toISOString() });
+        this.options.logger.error({ err: error, topic, eventId: headers[HEADERS.eventId], attempt }, 'event dead-lettered');
+        this.options.onOutcome?.('dead_lettered', topic);
+      }
+    }
+  }
+
+  private async apply(topic: string, message: KafkaMessage, headers: Record<string, string>): Promise<Outcome> {
+    const eventId = headers[HEADERS.eventId];
+    const tenantId = headers[HEADERS.tenantId];
+    if (!eventId || !tenantId) throw new NonRetryableError(`message lacks the ${!eventId ? HEADERS.eventId : HEADERS.tenantId} header`);
+    const handler = this.options.handlers[topic as LiveTopic] as EventHandler<LiveTopic> | undefined;
+    if (!handler) throw new NonRetryableError(`no handler for ${topic}`);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message.value?.toString('utf8') ?? '');
+    } catch {
+      throw new NonRetryableError('payload is not JSON');
+    }
+    assertValidEvent(topic, payload);
+    if (!UUID.test(tenantId) || !UUID.test(eventId)) throw new NonRetryableError('event-id and tenant-id headers must be UUIDs');
+    return withTenant(this.options.dataSource, tenantId, async (manager) => {
+      const recorded = await manager.query(
+        `insert into processed_events (consumer_group, event_id, tenant_id, topic) values ($1, $2, $3, $4)
+         on conflict do nothing returning event_id`,
+        [this.options.service, eventId, tenantId, topic],
+      );
+      if (recorded.length === 0) return 'duplicate';
+      await handler(payload as EventPayloads[LiveTopic], { manager, tenantId, eventId, topic: topic as LiveTopic, headers });
+      return 'applied';
+    });
+  }
+
+  private async forward(topic: string, message: KafkaMessage, headers: Record<string, string>) {
+    await this.options.producer.send({ topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+  }
+
+  private catalogueTopic(kafkaTopic: string): string {
+    const name = this.options.topics.unprefixed(kafkaTopic);
+    const suffix = `.${this.options.service}.retry`;
+    return name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
+  }
+}
+
+function header(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value[0]?.toString() : value.toString();
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const name of Object.keys(headers ?? {})) {
+    const value = header(headers, name);
+    if (value !== undefined) result[name] = value;
+  }
+  return result;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

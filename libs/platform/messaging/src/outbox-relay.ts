@@ -1,0 +1,107 @@
+import type { Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { OutboxMessage } from './messaging.entities';
+import type { TopicNames } from './topics';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  producer: Producer;
+  topics: TopicNames;
+  logger: Logger;
+  batchSize: number;
+  pollIntervalMs: number;
+  /** Fault injection for tests: runs after Kafka acknowledged a batch, before the rows are removed. */
+  afterPublish?: (eventIds: string[]) => Promise<void>;
+}
+
+/**
+ * Publishes outbox rows to Kafka in order and removes them in the same transaction. One relay
+ * publishes at a time (a transaction-scoped advisory lock per schema), which keeps per-key order
+ * across replicas. A crash after Kafka acknowledged but before the commit publishes the batch
+ * again: delivery is at least once, and consumers deduplicate on `event-id`.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private readonly lockKey: number;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.lockKey = hash32(`outbox:${options.dataSource.driver.schema ?? 'public'}`);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Publishes one batch; returns how many rows were published. */
+  async publishBatch(): Promise<number> {
+    return this.options.dataSource.transaction(async (manager) => {
+      const [{ locked }] = await manager.query('select pg_try_advisory_xact_lock($1) as locked', [this.lockKey]);
+      if (!locked) return 0;
+      const rows = await this.nextRows(manager);
+      if (rows.length === 0) return 0;
+      await this.options.producer.sendBatch({
+        acks: -1,
+        topicMessages: groupByTopic(rows).map(([topic, messages]) => ({
+          topic: this.options.topics.topic(topic),
+          messages: messages.map((row) => ({ key: row.key, value: JSON.stringify(row.payload), headers: row.headers })),
+        })),
+      });
+      const eventIds = rows.map((r) => r.eventId);
+      await this.options.afterPublish?.(eventIds);
+      await manager.createQueryBuilder().delete().from(OutboxMessage).where('event_id = any(:ids)', { ids: eventIds }).execute();
+      return rows.length;
+    });
+  }
+
+  private nextRows(manager: EntityManager): Promise<OutboxMessage[]> {
+    return manager.getRepository(OutboxMessage).find({ order: { position: 'ASC' }, take: this.options.batchSize });
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.options.logger.error({ err: error, failures }, 'outbox relay round failed; retrying');
+      }
+      if (published < this.options.batchSize) {
+        const delay = failures ? Math.min(5_000, this.options.pollIntervalMs * 2 ** failures) : this.options.pollIntervalMs;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, delay).unref();
+        });
+      }
+    }
+  }
+}
+
+function groupByTopic(rows: OutboxMessage[]): [string, OutboxMessage[]][] {
+  const groups = new Map<string, OutboxMessage[]>();
+  for (const row of rows) {
+    const group = groups.get(row.topic);
+    if (group) group.push(row);
+    else groups.set(row.topic, [row]);
+  }
+  return [...groups];
+}
+
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
+}

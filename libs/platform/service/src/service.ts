@@ -1,0 +1,216 @@
+import 'reflect-metadata';
+import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { OpenApiDocument } from '@sextant/contracts';
+import { ConfigError, type commonConfig, type ConfigOf, type databaseConfig } from '@sextant/platform/config';
+import { DatabaseModule, runMigrations } from '@sextant/platform/database';
+import {
+  ContractInterceptor,
+  ContractValidator,
+  HealthController,
+  installRequestHooks,
+  Metrics,
+  ProblemFilter,
+  ReadinessRegistry,
+  requestIdFor,
+  toOpenApiPath,
+} from '@sextant/platform/http';
+import { createLogger, PinoNestLogger, type Logger } from '@sextant/platform/logging';
+import { MESSAGING_ENTITIES, Messaging, MessagingModule, type EventSubscriber } from '@sextant/platform/messaging';
+import { stopTelemetry } from '@sextant/platform/telemetry';
+import { DataSource } from 'typeorm';
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+export const LOGGER = Symbol('LOGGER');
+
+type CommonConfig = ConfigOf<typeof commonConfig>;
+type DatabaseConfig = ConfigOf<typeof databaseConfig>;
+
+export interface ServiceDefinition<C extends CommonConfig> {
+  name: string;
+  config: C;
+  contract: OpenApiDocument;
+  /** Services that own a schema: their entities and migrations (outbox tables are added). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  database?: { entities: Function[]; migrations: Function[] };
+  subscribers?: Type<EventSubscriber>[];
+  /** Extra routes served outside the contract (e.g. the gateway's proxy). */
+  uncontractedRoutes?: RegExp[];
+  /** Last set-up on the Fastify application before it listens (plugins, raw routes). */
+  configure?: (app: NestFastifyApplication, logger: Logger) => Promise<void>;
+}
+
+/** Everything a Sextant service has besides its features: config, logs, database, Kafka, health. */
+@Global()
+@Module({})
+export class ServicePlatformModule {
+  static forService<C extends CommonConfig>(definition: ServiceDefinition<C>, logger: Logger): DynamicModule {
+    const { name, config } = definition;
+    const metrics = new Metrics(name);
+    const readiness = new ReadinessRegistry(name);
+    const imports: DynamicModule[] = [];
+    if (definition.database) {
+      const db = config as unknown as C & DatabaseConfig;
+      const options = {
+        schema: name,
+        url: db.DATABASE_URL,
+        entities: [...definition.database.entities, ...MESSAGING_ENTITIES],
+        migrations: definition.database.migrations,
+        poolSize: db.DATABASE_POOL_SIZE,
+      };
+      imports.push(DatabaseModule.forService({ ...options, migrateWithOwnerUrl: db.MIGRATE_ON_START ? db.DATABASE_OWNER_URL : undefined }));
+    }
+    imports.push(
+      MessagingModule.forService({
+        service: name,
+        brokers: config.KAFKA_BROKERS,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        partitions: config.KAFKA_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+        maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+        retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
+        outbox: definition.database ? { batchSize: config.OUTBOX_BATCH_SIZE, pollIntervalMs: config.OUTBOX_POLL_MS } : undefined,
+        subscribers: definition.subscribers ?? [],
+        logger,
+        metrics: metrics.registry,
+      }),
+    );
+    return {
+      module: ServicePlatformModule,
+      imports,
+      controllers: [HealthController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: Metrics, useValue: metrics },
+        { provide: ContractValidator, useValue: new ContractValidator(definition.contract) },
+        {
+          provide: ReadinessRegistry,
+          inject: [Messaging, { token: DataSource, optional: true }],
+          useFactory: (messaging: Messaging, dataSource?: DataSource) => {
+            readiness.register({ name: 'kafka', check: () => messaging.check() });
+            if (dataSource) readiness.register({ name: 'database', check: async () => void (await dataSource.query('select 1')) });
+            return readiness;
+          },
+        },
+      ],
+      exports: [SERVICE_CONFIG, LOGGER, Metrics, ContractValidator, ReadinessRegistry],
+    };
+  }
+}
+
+const INFRA_ROUTES = [/^\/docs/, /^\/openapi\.json$/, /^\/health\//, /^\/metrics$/];
+
+/**
+ * Creates and starts a service: Fastify, JSON logs, problem+json errors, contract validation of
+ * every request, /openapi.json and /docs from the contract, graceful shutdown. A route that is not
+ * in the contract stops start-up: the contract comes first.
+ */
+export async function runService<C extends CommonConfig & { PORT: number }>(
+  definition: ServiceDefinition<C>,
+  featureModules: (Type | DynamicModule)[],
+): Promise<NestFastifyApplication> {
+  const { name, config } = definition;
+  const logger = createLogger(name, config.LOG_LEVEL);
+  @Module({ imports: [ServicePlatformModule.forService(definition, logger), ...featureModules] })
+  class ServiceModule {}
+
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    genReqId: requestIdFor,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  });
+  const undocumented: string[] = [];
+  const allowed = [...INFRA_ROUTES, ...(definition.uncontractedRoutes ?? [])];
+  adapter.getInstance().addHook('onRoute', (route) => {
+    const path = toOpenApiPath(route.url);
+    const methods = ([] as string[]).concat(route.method).filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+    for (const method of methods) {
+      if (!allowed.some((r) => r.test(route.url)) && !definition.contract.paths[path]?.[method.toLowerCase()]) undocumented.push(`${method} ${route.url}`);
+    }
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceModule, adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
+  if (undocumented.length) throw new Error(`routes missing from the ${name} contract: ${undocumented.join(', ')}`);
+
+  const exposeStack = config.NODE_ENV === 'development';
+  const fastify = app.getHttpAdapter().getInstance();
+  installRequestHooks(fastify, app.get(Metrics).httpDuration);
+  app.useGlobalFilters(new ProblemFilter(logger, exposeStack));
+  app.useGlobalInterceptors(new ContractInterceptor(app.get(ContractValidator)));
+  SwaggerModule.setup('docs', app, definition.contract as unknown as OpenAPIObject, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+    customSiteTitle: `Sextant ${name} API`,
+  });
+  await definition.configure?.(app, logger);
+  app.enableShutdownHooks();
+  const readiness = app.get(ReadinessRegistry);
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down: draining in-flight work');
+    readiness.startDraining();
+    const timer = setTimeout(() => {
+      logger.error('shutdown grace period exceeded; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS).unref();
+    await app.close();
+    await stopTelemetry();
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ port: config.PORT }, `${name} listening`);
+  return app;
+}
+
+/** Loads config, printing every bad variable and exiting 1 when something is wrong. */
+export function loadOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+export type { NestFastifyApplication };
+
+export interface ServiceEntry<C extends CommonConfig & { PORT: number }> {
+  definition: ServiceDefinition<C>;
+  features: (Type | DynamicModule)[];
+}
+
+/**
+ * The command line of every service binary: `serve` (default) or `migrate` (apply pending
+ * migrations as the schema owner, then exit: what the Kubernetes migration Job runs).
+ */
+export async function serviceMain<C extends CommonConfig & { PORT: number }>(load: () => ServiceEntry<C>): Promise<void> {
+  const command = process.argv[2] ?? 'serve';
+  const { definition, features } = loadOrExit(load);
+  if (command === 'migrate') {
+    const config = definition.config as unknown as DatabaseConfig;
+    if (!definition.database) return void process.stdout.write(`${definition.name} owns no database schema\n`);
+    if (!config.DATABASE_OWNER_URL) throw new Error('migrate needs DATABASE_OWNER_URL (the schema owner role)');
+    const ran = await runMigrations({
+      schema: definition.name,
+      url: config.DATABASE_OWNER_URL,
+      entities: [...definition.database.entities, ...MESSAGING_ENTITIES],
+      migrations: definition.database.migrations,
+    });
+    process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'no pending migrations\n');
+    return;
+  }
+  if (command !== 'serve') throw new Error(`unknown command '${command}' (serve | migrate)`);
+  await runService(definition, features);
+}

@@ -1,0 +1,2 @@
+export * from './telemetry';
+export { JsonLinesSpanExporter } from './json-lines-exporter';
