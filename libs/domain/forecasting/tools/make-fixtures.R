@@ -78,6 +78,12 @@ out$croston <- list(
   alpha01 = as.numeric(cr$mean),
   alpha03 = as.numeric(cr2$mean)
 )
+out$decompose <- list(
+  y = as.numeric(AirPassengers), frequency = 12,
+  multiplicativeFigure = as.numeric(decompose(AirPassengers, type = "multiplicative")$figure),
+  additiveFigure = as.numeric(decompose(AirPassengers, type = "additive")$figure),
+  acf = as.numeric(acf(AirPassengers, lag.max = 12, plot = FALSE)$acf)[-1]
+)
 out$qnorm <- list(p = c(0.001, 0.025, 0.1, 0.5, 0.9, 0.975, 0.999999),
                   q = qnorm(c(0.001, 0.025, 0.1, 0.5, 0.9, 0.975, 0.999999)))
 

@@ -16,7 +16,7 @@ export function parseIsoDate(date: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
   if (!match) throw new Error(`date '${date}' is not ISO yyyy-mm-dd`);
   const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(ms)) throw new Error(`date '${date}' is not a valid date`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== match[0]) throw new Error(`date '${date}' is not a valid date`);
   return ms;
 }
 

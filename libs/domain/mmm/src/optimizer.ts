@@ -40,7 +40,7 @@ export interface BudgetPlan {
   probabilityPositive: number;
 }
 
-export function optimiseBudget(fit: MmmFit, options: BudgetOptions = {}): BudgetPlan {
+export function optimiseBudget(fit: Pick<MmmFit, 'response'>, options: BudgetOptions = {}): BudgetPlan {
   const response = fit.response;
   const names = response.channels;
   const C = names.length;

@@ -24,7 +24,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    logging: false,
     applicationName: options.applicationName ?? options.schema,
     // Unqualified names in raw SQL resolve to the service's own schema.
     extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, options: `-c search_path=${options.schema}` },

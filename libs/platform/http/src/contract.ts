@@ -83,27 +83,26 @@ export class ContractValidator {
     request: { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown; contentType?: string },
   ): FieldError[] {
     const errors: FieldError[] = [];
-    const parameters = ((op.operation.parameters as unknown[]) ?? []).map((p) => deref<Parameter>(this.document, p));
-    for (const location of ['path', 'query'] as const) {
-      const values = (location === 'path' ? request.params : request.query) ?? {};
-      const declared = parameters.filter((p) => p.in === location);
-      if (location === 'query') {
-        for (const name of Object.keys(values)) {
-          if (!declared.some((p) => p.name === name)) errors.push({ field: `/query/${name}`, message: 'is not a known parameter' });
-        }
+    const declared = (op.operation.parameters as { $ref?: string }[] | undefined) ?? [];
+    const parameters = declared.map((p, index) => ({
+      ...deref<Parameter>(this.document, p),
+      schemaPointer: `${p.$ref ?? `${op.pointer}/parameters/${index}`}/schema`,
+    }));
+    for (const name of Object.keys(request.query ?? {})) {
+      if (!parameters.some((p) => p.in === 'query' && p.name === name)) errors.push({ field: `/query/${name}`, message: 'is not a known parameter' });
+    }
+    for (const param of parameters) {
+      if (param.in !== 'path' && param.in !== 'query') continue;
+      const values = (param.in === 'path' ? request.params : request.query) ?? {};
+      const value = values[param.name];
+      if (value === undefined) {
+        if (param.required) errors.push({ field: `/${param.in}/${param.name}`, message: 'is required' });
+        continue;
       }
-      for (const [index, param] of declared.entries()) {
-        const value = values[param.name];
-        if (value === undefined) {
-          if (param.required) errors.push({ field: `/${location}/${param.name}`, message: 'is required' });
-          continue;
-        }
-        const declaredRef = (op.operation.parameters as { $ref?: string }[])[index].$ref;
-        const validate = this.compileParameter(`${declaredRef ?? `${op.pointer}/parameters/${index}`}/schema`);
-        const holder = { value };
-        if (!validate(holder)) errors.push(...toFieldErrors(validate.errors ?? [], `/${location}/${param.name}`, '/value'));
-        else values[param.name] = holder.value;
-      }
+      const validate = this.compileParameter(param.schemaPointer);
+      const holder = { value };
+      if (!validate(holder)) errors.push(...toFieldErrors(validate.errors ?? [], `/${param.in}/${param.name}`, '/value'));
+      else values[param.name] = holder.value;
     }
     const body = deref<{ required?: boolean; content?: Record<string, { schema?: unknown }> }>(this.document, op.operation.requestBody);
     if (body?.content) {

@@ -1,0 +1,4 @@
+export * from './environment';
+export * from './helpers';
+export * from './contract-assertions';
+export * from './stack';

@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DATABASE_SERVICES, type DatabaseService, serviceUrls, type TestEnvironment } from './environment';
+import { eventually } from './helpers';
+
+export type ServiceName = DatabaseService | 'gateway';
+export const ALL_SERVICES: ServiceName[] = [...DATABASE_SERVICES, 'gateway'];
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningStack {
+  urls: Record<ServiceName, string>;
+  tracesFile: string;
+  logs: Record<ServiceName, string[]>;
+  /** SIGKILL one service (crash), then start it again with the same settings. */
+  restart(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts services as real processes from the compiled dist/ (what `./tools/dev up` runs), against
+ * the run's database and topic prefix, on free ports; resolves when every /health/ready is 200.
+ */
+export async function startStack(env: TestEnvironment, services: ServiceName[] = ALL_SERVICES, extraEnv: Record<string, string> = {}): Promise<RunningStack> {
+  const ports = Object.fromEntries(await Promise.all(ALL_SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<ServiceName, number>;
+  const urls = Object.fromEntries(ALL_SERVICES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<ServiceName, string>;
+  const tracesFile = path.join(mkdtempSync(path.join(tmpdir(), 'sextant-traces-')), 'traces.jsonl');
+  const children = new Map<ServiceName, ChildProcess>();
+  const logs = Object.fromEntries(ALL_SERVICES.map((s) => [s, [] as string[]])) as Record<ServiceName, string[]>;
+
+  const environmentOf = (service: ServiceName): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? 'warn',
+    PORT: String(ports[service]),
+    HOST: '127.0.0.1',
+    KAFKA_BROKERS: env.brokers.join(','),
+    KAFKA_TOPIC_PREFIX: env.topicPrefix,
+    CONSUMER_RETRY_BACKOFF_MS: '100',
+    OTEL_TRACES_FILE: tracesFile,
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...(service === 'gateway'
+      ? Object.fromEntries(DATABASE_SERVICES.map((s) => [`${s.toUpperCase()}_URL`, urls[s]]))
+      : { DATABASE_URL: serviceUrls(env, service).appUrl }),
+    ...extraEnv,
+  });
+
+  const launch = (service: ServiceName) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist/apps', service, 'src/main.js')], {
+      env: environmentOf(service),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      logs[service].push(chunk.toString());
+      if (logs[service].length > 200) logs[service].shift();
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    children.set(service, child);
+  };
+
+  const ready = (service: ServiceName) =>
+    eventually(async () => {
+      const child = children.get(service);
+      if (child?.exitCode !== null) throw new Error(`${service} exited: ${logs[service].join('').slice(-2000)}`);
+      const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
+      return response?.status === 200;
+    }, 60_000, 200);
+
+  const terminate = async (service: ServiceName, signal: NodeJS.Signals) => {
+    const child = children.get(service);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+
+  for (const service of services) launch(service);
+  try {
+    await Promise.all(services.map(ready));
+  } catch (error) {
+    await Promise.all(services.map((s) => terminate(s, 'SIGKILL')));
+    throw error;
+  }
+
+  return {
+    urls,
+    tracesFile,
+    logs,
+    async restart(service, signal = 'SIGKILL') {
+      await terminate(service, signal);
+      launch(service);
+      await ready(service);
+    },
+    async stop() {
+      await Promise.all(services.map((s) => terminate(s, 'SIGTERM')));
+    },
+  };
+}
