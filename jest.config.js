@@ -35,10 +35,12 @@ module.exports = {
     tier('integration', ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'], {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/setup-integration.ts'],
     }),
     tier('e2e', ['<rootDir>/{apps,tools}/**/*.e2e-spec.ts'], {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/setup-e2e.ts'],
     }),
   ],
   coverageProvider: 'v8',

@@ -16,6 +16,7 @@ export interface SparseChain {
   value: Float64Array;
 }
 
+/** Probabilities of conversion and expected conversion values, per state (or per removal). */
 export interface ChainSolution {
   conversion: Float64Array;
   value: Float64Array;
@@ -24,65 +25,15 @@ export interface ChainSolution {
 /** Below this many states the system is solved directly (Gaussian elimination), above by Gauss-Seidel. */
 export const DENSE_SOLVE_MAX_STATES = 150;
 
-/**
- * Solves the chain exactly: directly for small chains, otherwise by Gauss-Seidel iteration until the
- * largest update is below `tolerance` (relative to max(1, |x|)), which for a chain whose walks end
- * with probability >= 1 - rho per step bounds the error by tolerance * rho / (1 - rho).
- * `warmStart` (an upper bound such as the solution without removals) speeds up the iteration.
- * `order` is the sweep order (states near absorption first converge fastest).
- */
-export function solveChain(
-  chain: SparseChain,
-  removed: Uint8Array | null,
-  options: SolveOptions,
-): ChainSolution {
-  const method = options.method ?? (chain.size <= DENSE_SOLVE_MAX_STATES ? 'dense' : 'iterative');
-  return method === 'dense' ? solveDense(chain, removed) : solveIteratively(chain, removed, options);
-}
-
 export interface SolveOptions {
+  /**
+   * Gauss-Seidel stops when the largest update is below this (relative to max(1, |x|)); for a chain
+   * whose walks end with probability >= 1 - rho per step the error is then below tolerance * rho / (1 - rho).
+   */
   tolerance: number;
   maxSweeps: number;
-  order?: Int32Array;
-  warmStart?: ChainSolution;
   /** Default: dense up to {@link DENSE_SOLVE_MAX_STATES} states, iterative above. */
   method?: 'dense' | 'iterative';
-}
-
-function solveIteratively(chain: SparseChain, removed: Uint8Array | null, options: SolveOptions): ChainSolution {
-  const { size, rowStart, column, probability } = chain;
-  const x = options.warmStart ? Float64Array.from(options.warmStart.conversion) : new Float64Array(size);
-  const y = options.warmStart ? Float64Array.from(options.warmStart.value) : new Float64Array(size);
-  if (removed) {
-    for (let s = 0; s < size; s++) {
-      if (removed[s]) {
-        x[s] = 0;
-        y[s] = 0;
-      }
-    }
-  }
-  const order = options.order ?? Int32Array.from({ length: size }, (_, s) => s);
-  for (let sweep = 0; sweep < options.maxSweeps; sweep++) {
-    let largestChange = 0;
-    for (let k = 0; k < size; k++) {
-      const s = order[k];
-      if (removed !== null && removed[s]) continue;
-      let a = chain.conversion[s];
-      let b = chain.value[s];
-      for (let e = rowStart[s]; e < rowStart[s + 1]; e++) {
-        const t = column[e];
-        const p = probability[e];
-        a += p * x[t];
-        b += p * y[t];
-      }
-      const change = Math.max(Math.abs(a - x[s]) / Math.max(1, a), Math.abs(b - y[s]) / Math.max(1, Math.abs(b)));
-      if (change > largestChange) largestChange = change;
-      x[s] = a;
-      y[s] = b;
-    }
-    if (largestChange <= options.tolerance) return { conversion: x, value: y };
-  }
-  throw new Error(`Markov chain solve did not converge in ${options.maxSweeps} sweeps`);
 }
 
 /** Gaussian elimination with partial pivoting on (I - Q) restricted to the states not removed. */
@@ -139,4 +90,104 @@ function solveDense(chain: SparseChain, removed: Uint8Array | null): ChainSoluti
     y[kept[i]] = sy / a[i * width + i];
   }
   return { conversion: x, value: y };
+}
+
+/**
+ * Groups of states to remove, as compressed rows: the groups state s belongs to are
+ * `groups[stateStart[s] .. stateStart[s + 1])`, each in 0..groupCount-1.
+ */
+export interface RemovalGroups {
+  groupCount: number;
+  stateStart: Int32Array;
+  groups: Int32Array;
+}
+
+/** Doubles per unknown array in one blocked Gauss-Seidel pass (two arrays: about 256 MB). */
+const BLOCK_BUDGET = 16_000_000;
+
+/**
+ * Absorption from state `from` without removals and with each group removed in turn:
+ * index 0 of the result is the chain as is, index g + 1 the chain with group g removed.
+ * Small chains: one direct solve per group. Larger ones: Gauss-Seidel on all groups at once (one pass
+ * over the transitions updates every group's unknowns), in blocks that fit the memory budget. States
+ * are swept in index order: number states close to absorption first for the fastest convergence.
+ */
+export function absorptionWithRemovals(
+  chain: SparseChain,
+  from: number,
+  removals: RemovalGroups,
+  options: SolveOptions,
+): ChainSolution {
+  const columns = removals.groupCount + 1;
+  const conversion = new Float64Array(columns);
+  const value = new Float64Array(columns);
+  const method = options.method ?? (chain.size <= DENSE_SOLVE_MAX_STATES ? 'dense' : 'iterative');
+  if (method === 'dense') {
+    const removed = new Uint8Array(chain.size);
+    for (let column = 0; column < columns; column++) {
+      removed.fill(0);
+      for (let s = 0; s < chain.size; s++) {
+        for (let k = removals.stateStart[s]; k < removals.stateStart[s + 1]; k++) if (removals.groups[k] === column - 1) removed[s] = 1;
+      }
+      const solution = solveDense(chain, column === 0 ? null : removed);
+      conversion[column] = solution.conversion[from];
+      value[column] = solution.value[from];
+    }
+    return { conversion, value };
+  }
+  const blockWidth = Math.max(1, Math.min(columns, Math.floor(BLOCK_BUDGET / Math.max(1, chain.size))));
+  for (let first = 0; first < columns; first += blockWidth) {
+    const width = Math.min(blockWidth, columns - first);
+    const block = solveBlock(chain, removals, first, width, options);
+    for (let j = 0; j < width; j++) {
+      conversion[first + j] = block.conversion[from * width + j];
+      value[first + j] = block.value[from * width + j];
+    }
+  }
+  return { conversion, value };
+}
+
+/** Gauss-Seidel for columns first..first+width-1 (column j removes group j - 1; column 0 removes nothing). */
+function solveBlock(chain: SparseChain, removals: RemovalGroups, first: number, width: number, options: SolveOptions): ChainSolution {
+  const { size, rowStart, column, probability } = chain;
+  const x = new Float64Array(size * width);
+  const y = new Float64Array(size * width);
+  const columnOfGroup = new Int32Array(removals.groupCount).fill(-1);
+  for (let j = 0; j < width; j++) if (first + j > 0) columnOfGroup[first + j - 1] = j;
+  const sumX = new Float64Array(width);
+  const sumY = new Float64Array(width);
+  for (let sweep = 0; sweep < options.maxSweeps; sweep++) {
+    let largestChange = 0;
+    for (let s = 0; s < size; s++) {
+      sumX.fill(chain.conversion[s]);
+      sumY.fill(chain.value[s]);
+      for (let e = rowStart[s]; e < rowStart[s + 1]; e++) {
+        const p = probability[e];
+        const base = column[e] * width;
+        for (let j = 0; j < width; j++) {
+          sumX[j] += p * x[base + j];
+          sumY[j] += p * y[base + j];
+        }
+      }
+      for (let k = removals.stateStart[s]; k < removals.stateStart[s + 1]; k++) {
+        const j = columnOfGroup[removals.groups[k]];
+        if (j >= 0) {
+          sumX[j] = 0;
+          sumY[j] = 0;
+        }
+      }
+      const base = s * width;
+      for (let j = 0; j < width; j++) {
+        const change = Math.max(
+          Math.abs(sumX[j] - x[base + j]) / Math.max(1, sumX[j]),
+          Math.abs(sumY[j] - y[base + j]) / Math.max(1, Math.abs(sumY[j])),
+        );
+        if (change > largestChange) largestChange = change;
+        x[base + j] = sumX[j];
+        y[base + j] = sumY[j];
+      }
+    }
+    if (largestChange <= options.tolerance) return { conversion: x, value: y };
+  }
+  throw new Error(`Markov chain solve did not converge in ${options.maxSweeps} sweeps`);
 }

@@ -1,4 +1,4 @@
-import { solveChain, type ChainSolution, type SparseChain } from './absorbing-chain';
+import { absorptionWithRemovals, type RemovalGroups, type SparseChain } from './absorbing-chain';
 import { pathCount, pathTotals } from './path-table';
 import { toChannelCredits, type ChannelCredits, type PathTable } from './types';
 
@@ -61,20 +61,17 @@ export function markovCredits(table: PathTable, options: MarkovOptions = {}): Ma
   if (!Number.isInteger(order) || order < 1) throw new Error(`Markov order must be a positive integer, got ${order}`);
   const states = encodeStates(table, order, useNulls, collapseRepeats);
   const chain = buildChain(table, states, useNulls);
-  const solveOptions = { tolerance: options.tolerance ?? 1e-13, maxSweeps: 1_000_000, order: chain.sweepOrder, method: options.solver };
-  const full = solveChain(chain, null, solveOptions);
-  const conversionProbability = full.conversion[START];
-  const expectedValue = full.value[START];
-
+  const solveOptions = { tolerance: options.tolerance ?? 1e-13, maxSweeps: 1_000_000, method: options.solver };
+  // Group c = the states that contain channel c; removing it sends every walk entering them to (null).
+  const absorption = absorptionWithRemovals(chain, chain.start, channelRemovals(states, chain.relabel, table.channels.length), solveOptions);
+  const conversionProbability = absorption.conversion[0];
+  const expectedValue = absorption.value[0];
   const channelCount = table.channels.length;
   const removalConversions = new Float64Array(channelCount);
   const removalValue = new Float64Array(channelCount);
-  const removed = new Uint8Array(chain.size);
   for (let c = 0; c < channelCount; c++) {
-    if (!flagStatesWithChannel(states, c, removed)) continue;
-    const without: ChainSolution = solveChain(chain, removed, { ...solveOptions, warmStart: full });
-    if (conversionProbability > 0) removalConversions[c] = 1 - without.conversion[START] / conversionProbability;
-    if (expectedValue > 0) removalValue[c] = 1 - without.value[START] / expectedValue;
+    if (conversionProbability > 0) removalConversions[c] = 1 - absorption.conversion[c + 1] / conversionProbability;
+    if (expectedValue > 0) removalValue[c] = 1 - absorption.value[c + 1] / expectedValue;
   }
   const totals = pathTotals(table);
   return {
@@ -91,6 +88,7 @@ export function markovCredits(table: PathTable, options: MarkovOptions = {}): Ma
   };
 }
 
+/** Encoded id of (start); the chain renumbers it (`chain.start`). */
 const START = 0;
 
 /** total * effect_c / sum(effect), or zeros when every effect is zero. */
@@ -157,26 +155,31 @@ function encodeStates(table: PathTable, order: number, useNulls: boolean, collap
   return { seq, walkLength, channelsOf, order, count };
 }
 
-/** Sets removed[s] = 1 for the states that contain channel c; returns whether there is any. */
-function flagStatesWithChannel(states: EncodedStates, channel: number, removed: Uint8Array): boolean {
-  let any = false;
-  const { channelsOf, order } = states;
-  for (let s = 0; s < states.count; s++) {
-    let has = 0;
+/** For each chain state, the channels it contains (its removal groups), as compressed rows. */
+function channelRemovals(states: EncodedStates, relabel: Int32Array, channelCount: number): RemovalGroups {
+  const { channelsOf, order, count } = states;
+  const stateStart = new Int32Array(count + 1);
+  const groups: number[] = [];
+  const byChainIndex = new Int32Array(count);
+  relabel.forEach((k, s) => (byChainIndex[k] = s));
+  for (let k = 0; k < count; k++) {
+    const s = byChainIndex[k];
     for (let q = 0; q < order; q++) {
-      if (channelsOf[s * order + q] === channel) {
-        has = 1;
-        break;
-      }
+      const channel = channelsOf[s * order + q];
+      if (channel < 0) break;
+      if (!groups.slice(stateStart[k]).includes(channel)) groups.push(channel);
     }
-    removed[s] = has;
-    if (has) any = true;
+    stateStart[k + 1] = groups.length;
   }
-  return any;
+  return { groupCount: channelCount, stateStart, groups: Int32Array.from(groups) };
 }
 
-/** Transition counts as a sparse chain (compressed rows, duplicates merged), with a sweep order. */
-function buildChain(table: PathTable, states: EncodedStates, useNulls: boolean): SparseChain & { sweepOrder: Int32Array } {
+/**
+ * Transition counts as a sparse chain (compressed rows, duplicates merged). States are renumbered
+ * (`relabel[encoded id] = chain index`) so that states close to the end of walks come first, the order
+ * in which Gauss-Seidel converges fastest; (start) comes last.
+ */
+function buildChain(table: PathTable, states: EncodedStates, useNulls: boolean): SparseChain & { relabel: Int32Array; start: number } {
   const size = states.count;
   const { seq, walkLength } = states;
   const { offsets } = table;
@@ -261,15 +264,35 @@ function buildChain(table: PathTable, states: EncodedStates, useNulls: boolean):
     }
   }
   stepsToEnd[START] = Number.MAX_VALUE; // nothing leads back to (start): update it last
-  // Gauss-Seidel converges fastest when states close to the end of walks are updated first.
   const sweepOrder = Int32Array.from({ length: size }, (_, s) => s).sort((a, b) => stepsToEnd[a] - stepsToEnd[b]);
+  const relabel = new Int32Array(size);
+  sweepOrder.forEach((s, k) => (relabel[s] = k));
+  const permutedStart = new Int32Array(size + 1);
+  const permutedColumn = new Int32Array(out);
+  const permutedProbability = new Float64Array(out);
+  const permutedConversion = new Float64Array(size);
+  const permutedValue = new Float64Array(size);
+  let at = 0;
+  for (let k = 0; k < size; k++) {
+    const s = sweepOrder[k];
+    permutedStart[k] = at;
+    for (let e = mergedStart[s]; e < mergedStart[s + 1]; e++) {
+      permutedColumn[at] = relabel[column[e]];
+      permutedProbability[at] = count[e];
+      at++;
+    }
+    permutedConversion[k] = conversion[s];
+    permutedValue[k] = value[s];
+  }
+  permutedStart[size] = at;
   return {
     size,
-    rowStart: mergedStart,
-    column: column.slice(0, out),
-    probability: count.slice(0, out),
-    conversion,
-    value,
-    sweepOrder,
+    rowStart: permutedStart,
+    column: permutedColumn,
+    probability: permutedProbability,
+    conversion: permutedConversion,
+    value: permutedValue,
+    relabel,
+    start: relabel[START],
   };
 }

@@ -92,6 +92,7 @@ export class MmmModel implements LogDensity {
   private readonly weightGrad: Float64Array[][]; // [channel][adstock parameter][lag]
   /** Adstocked scaled spend, channel-major (valid after forward()). */
   readonly adstocked: Float64Array;
+  private readonly adstockDerivative: Float64Array;
   private readonly saturated: Float64Array;
   private readonly satGradA: Float64Array;
   private readonly satGradP0: Float64Array;
@@ -194,6 +195,7 @@ export class MmmModel implements LogDensity {
     this.weights = new Float64Array(C * L);
     this.weightGrad = Array.from({ length: C }, () => Array.from({ length: this.adstockCount }, () => new Float64Array(L)));
     this.adstocked = new Float64Array(C * weeks);
+    this.adstockDerivative = new Float64Array(C * weeks);
     this.saturated = new Float64Array(C * weeks);
     this.satGradA = new Float64Array(C * weeks);
     this.satGradP0 = new Float64Array(C * weeks);
@@ -248,6 +250,7 @@ export class MmmModel implements LogDensity {
     const saturated = this.saturated;
     const contributionAll = this.contribution;
     const fitWeeks = this.fitWeeks;
+    const geometric = this.config.adstock === 'geometric';
     for (let c = 0; c < this.channelCount; c++) {
       const base = this.channelIndex + c * this.channelStride;
       for (let j = 0; j < this.adstockCount; j++) adstockParams[j] = v[base + 1 + j];
@@ -256,12 +259,15 @@ export class MmmModel implements LogDensity {
       const p0 = v[base + 1 + this.adstockCount];
       const p1 = this.saturationCount > 1 ? v[base + 2 + this.adstockCount] : 0;
       const offset = c * T;
-      for (let t = 0; t < T; t++) {
-        let a = 0;
-        const maxL = t + 1 < L ? t + 1 : L;
-        const at = offset + t;
-        for (let l = 0; l < maxL; l++) a += w[l] * x[at - l];
-        adstocked[at] = a;
+      if (geometric) this.geometricAdstock(offset, v[base + 1], L);
+      else {
+        for (let t = 0; t < T; t++) {
+          let a = 0;
+          const maxL = t + 1 < L ? t + 1 : L;
+          const at = offset + t;
+          for (let l = 0; l < maxL; l++) a += w[l] * x[at - l];
+          adstocked[at] = a;
+        }
       }
       this.saturateChannel(offset, p0, p1);
       let total = 0;
@@ -275,6 +281,38 @@ export class MmmModel implements LogDensity {
         contributionAll[offset + t] = contribution;
         mu[t] += contribution;
       }
+    }
+  }
+
+  /**
+   * Geometric adstock in O(T) with the truncated recursion u_t = alpha u_(t-1) + x_t - alpha^L x_(t-L),
+   * and its derivative d_t = du_t/dalpha = alpha d_(t-1) + u_(t-1) - L alpha^(L-1) x_(t-L) (forward mode).
+   */
+  private geometricAdstock(offset: number, alpha: number, L: number): void {
+    const T = this.weeks;
+    const x = this.x;
+    const adstocked = this.adstocked;
+    const derivative = this.adstockDerivative;
+    let sum = 0;
+    let dSum = 0;
+    let power = 1;
+    for (let l = 0; l < L; l++) {
+      sum += power;
+      if (l > 0) dSum += l * (power / alpha);
+      power *= alpha;
+    }
+    const alphaL = power; // alpha^L
+    const lAlphaL1 = L * Math.pow(alpha, L - 1);
+    const scale = this.config.normalizeAdstock ? 1 / sum : 1;
+    const dScale = this.config.normalizeAdstock ? -dSum / (sum * sum) : 0;
+    let u = 0;
+    let d = 0;
+    for (let t = 0; t < T; t++) {
+      const dropped = t >= L ? x[offset + t - L] : 0;
+      d = alpha * d + u - lAlphaL1 * dropped;
+      u = alpha * u + x[offset + t] - alphaL * dropped;
+      adstocked[offset + t] = u * scale;
+      derivative[offset + t] = d * scale + u * dScale;
     }
   }
 
@@ -400,6 +438,13 @@ export class MmmModel implements LogDensity {
       }
       dv[satBase] = dP0;
       if (this.saturationCount > 1) dv[satBase + 1] = dP1;
+      if (this.config.adstock === 'geometric') {
+        const derivative = this.adstockDerivative;
+        let total = 0;
+        for (let t = 0; t < T; t++) total += adjoint[t] * derivative[offset + t];
+        dv[base + 1] = total;
+        continue;
+      }
       // d lp / d w[l] = sum_t adjoint[t] x[t - l], then the chain rule through the weights.
       const x = this.x;
       const weightAdjoint = this.weightAdjoint;

@@ -84,7 +84,9 @@ function linearMoments(fit: EtsFit, horizon: number): { mean: number[]; variance
   let g = new Array<number>(p).fill(0);
   g[0] = alpha;
   if (hasTrend) g[1] = beta;
-  if (hasSeason) g[hasTrend ? 2 : 1] = gamma;
+  // Sic: R's class1 puts gamma in row 3 whatever the trend, so without a trend it lands on the
+  // second seasonal state rather than the first. Kept, so that intervals are R's.
+  if (hasSeason) g[2] = gamma;
   let x = [...state];
   const mean: number[] = [];
   const c: number[] = [];

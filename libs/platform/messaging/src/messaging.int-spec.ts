@@ -1,0 +1,191 @@
+import type { IngestionPingRecordedV1 } from '@sextant/contracts';
+import { createServiceDataSource, withTenant } from '@sextant/platform/database';
+import { eventually, quietLogger, serviceUrls, testEnvironment, testKafka } from '@sextant/testing';
+import { Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { replayDeadLetters } from './dead-letters';
+import { EventConsumerHost } from './event-consumer';
+import { ensureTopics } from './kafka';
+import { MESSAGING_ENTITIES } from './messaging.entities';
+import { addToOutbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import { HEADERS, TopicNames } from './topics';
+
+// Real PostgreSQL and Kafka: ingestion's outbox -> relay -> Kafka -> a reporting consumer group.
+const TOPIC = 'ingestion.ping.recorded.v1';
+const SERVICE = 'reporting';
+
+describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', () => {
+  const env = testEnvironment();
+  const kafka = testKafka(env.brokers);
+  const topics = new TopicNames(`${env.topicPrefix}msg-${randomUUID().slice(0, 8)}.`);
+  const logger = quietLogger();
+  const tenantId = randomUUID();
+  let ingestion: DataSource;
+  let reporting: DataSource;
+  let producer: Producer;
+  let consumers: EventConsumerHost;
+  let poisonCured = false;
+
+  const relay = (afterPublish?: (ids: string[]) => Promise<void>) =>
+    new OutboxRelay({ dataSource: ingestion, producer, topics, logger, batchSize: 100, pollIntervalMs: 20, afterPublish });
+
+  const recordPing = (note: string) =>
+    withTenant(ingestion, tenantId, async (manager) => {
+      const pingId = randomUUID();
+      const payload: IngestionPingRecordedV1 = { pingId, tenantId, note, recordedAt: new Date().toISOString() };
+      const eventId = await addToOutbox(manager, TOPIC, { tenantId, key: tenantId, payload });
+      return { pingId, eventId };
+    });
+
+  const effects = async (pingId: string) =>
+    (await withTenant(reporting, tenantId, (m) => m.query('select count(*)::int as n from msg_test_effects where ping_id = $1', [pingId])))[0].n as number;
+  const processed = async (eventId: string) =>
+    (await reporting.query('select count(*)::int as n from processed_events where event_id = $1', [eventId]))[0].n as number;
+  const highWatermark = async (topic: string) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  };
+
+  beforeAll(async () => {
+    const owner = await createServiceDataSource({ schema: SERVICE, url: serviceUrls(env, SERVICE).ownerUrl, entities: [] }).initialize();
+    await owner.query(`create table if not exists msg_test_effects (ping_id uuid primary key, tenant_id uuid not null, note text)`);
+    await owner.destroy();
+    ingestion = await createServiceDataSource({ schema: 'ingestion', url: serviceUrls(env, 'ingestion').appUrl, entities: MESSAGING_ENTITIES }).initialize();
+    reporting = await createServiceDataSource({ schema: SERVICE, url: serviceUrls(env, SERVICE).appUrl, entities: MESSAGING_ENTITIES }).initialize();
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    consumers = new EventConsumerHost({
+      kafka,
+      producer,
+      dataSource: reporting,
+      topics,
+      service: SERVICE,
+      logger,
+      maxAttempts: 3,
+      retryBackoffMs: 50,
+      handlers: {
+        [TOPIC]: async (ping, { manager }) => {
+          if (ping.note === 'poison' && !poisonCured) throw new Error('cannot apply this ping yet');
+          await manager.query('insert into msg_test_effects (ping_id, tenant_id, note) values ($1, $2, $3)', [ping.pingId, ping.tenantId, ping.note]);
+        },
+      },
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [topics.topic(TOPIC), ...consumers.declaredTopics()], 3, 1);
+    await admin.disconnect();
+    await consumers.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await consumers.stop();
+    await producer.disconnect();
+    await ingestion.destroy();
+    await reporting.destroy();
+  });
+
+  it('publishes a committed event after the relay was down, exactly once downstream', async () => {
+    const { pingId, eventId } = await recordPing('while the relay is down');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await effects(pingId)).toBe(0);
+    expect((await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n).toBe(1);
+
+    const restarted = relay();
+    restarted.start();
+    try {
+      await eventually(async () => (await effects(pingId)) === 1);
+      expect((await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n).toBe(0);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('republishes after a crash between the Kafka acknowledgement and the commit; the consumer applies it once', async () => {
+    const { pingId, eventId } = await recordPing('crash after publish');
+    const before = await highWatermark(topics.topic(TOPIC));
+    let crashes = 0;
+    const crashing = relay(async () => {
+      if (crashes++ === 0) throw new Error('simulated crash after publish, before commit');
+    });
+    crashing.start();
+    try {
+      await eventually(async () => (await effects(pingId)) === 1);
+      await eventually(async () => (await highWatermark(topics.topic(TOPIC))) - before === 2);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await effects(pingId)).toBe(1);
+      expect(await processed(eventId)).toBe(1);
+      expect(crashes).toBeGreaterThanOrEqual(2);
+    } finally {
+      await crashing.stop();
+    }
+  });
+
+  it('dead-letters a poison message after the configured attempts without blocking its partition, and replays it', async () => {
+    const first = await recordPing('before the poison');
+    const poison = await recordPing('poison');
+    const after = await recordPing('after the poison');
+    const running = relay();
+    running.start();
+    try {
+      await eventually(async () => (await effects(first.pingId)) === 1 && (await effects(after.pingId)) === 1);
+      const [dead] = await readTopic(topics.deadLetter(TOPIC, SERVICE), (all) => all.length >= 1);
+      expect(header(dead, HEADERS.eventId)).toBe(poison.eventId);
+      expect(header(dead, HEADERS.dltAttempts)).toBe('3');
+      expect(header(dead, HEADERS.originalTopic)).toBe(topics.topic(TOPIC));
+      expect(Number(header(dead, HEADERS.originalPartition))).toBeGreaterThanOrEqual(0);
+      expect(Number(header(dead, HEADERS.originalOffset))).toBeGreaterThanOrEqual(0);
+      expect(header(dead, HEADERS.lastError)).toBe('cannot apply this ping yet');
+      expect(await effects(poison.pingId)).toBe(0);
+
+      poisonCured = true;
+      const replay = await replayDeadLetters({ kafka, topics, topic: TOPIC, service: SERVICE });
+      expect(replay).toEqual({ replayed: 1, eventIds: [poison.eventId] });
+      await eventually(async () => (await effects(poison.pingId)) === 1);
+
+      const again = await replayDeadLetters({ kafka, topics, topic: TOPIC, service: SERVICE });
+      expect(again.replayed).toBe(0);
+      const chosen = await replayDeadLetters({ kafka, topics, topic: TOPIC, service: SERVICE, eventIds: [poison.eventId] });
+      expect(chosen.replayed).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await effects(poison.pingId)).toBe(1);
+      expect(await processed(poison.eventId)).toBe(1);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('dead-letters a payload that breaks its schema at once', async () => {
+    const eventId = randomUUID();
+    await producer.send({
+      topic: topics.topic(TOPIC),
+      messages: [{ key: tenantId, value: JSON.stringify({ tenantId, note: 'no ping id' }), headers: { [HEADERS.eventId]: eventId, [HEADERS.tenantId]: tenantId } }],
+    });
+    const byId = (all: KafkaMessage[]) => all.find((m) => header(m, HEADERS.eventId) === eventId);
+    const dead = byId(await readTopic(topics.deadLetter(TOPIC, SERVICE), (all) => byId(all) !== undefined))!;
+    expect(header(dead, HEADERS.dltAttempts)).toBe('1');
+    expect(header(dead, HEADERS.lastError)).toContain("must have required property 'pingId'");
+  });
+
+  async function readTopic(topic: string, enough: (messages: KafkaMessage[]) => boolean): Promise<KafkaMessage[]> {
+    const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+    const messages: KafkaMessage[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+    try {
+      await eventually(async () => enough(messages), 20_000);
+      return messages;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+});
+
+function header(message: KafkaMessage, name: string): string | undefined {
+  return message.headers?.[name]?.toString();
+}
