@@ -10,6 +10,7 @@ export function gatewayService(config: GatewayConfig = loadGatewayConfig()): Ser
       config,
       contract: gatewayOpenApiDocument,
       uncontractedRoutes: [/^\/api\/v1\//],
+      streamBodies: true,
       configure: (app, logger) => installUpstreamProxy(app, config, logger, config.NODE_ENV === 'development'),
     },
     features: [],

@@ -29,7 +29,7 @@ export async function installUpstreamProxy(app: NestFastifyApplication, config: 
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(replyFrom as never, { http: { requestOptions: { timeout: config.UPSTREAM_TIMEOUT_MS } } } as never);
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
     const domain = (request.params as { domain: string }).domain;

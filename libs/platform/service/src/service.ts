@@ -38,6 +38,8 @@ export interface ServiceDefinition<C extends CommonConfig> {
   subscribers?: Type<EventSubscriber>[];
   /** Extra routes served outside the contract (e.g. the gateway's proxy). */
   uncontractedRoutes?: RegExp[];
+  /** Leave request bodies unparsed (the gateway streams them to the upstream untouched). */
+  streamBodies?: boolean;
   /** Last set-up on the Fastify application before it listens (plugins, raw routes). */
   configure?: (app: NestFastifyApplication, logger: Logger) => Promise<void>;
 }
@@ -135,7 +137,11 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
     }
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(ServiceModule, adapter, { logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceModule, adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    bodyParser: !definition.streamBodies,
+  });
   if (undocumented.length) throw new Error(`routes missing from the ${name} contract: ${undocumented.join(', ')}`);
 
   const exposeStack = config.NODE_ENV === 'development';
