@@ -3,7 +3,10 @@ import { Parser, fromFile } from '@asyncapi/parser';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../contracts/events/v1/asyncapi.yaml');
+const file = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../contracts/events/v1/asyncapi.yaml',
+);
 const { document, diagnostics } = await fromFile(new Parser(), file).parse();
 const errors = diagnostics.filter((d) => d.severity === 0);
 for (const d of errors) console.error(`asyncapi: ${d.path.join('.')}: ${d.message}`);

@@ -2,6 +2,7 @@
 # dependencies installed when package-lock.json changed, TypeScript compiled to dist/.
 SEXTANT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export SEXTANT_ROOT
+export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=false KAFKAJS_NO_PARTITIONER_WARNING=1
 export SEXTANT_STATE="${SEXTANT_STATE:-$SEXTANT_ROOT/.sextant}"
 mkdir -p "$SEXTANT_STATE"
 

@@ -1,15 +1,22 @@
 import { forecastingOpenApiDocument } from '@sextant/contracts';
+import type { ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
 import { type ForecastingConfig, loadForecastingConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const entities: Function[] = [];
+export const entities: ClassType[] = [];
 export const migrations = [Initial1763800000000];
 
-export function forecastingService(config: ForecastingConfig = loadForecastingConfig()): ServiceEntry<ForecastingConfig> {
+export function forecastingService(
+  config: ForecastingConfig = loadForecastingConfig(),
+): ServiceEntry<ForecastingConfig> {
   return {
-    definition: { name: 'forecasting', config, contract: forecastingOpenApiDocument, database: { entities, migrations } },
+    definition: {
+      name: 'forecasting',
+      config,
+      contract: forecastingOpenApiDocument,
+      database: { entities, migrations },
+    },
     features: [],
   };
 }

@@ -1,7 +1,11 @@
 import { commonConfig, env, loadConfig } from '@sextant/platform/config';
 
 const upstream = (name: string, port: number) =>
-  env.url({ doc: `base URL of the ${name} service (several replicas: a load-balanced Service URL)`, default: `http://127.0.0.1:${port}`, protocols: ['http', 'https'] });
+  env.url({
+    doc: `base URL of the ${name} service (several replicas: a load-balanced Service URL)`,
+    default: `http://127.0.0.1:${port}`,
+    protocols: ['http', 'https'],
+  });
 
 export const gatewayConfigSpec = {
   ...commonConfig,
@@ -11,7 +15,11 @@ export const gatewayConfigSpec = {
   ATTRIBUTION_URL: upstream('attribution', 3003),
   FORECASTING_URL: upstream('forecasting', 3004),
   REPORTING_URL: upstream('reporting', 3005),
-  UPSTREAM_TIMEOUT_MS: env.int({ doc: 'time an upstream has to answer before the gateway returns 504', default: 30_000, min: 100 }),
+  UPSTREAM_TIMEOUT_MS: env.int({
+    doc: 'time an upstream has to answer before the gateway returns 504',
+    default: 30_000,
+    min: 100,
+  }),
 };
 
 export const loadGatewayConfig = (source = process.env) => loadConfig(gatewayConfigSpec, source);

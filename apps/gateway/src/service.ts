@@ -11,7 +11,8 @@ export function gatewayService(config: GatewayConfig = loadGatewayConfig()): Ser
       contract: gatewayOpenApiDocument,
       uncontractedRoutes: [/^\/api\/v1\//],
       streamBodies: true,
-      configure: (app, logger) => installUpstreamProxy(app, config, logger, config.NODE_ENV === 'development'),
+      configure: (app, logger) =>
+        installUpstreamProxy(app, config, logger, config.NODE_ENV === 'development'),
     },
     features: [],
   };

@@ -8,9 +8,16 @@ import { PingsModule } from './pings/pings.module';
 export const entities = [Ping];
 export const migrations = [Initial1763800000000];
 
-export function ingestionService(config: IngestionConfig = loadIngestionConfig()): ServiceEntry<IngestionConfig> {
+export function ingestionService(
+  config: IngestionConfig = loadIngestionConfig(),
+): ServiceEntry<IngestionConfig> {
   return {
-    definition: { name: 'ingestion', config, contract: ingestionOpenApiDocument, database: { entities, migrations } },
+    definition: {
+      name: 'ingestion',
+      config,
+      contract: ingestionOpenApiDocument,
+      database: { entities, migrations },
+    },
     features: [PingsModule],
   };
 }

@@ -9,7 +9,9 @@ import { PingsModule } from './pings/pings.module';
 export const entities = [PingArrival];
 export const migrations = [Initial1763800000000];
 
-export function reportingService(config: ReportingConfig = loadReportingConfig()): ServiceEntry<ReportingConfig> {
+export function reportingService(
+  config: ReportingConfig = loadReportingConfig(),
+): ServiceEntry<ReportingConfig> {
   return {
     definition: {
       name: 'reporting',

@@ -30,8 +30,14 @@ export class ContractClient {
     this.validator = new ContractValidator(document);
   }
 
-  async request<T = unknown>(method: string, pathTemplate: string, options: RequestOptions = {}): Promise<ContractResponse<T>> {
-    const path = pathTemplate.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(options.params?.[name] ?? `{${name}}`));
+  async request<T = unknown>(
+    method: string,
+    pathTemplate: string,
+    options: RequestOptions = {},
+  ): Promise<ContractResponse<T>> {
+    const path = pathTemplate.replace(/\{([^}]+)\}/g, (_, name: string) =>
+      encodeURIComponent(options.params?.[name] ?? `{${name}}`),
+    );
     const query = options.query ? `?${new URLSearchParams(options.query)}` : '';
     const hasBody = options.body !== undefined || options.rawBody !== undefined;
     const response = await fetch(`${this.baseUrl}${path}${query}`, {
@@ -42,9 +48,17 @@ export class ContractClient {
     const contentType = response.headers.get('content-type') ?? undefined;
     const text = await response.text();
     const body = contentType?.includes('json') && text ? JSON.parse(text) : text;
-    const problems = this.validator.validateResponse(method, pathTemplate, response.status, contentType?.split(';')[0], body);
+    const problems = this.validator.validateResponse(
+      method,
+      pathTemplate,
+      response.status,
+      contentType?.split(';')[0],
+      body,
+    );
     if (problems.length) {
-      throw new Error(`${method} ${pathTemplate} -> ${response.status} breaks the contract:\n  ${problems.join('\n  ')}\nbody: ${text.slice(0, 500)}`);
+      throw new Error(
+        `${method} ${pathTemplate} -> ${response.status} breaks the contract:\n  ${problems.join('\n  ')}\nbody: ${text.slice(0, 500)}`,
+      );
     }
     return { status: response.status, headers: response.headers, body: body as T };
   }

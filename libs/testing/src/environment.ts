@@ -1,3 +1,5 @@
+import { SERVICE_NAMES } from '@sextant/contracts';
+
 /**
  * The real PostgreSQL and Kafka a test run talks to. `./tools/dev test` starts them and exports
  * SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS; the global setup makes a database and a topic
@@ -12,7 +14,8 @@ export interface TestEnvironment {
   password: string;
 }
 
-export const DATABASE_SERVICES = ['auth', 'ingestion', 'attribution', 'forecasting', 'reporting'] as const;
+/** The services that own a database schema (every service but the gateway). */
+export const DATABASE_SERVICES = SERVICE_NAMES;
 export type DatabaseService = (typeof DATABASE_SERVICES)[number];
 
 export function testEnvironment(): TestEnvironment {
@@ -20,7 +23,9 @@ export function testEnvironment(): TestEnvironment {
   const brokers = process.env.KAFKA_BROKERS;
   const runId = process.env.SEXTANT_TEST_RUN_ID;
   if (!adminUrl || !brokers || !runId) {
-    throw new Error('integration tests need SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS: run them with ./tools/dev test');
+    throw new Error(
+      'integration tests need SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS: run them with ./tools/dev test',
+    );
   }
   return {
     adminUrl,
@@ -41,5 +46,9 @@ export function serviceUrls(env: TestEnvironment, service: DatabaseService) {
     u.pathname = `/${env.database}`;
     return u.toString();
   };
-  return { appUrl: url(`${service}_app`), ownerUrl: url(`${service}_owner`), adminUrl: url(new URL(env.adminUrl).username) };
+  return {
+    appUrl: url(`${service}_app`),
+    ownerUrl: url(`${service}_owner`),
+    adminUrl: url(new URL(env.adminUrl).username),
+  };
 }

@@ -12,7 +12,10 @@ const compiledPrepare = path.resolve(__dirname, '../../../dist/tools/db/src/prep
 export default async function globalSetup(): Promise<void> {
   process.env.SEXTANT_TEST_RUN_ID ??= `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const env = testEnvironment();
-  if (!existsSync(compiledPrepare)) throw new Error('dist/ is missing: run the tests with ./tools/dev test (it builds first)');
-  const { prepareDatabase } = require(compiledPrepare) as { prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown> };
+  if (!existsSync(compiledPrepare))
+    throw new Error('dist/ is missing: run the tests with ./tools/dev test (it builds first)');
+  const { prepareDatabase } = require(compiledPrepare) as {
+    prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
+  };
   await prepareDatabase(env.adminUrl, env.database, env.password);
 }

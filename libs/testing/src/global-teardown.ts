@@ -13,7 +13,11 @@ export default async function globalTeardown(): Promise<void> {
   } finally {
     await admin.end();
   }
-  const kafka = new Kafka({ brokers: env.brokers, clientId: 'test-teardown', logLevel: logLevel.NOTHING }).admin();
+  const kafka = new Kafka({
+    brokers: env.brokers,
+    clientId: 'test-teardown',
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await kafka.connect();
   try {
     const topics = (await kafka.listTopics()).filter((t) => t.startsWith(env.topicPrefix));

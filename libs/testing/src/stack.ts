@@ -35,12 +35,24 @@ export interface RunningStack {
  * Starts services as real processes from the compiled dist/ (what `./tools/dev up` runs), against
  * the run's database and topic prefix, on free ports; resolves when every /health/ready is 200.
  */
-export async function startStack(env: TestEnvironment, services: ServiceName[] = ALL_SERVICES, extraEnv: Record<string, string> = {}): Promise<RunningStack> {
-  const ports = Object.fromEntries(await Promise.all(ALL_SERVICES.map(async (s) => [s, await freePort()] as const))) as Record<ServiceName, number>;
-  const urls = Object.fromEntries(ALL_SERVICES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<ServiceName, string>;
+export async function startStack(
+  env: TestEnvironment,
+  services: ServiceName[] = ALL_SERVICES,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningStack> {
+  const ports = Object.fromEntries(
+    await Promise.all(ALL_SERVICES.map(async (s) => [s, await freePort()] as const)),
+  ) as Record<ServiceName, number>;
+  const urls = Object.fromEntries(ALL_SERVICES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<
+    ServiceName,
+    string
+  >;
   const tracesFile = path.join(mkdtempSync(path.join(tmpdir(), 'sextant-traces-')), 'traces.jsonl');
   const children = new Map<ServiceName, ChildProcess>();
-  const logs = Object.fromEntries(ALL_SERVICES.map((s) => [s, [] as string[]])) as Record<ServiceName, string[]>;
+  const logs = Object.fromEntries(ALL_SERVICES.map((s) => [s, [] as string[]])) as Record<
+    ServiceName,
+    string[]
+  >;
 
   const environmentOf = (service: ServiceName): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
@@ -60,10 +72,14 @@ export async function startStack(env: TestEnvironment, services: ServiceName[] =
   });
 
   const launch = (service: ServiceName) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', path.join(ROOT, 'dist/apps', service, 'src/main.js')], {
-      env: environmentOf(service),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', path.join(ROOT, 'dist/apps', service, 'src/main.js')],
+      {
+        env: environmentOf(service),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const keep = (chunk: Buffer) => {
       logs[service].push(chunk.toString());
       if (logs[service].length > 200) logs[service].shift();
@@ -74,12 +90,17 @@ export async function startStack(env: TestEnvironment, services: ServiceName[] =
   };
 
   const ready = (service: ServiceName) =>
-    eventually(async () => {
-      const child = children.get(service);
-      if (child?.exitCode !== null) throw new Error(`${service} exited: ${logs[service].join('').slice(-2000)}`);
-      const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
-      return response?.status === 200;
-    }, 60_000, 200);
+    eventually(
+      async () => {
+        const child = children.get(service);
+        if (child?.exitCode !== null)
+          throw new Error(`${service} exited: ${logs[service].join('').slice(-2000)}`);
+        const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
+        return response?.status === 200;
+      },
+      60_000,
+      200,
+    );
 
   const terminate = async (service: ServiceName, signal: NodeJS.Signals) => {
     const child = children.get(service);

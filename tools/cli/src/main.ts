@@ -13,7 +13,9 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const commands = listCommands();
   if (!name || name === 'help' || name === '--help') {
-    const lines = commands.map((c) => `  ${c.padEnd(14)} ${(require(`./commands/${c}`).command as CliCommand).summary}`);
+    const lines = commands.map(
+      (c) => `  ${c.padEnd(14)} ${(require(`./commands/${c}`).command as CliCommand).summary}`,
+    );
     process.stdout.write(`usage: sextant <command> [options]\n\ncommands:\n${lines.join('\n')}\n`);
     return 0;
   }

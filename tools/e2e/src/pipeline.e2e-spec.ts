@@ -7,7 +7,14 @@ import {
   type OpenApiDocument,
   reportingOpenApiDocument,
 } from '@sextant/contracts';
-import { ContractClient, eventually, type RunningStack, type ServiceName, startStack, testEnvironment } from '@sextant/testing';
+import {
+  ContractClient,
+  eventually,
+  type RunningStack,
+  type ServiceName,
+  startStack,
+  testEnvironment,
+} from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -39,50 +46,74 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
   });
   afterAll(() => stack?.stop());
 
-  it.each(Object.keys(contracts) as ServiceName[])('%s serves health, metrics and its contract as documented', async (service) => {
-    const client = new ContractClient(stack.urls[service], contracts[service]);
-    expect((await client.request('GET', '/health/live')).status).toBe(200);
-    const ready = await client.request<{ status: string; checks: Record<string, { status: string }> }>('GET', '/health/ready');
-    expect(ready.status).toBe(200);
-    expect(Object.keys(ready.body.checks).sort()).toEqual(service === 'gateway' ? ['kafka'] : ['database', 'kafka']);
-    const metrics = await client.request<string>('GET', '/metrics');
-    expect(metrics.body).toContain('process_cpu_user_seconds_total');
-    expect(metrics.body).toContain(`service="${service}"`);
+  it.each(Object.keys(contracts) as ServiceName[])(
+    '%s serves health, metrics and its contract as documented',
+    async (service) => {
+      const client = new ContractClient(stack.urls[service], contracts[service]);
+      expect((await client.request('GET', '/health/live')).status).toBe(200);
+      const ready = await client.request<{ status: string; checks: Record<string, { status: string }> }>(
+        'GET',
+        '/health/ready',
+      );
+      expect(ready.status).toBe(200);
+      expect(Object.keys(ready.body.checks).sort()).toEqual(
+        service === 'gateway' ? ['kafka'] : ['database', 'kafka'],
+      );
+      const metrics = await client.request<string>('GET', '/metrics');
+      expect(metrics.body).toContain('process_cpu_user_seconds_total');
+      expect(metrics.body).toContain(`service="${service}"`);
 
-    const served = await (await fetch(`${stack.urls[service]}/openapi.json`)).json();
-    expect(served).toEqual(contracts[service]);
-    const docs = await fetch(`${stack.urls[service]}/docs`);
-    expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain('swagger-ui');
-  });
+      const served = await (await fetch(`${stack.urls[service]}/openapi.json`)).json();
+      expect(served).toEqual(contracts[service]);
+      const docs = await fetch(`${stack.urls[service]}/docs`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger-ui');
+    },
+  );
 
   it('carries a ping from the gateway through ingestion, the outbox and Kafka to reporting, in one trace', async () => {
     const tenantId = randomUUID();
     const requestId = `e2e-${randomUUID()}`;
-    const recorded = await api.request<{ pingId: string; recordedAt: string }>('POST', '/api/v1/ingestion/pings', {
-      body: { tenantId, note: 'e2e' },
-      headers: { 'x-request-id': requestId },
-    });
+    const recorded = await api.request<{ pingId: string; recordedAt: string }>(
+      'POST',
+      '/api/v1/ingestion/pings',
+      {
+        body: { tenantId, note: 'e2e' },
+        headers: { 'x-request-id': requestId },
+      },
+    );
     expect(recorded.status).toBe(202);
     expect(recorded.headers.get('x-request-id')).toBe(requestId);
     expect(Number(recorded.headers.get('x-process-time-ms'))).toBeGreaterThan(0);
 
     const arrival = await eventually(async () => {
-      const response = await api.request<{ arrivedAt: string; recordedAt: string; note: string }>('GET', '/api/v1/reporting/pings/{pingId}', {
-        params: { pingId: recorded.body.pingId },
-        query: { tenantId },
-      });
+      const response = await api.request<{ arrivedAt: string; recordedAt: string; note: string }>(
+        'GET',
+        '/api/v1/reporting/pings/{pingId}',
+        {
+          params: { pingId: recorded.body.pingId },
+          query: { tenantId },
+        },
+      );
       return response.status === 200 ? response.body : undefined;
     });
     expect(arrival.note).toBe('e2e');
     expect(Date.parse(arrival.arrivedAt)).toBeGreaterThanOrEqual(Date.parse(arrival.recordedAt));
 
-    const otherTenant = await api.request('GET', '/api/v1/reporting/pings/{pingId}', { params: { pingId: recorded.body.pingId }, query: { tenantId: randomUUID() } });
+    const otherTenant = await api.request('GET', '/api/v1/reporting/pings/{pingId}', {
+      params: { pingId: recorded.body.pingId },
+      query: { tenantId: randomUUID() },
+    });
     expect(otherTenant.status).toBe(404);
 
     const trace = await eventually(async () => {
-      const spans: Span[] = readFileSync(stack.tracesFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-      const consumed = spans.find((s) => s.service === 'reporting' && s.name === 'ingestion.ping.recorded.v1 process');
+      const spans: Span[] = readFileSync(stack.tracesFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      const consumed = spans.find(
+        (s) => s.service === 'reporting' && s.name === 'ingestion.ping.recorded.v1 process',
+      );
       const sameTrace = spans.filter((s) => s.traceId === consumed?.traceId);
       return new Set(sameTrace.map((s) => s.service)).size === 3 ? sameTrace : undefined;
     });
@@ -94,26 +125,43 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
   });
 
   it('answers bad input with problem+json naming what is wrong', async () => {
-    const malformed = await api.request<{ code: string; status: number }>('POST', '/api/v1/ingestion/pings', { rawBody: '{"tenantId": ' });
+    const malformed = await api.request<{ code: string; status: number }>('POST', '/api/v1/ingestion/pings', {
+      rawBody: '{"tenantId": ',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
-    const unknownField = await api.request<{ errors: { field: string }[] }>('POST', '/api/v1/ingestion/pings', {
-      body: { tenantId: randomUUID(), admin: true },
-    });
+    const unknownField = await api.request<{ errors: { field: string }[] }>(
+      'POST',
+      '/api/v1/ingestion/pings',
+      {
+        body: { tenantId: randomUUID(), admin: true },
+      },
+    );
     expect(unknownField.status).toBe(400);
     expect(unknownField.body.errors).toEqual([{ field: '/body/admin', message: 'is not allowed' }]);
 
-    const wrongType = await api.request<{ errors: { field: string }[] }>('POST', '/api/v1/ingestion/pings', { body: { tenantId: 42 } });
+    const wrongType = await api.request<{ errors: { field: string }[] }>('POST', '/api/v1/ingestion/pings', {
+      body: { tenantId: 42 },
+    });
     expect(wrongType.body.errors.map((e) => e.field)).toEqual(['/body/tenantId']);
 
-    const huge = await api.request('POST', '/api/v1/ingestion/pings', { rawBody: JSON.stringify({ tenantId: randomUUID(), note: 'x'.repeat(2 * 1024 * 1024) }) });
+    const huge = await api.request('POST', '/api/v1/ingestion/pings', {
+      rawBody: JSON.stringify({ tenantId: randomUUID(), note: 'x'.repeat(2 * 1024 * 1024) }),
+    });
     expect(huge.status).toBe(413);
 
-    const text = await api.request('POST', '/api/v1/ingestion/pings', { rawBody: 'hello', headers: { 'content-type': 'text/plain' } });
+    const text = await api.request('POST', '/api/v1/ingestion/pings', {
+      rawBody: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
 
-    const badId = await api.request<{ errors: { field: string }[] }>('GET', '/api/v1/reporting/pings/{pingId}', { params: { pingId: 'not-a-uuid' } });
+    const badId = await api.request<{ errors: { field: string }[] }>(
+      'GET',
+      '/api/v1/reporting/pings/{pingId}',
+      { params: { pingId: 'not-a-uuid' } },
+    );
     expect(badId.status).toBe(400);
     expect(badId.body.errors.map((e) => e.field).sort()).toEqual(['/path/pingId', '/query/tenantId']);
 
@@ -126,7 +174,9 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
 
   it('drains and exits cleanly on SIGTERM, and serves again after a restart', async () => {
     await stack.restart('ingestion', 'SIGTERM');
-    const recorded = await api.request('POST', '/api/v1/ingestion/pings', { body: { tenantId: randomUUID() } });
+    const recorded = await api.request('POST', '/api/v1/ingestion/pings', {
+      body: { tenantId: randomUUID() },
+    });
     expect(recorded.status).toBe(202);
   });
 });

@@ -24,25 +24,42 @@ export function upstreamsFrom(config: GatewayConfig): Record<string, string> {
  * streamed both ways. The request id and trace context go along; identity headers from the
  * client are dropped.
  */
-export async function installUpstreamProxy(app: NestFastifyApplication, config: GatewayConfig, logger: Logger, exposeStack: boolean) {
+export async function installUpstreamProxy(
+  app: NestFastifyApplication,
+  config: GatewayConfig,
+  logger: Logger,
+  exposeStack: boolean,
+) {
   const upstreams = upstreamsFrom(config);
   const fastify = app.getHttpAdapter().getInstance();
-  await app.register(replyFrom as never, { http: { requestOptions: { timeout: config.UPSTREAM_TIMEOUT_MS } } } as never);
+  await app.register(
+    replyFrom as never,
+    { http: { requestOptions: { timeout: config.UPSTREAM_TIMEOUT_MS } } } as never,
+  );
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
     const domain = (request.params as { domain: string }).domain;
     const base = upstreams[domain];
-    if (!base) return sendProblem(ApiProblem.notFound(`No API domain '${domain}'.`), request, reply, logger, exposeStack);
+    if (!base)
+      return sendProblem(
+        ApiProblem.notFound(`No API domain '${domain}'.`),
+        request,
+        reply,
+        logger,
+        exposeStack,
+      );
     return reply.from(`${base}${request.url}`, {
       rewriteRequestHeaders: (_req, headers) => {
         const forwarded: Record<string, string | string[] | undefined> = {};
-        for (const [name, value] of Object.entries(headers)) if (!IDENTITY_HEADER.test(name)) forwarded[name] = value;
+        for (const [name, value] of Object.entries(headers))
+          if (!IDENTITY_HEADER.test(name)) forwarded[name] = value;
         return { ...forwarded, ...currentTraceHeaders(), 'x-request-id': String(request.id) };
       },
       onError: (replyToClient, { error }) => {
-        const timedOut = /timeout/i.test(error.message) || (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
+        const timedOut =
+          /timeout/i.test(error.message) || (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
         const problem = timedOut
           ? new ApiProblem(504, 'upstream_timeout', `The ${domain} service did not answer in time.`)
           : new ApiProblem(502, 'upstream_unavailable', `The ${domain} service could not be reached.`);

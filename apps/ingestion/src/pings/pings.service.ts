@@ -14,13 +14,23 @@ export class PingsService {
 
   /** Stores the ping and its event in one transaction; the outbox relay publishes the event. */
   record(request: PingRequest): Promise<PingReceipt> {
-    const ping: Ping = { id: randomUUID(), tenantId: request.tenantId, note: request.note ?? null, recordedAt: new Date() };
+    const ping: Ping = {
+      id: randomUUID(),
+      tenantId: request.tenantId,
+      note: request.note ?? null,
+      recordedAt: new Date(),
+    };
     return this.transactions.forTenant(ping.tenantId, async (manager) => {
       await manager.insert(Ping, ping);
       await addToOutbox(manager, 'ingestion.ping.recorded.v1', {
         tenantId: ping.tenantId,
         key: ping.tenantId,
-        payload: { pingId: ping.id, tenantId: ping.tenantId, note: ping.note, recordedAt: ping.recordedAt.toISOString() },
+        payload: {
+          pingId: ping.id,
+          tenantId: ping.tenantId,
+          note: ping.note,
+          recordedAt: ping.recordedAt.toISOString(),
+        },
       });
       return { pingId: ping.id, tenantId: ping.tenantId, recordedAt: ping.recordedAt.toISOString() };
     });

@@ -7,7 +7,12 @@ export class PingArrivalsConsumer implements EventSubscriber {
   eventHandlers(): EventHandlers {
     return {
       'ingestion.ping.recorded.v1': async (ping, { manager, tenantId }) => {
-        await manager.insert(PingArrival, { pingId: ping.pingId, tenantId, note: ping.note ?? null, recordedAt: new Date(ping.recordedAt) });
+        await manager.insert(PingArrival, {
+          pingId: ping.pingId,
+          tenantId,
+          note: ping.note ?? null,
+          recordedAt: new Date(ping.recordedAt),
+        });
       },
     };
   }

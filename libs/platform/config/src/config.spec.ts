@@ -10,8 +10,18 @@ describe('loadConfig', () => {
   };
 
   it('parses and types every variable, applying defaults', () => {
-    const config = loadConfig(spec, { DATABASE_URL: 'postgres://u:p@h:5432/db', KAFKA_BROKERS: 'a:1, b:2', FLAG: 'yes' });
-    expect(config).toEqual({ PORT: 3000, DATABASE_URL: 'postgres://u:p@h:5432/db', KAFKA_BROKERS: ['a:1', 'b:2'], MODE: 'a', FLAG: true });
+    const config = loadConfig(spec, {
+      DATABASE_URL: 'postgres://u:p@h:5432/db',
+      KAFKA_BROKERS: 'a:1, b:2',
+      FLAG: 'yes',
+    });
+    expect(config).toEqual({
+      PORT: 3000,
+      DATABASE_URL: 'postgres://u:p@h:5432/db',
+      KAFKA_BROKERS: ['a:1', 'b:2'],
+      MODE: 'a',
+      FLAG: true,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -26,15 +36,21 @@ describe('loadConfig', () => {
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(5);
     expect(problems.find((p) => p.startsWith('PORT '))).toContain('must be <= 65535');
-    expect(problems.find((p) => p.startsWith('DATABASE_URL '))).toContain('must be a postgres or postgresql URL');
-    expect(problems.find((p) => p.startsWith('KAFKA_BROKERS '))).toContain('is required but not set (brokers)');
+    expect(problems.find((p) => p.startsWith('DATABASE_URL '))).toContain(
+      'must be a postgres or postgresql URL',
+    );
+    expect(problems.find((p) => p.startsWith('KAFKA_BROKERS '))).toContain(
+      'is required but not set (brokers)',
+    );
     expect(problems.find((p) => p.startsWith('MODE '))).toContain('must be one of a, b');
     expect(problems.find((p) => p.startsWith('FLAG '))).toContain('must be true or false');
     expect((error as Error).message).toMatch(/^Invalid configuration:\n {2}- /);
   });
 
   it('rejects integers written loosely', () => {
-    expect(() => loadConfig({ N: env.int({ doc: 'n' }) }, { N: '12abc' })).toThrow("N must be an integer, got '12abc'");
+    expect(() => loadConfig({ N: env.int({ doc: 'n' }) }, { N: '12abc' })).toThrow(
+      "N must be an integer, got '12abc'",
+    );
     expect(() => loadConfig({ N: env.int({ doc: 'n' }) }, { N: '1.5' })).toThrow('must be an integer');
   });
 

@@ -40,9 +40,12 @@ export const env = {
   int: (options: Options<number> & { min?: number; max?: number }) =>
     variable(options, (raw) => {
       const value = Number(raw);
-      if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value)) throw new VariableError(`must be an integer, got '${raw}'`);
-      if (options.min !== undefined && value < options.min) throw new VariableError(`must be >= ${options.min}, got ${value}`);
-      if (options.max !== undefined && value > options.max) throw new VariableError(`must be <= ${options.max}, got ${value}`);
+      if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value))
+        throw new VariableError(`must be an integer, got '${raw}'`);
+      if (options.min !== undefined && value < options.min)
+        throw new VariableError(`must be >= ${options.min}, got ${value}`);
+      if (options.max !== undefined && value > options.max)
+        throw new VariableError(`must be <= ${options.max}, got ${value}`);
       return value;
     }),
 
@@ -69,22 +72,31 @@ export const env = {
 
   oneOf: <T extends string>(values: readonly T[], options: Options<T>) =>
     variable(options, (raw) => {
-      if (!values.includes(raw as T)) throw new VariableError(`must be one of ${values.join(', ')}, got '${raw}'`);
+      if (!values.includes(raw as T))
+        throw new VariableError(`must be one of ${values.join(', ')}, got '${raw}'`);
       return raw as T;
     }),
 
   list: (options: Options<string[]>) =>
     variable(options, (raw) => {
-      const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (items.length === 0) throw new VariableError('must list at least one value');
       return items;
     }),
 };
 
 export type ConfigSpec = Record<string, Variable<unknown>>;
-export type ConfigOf<S extends ConfigSpec> = { readonly [K in keyof S]: S[K] extends Variable<infer T> ? T : never };
+export type ConfigOf<S extends ConfigSpec> = {
+  readonly [K in keyof S]: S[K] extends Variable<infer T> ? T : never;
+};
 
-export function loadConfig<S extends ConfigSpec>(spec: S, source: NodeJS.ProcessEnv = process.env): ConfigOf<S> {
+export function loadConfig<S extends ConfigSpec>(
+  spec: S,
+  source: NodeJS.ProcessEnv = process.env,
+): ConfigOf<S> {
   const problems: string[] = [];
   const config: Record<string, unknown> = {};
   for (const [name, definition] of Object.entries(spec)) {
@@ -101,6 +113,8 @@ export function loadConfig<S extends ConfigSpec>(spec: S, source: NodeJS.Process
 
 /** The variables, their docs and defaults, as a Markdown table (for README/runbooks). */
 export function describeConfig(spec: ConfigSpec): string {
-  const rows = Object.entries(spec).map(([name, v]) => `| \`${name}\` | ${v.doc}${v.secret ? ' (secret)' : ''} |`);
+  const rows = Object.entries(spec).map(
+    ([name, v]) => `| \`${name}\` | ${v.doc}${v.secret ? ' (secret)' : ''} |`,
+  );
   return ['| variable | meaning |', '| --- | --- |', ...rows].join('\n');
 }

@@ -11,22 +11,55 @@ export const commonConfig = {
     default: 'info',
   }),
   HOST: env.string({ doc: 'address the HTTP server binds', default: '0.0.0.0' }),
-  SHUTDOWN_GRACE_MS: env.int({ doc: 'time allowed to drain in-flight work on SIGTERM', default: 10_000, min: 0 }),
-  OTEL_TRACES_FILE: env.string({ doc: 'append finished spans as JSON lines to this file (local debugging, tests)', default: '' }),
+  SHUTDOWN_GRACE_MS: env.int({
+    doc: 'time allowed to drain in-flight work on SIGTERM',
+    default: 10_000,
+    min: 0,
+  }),
+  OTEL_TRACES_FILE: env.string({
+    doc: 'append finished spans as JSON lines to this file (local debugging, tests)',
+    default: '',
+  }),
   KAFKA_BROKERS: env.list({ doc: 'Kafka bootstrap brokers, comma-separated host:port' }),
-  KAFKA_TOPIC_PREFIX: env.string({ doc: 'prefix for every topic and consumer group (isolates test runs)', default: '' }),
+  KAFKA_TOPIC_PREFIX: env.string({
+    doc: 'prefix for every topic and consumer group (isolates test runs)',
+    default: '',
+  }),
   KAFKA_PARTITIONS: env.int({ doc: 'partitions of each topic created at start-up', default: 3, min: 1 }),
-  KAFKA_REPLICATION_FACTOR: env.int({ doc: 'replication factor of each topic created at start-up', default: 1, min: 1 }),
-  CONSUMER_MAX_ATTEMPTS: env.int({ doc: 'attempts (first + retries) before a message goes to the dead-letter topic', default: 4, min: 1 }),
-  CONSUMER_RETRY_BACKOFF_MS: env.int({ doc: 'first retry delay; doubles with each attempt', default: 500, min: 0 }),
+  KAFKA_REPLICATION_FACTOR: env.int({
+    doc: 'replication factor of each topic created at start-up',
+    default: 1,
+    min: 1,
+  }),
+  CONSUMER_MAX_ATTEMPTS: env.int({
+    doc: 'attempts (first + retries) before a message goes to the dead-letter topic',
+    default: 4,
+    min: 1,
+  }),
+  CONSUMER_RETRY_BACKOFF_MS: env.int({
+    doc: 'first retry delay; doubles with each attempt',
+    default: 500,
+    min: 0,
+  }),
   OUTBOX_POLL_MS: env.int({ doc: 'outbox relay poll interval when idle', default: 50, min: 1 }),
   OUTBOX_BATCH_SIZE: env.int({ doc: 'outbox rows published per relay round', default: 500, min: 1 }),
 };
 
 /** Variables of services that own a database schema. */
 export const databaseConfig = {
-  DATABASE_URL: env.url({ doc: "PostgreSQL URL of the service's app role (owns nothing, cannot bypass RLS)", protocols: ['postgres', 'postgresql'], secret: true }),
-  DATABASE_OWNER_URL: env.string({ doc: "PostgreSQL URL of the schema owner role; only `migrate` uses it", default: '', secret: true }),
+  DATABASE_URL: env.url({
+    doc: "PostgreSQL URL of the service's app role (owns nothing, cannot bypass RLS)",
+    protocols: ['postgres', 'postgresql'],
+    secret: true,
+  }),
+  DATABASE_OWNER_URL: env.string({
+    doc: 'PostgreSQL URL of the schema owner role; only `migrate` uses it',
+    default: '',
+    secret: true,
+  }),
   DATABASE_POOL_SIZE: env.int({ doc: 'connections in the pool', default: 10, min: 1 }),
-  MIGRATE_ON_START: env.bool({ doc: 'run pending migrations (as the owner) before serving; off in production, where a Job runs them', default: false }),
+  MIGRATE_ON_START: env.bool({
+    doc: 'run pending migrations (as the owner) before serving; off in production, where a Job runs them',
+    default: false,
+  }),
 };

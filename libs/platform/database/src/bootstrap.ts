@@ -15,7 +15,12 @@ const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
  * BYPASSRLS, gets DML on the owner's tables by default privileges). Idempotent. Production does
  * the same with its own role management; this is what the dev stack and test runs use.
  */
-export async function bootstrapDatabase(adminUrl: string, database: string, schemas: string[], password: string): Promise<ServiceDatabaseRoles[]> {
+export async function bootstrapDatabase(
+  adminUrl: string,
+  database: string,
+  schemas: string[],
+  password: string,
+): Promise<ServiceDatabaseRoles[]> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -25,7 +30,9 @@ export async function bootstrapDatabase(adminUrl: string, database: string, sche
       for (const role of [`${schema}_owner`, `${schema}_app`]) {
         const present = await admin.query('select 1 from pg_roles where rolname = $1', [role]);
         const verb = present.rowCount ? 'ALTER' : 'CREATE';
-        await admin.query(`${verb} ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD ${quoteLiteral(password)}`);
+        await admin.query(
+          `${verb} ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD ${quoteLiteral(password)}`,
+        );
       }
     }
   } finally {
@@ -38,14 +45,23 @@ export async function bootstrapDatabase(adminUrl: string, database: string, sche
   await db.connect();
   try {
     await db.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC`);
-    await db.query(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${schemas.flatMap((s) => [`${s}_owner`, `${s}_app`]).map(quoteIdent).join(', ')}`);
+    await db.query(
+      `GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${schemas
+        .flatMap((s) => [`${s}_owner`, `${s}_app`])
+        .map(quoteIdent)
+        .join(', ')}`,
+    );
     for (const schema of schemas) {
       const owner = quoteIdent(`${schema}_owner`);
       const app = quoteIdent(`${schema}_app`);
       await db.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${owner}`);
       await db.query(`GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO ${app}`);
-      await db.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${quoteIdent(schema)} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`);
-      await db.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${quoteIdent(schema)} GRANT USAGE, SELECT ON SEQUENCES TO ${app}`);
+      await db.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${quoteIdent(schema)} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`,
+      );
+      await db.query(
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${quoteIdent(schema)} GRANT USAGE, SELECT ON SEQUENCES TO ${app}`,
+      );
     }
   } finally {
     await db.end();

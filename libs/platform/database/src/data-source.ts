@@ -1,13 +1,14 @@
-import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** An entity or migration class, as TypeORM takes them. */
+export type ClassType = abstract new (...args: never[]) => unknown;
 
 export interface ServiceDataSourceOptions {
   /** The PostgreSQL schema the service owns; also the prefix of its roles (`<schema>_owner`, `<schema>_app`). */
   schema: string;
   url: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  migrations?: MixedList<Function | string>;
+  entities: ClassType[];
+  migrations?: ClassType[];
   poolSize?: number;
   applicationName?: string;
 }
@@ -27,7 +28,11 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     logging: false,
     applicationName: options.applicationName ?? options.schema,
     // Unqualified names in raw SQL resolve to the service's own schema.
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, options: `-c search_path=${options.schema}` },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      options: `-c search_path=${options.schema}`,
+    },
   });
 }
 
@@ -36,7 +41,11 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
  * `set_config(..., true)`, so it ends with the transaction and a pooled connection never carries
  * a tenant into the next use. Row-level security policies read it.
  */
-export async function withTenant<T>(dataSource: DataSource, tenantId: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function withTenant<T>(
+  dataSource: DataSource,
+  tenantId: string,
+  fn: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   if (!UUID.test(tenantId)) throw new Error(`tenant id must be a UUID, got '${tenantId}'`);
   return dataSource.transaction(async (manager) => {
     await manager.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);

@@ -14,7 +14,12 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
   let app: DataSource;
 
   const insertPing = (tenant: string, rowTenant = tenant) =>
-    withTenant(app, tenant, (m) => m.query(`insert into pings (id, tenant_id, note, recorded_at) values ($1, $2, 'x', now()) returning id`, [randomUUID(), rowTenant]));
+    withTenant(app, tenant, (m) =>
+      m.query(
+        `insert into pings (id, tenant_id, note, recorded_at) values ($1, $2, 'x', now()) returning id`,
+        [randomUUID(), rowTenant],
+      ),
+    );
 
   beforeAll(async () => {
     app = await createServiceDataSource({ schema: 'ingestion', url: urls.appUrl, entities: [] }).initialize();
@@ -27,7 +32,9 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
   it('shows a tenant only its own rows, even when asked for another tenant by id', async () => {
     const own = await withTenant(app, tenantA, (m) => m.query('select tenant_id from pings'));
     expect(own).toEqual([{ tenant_id: tenantA }]);
-    const other = await withTenant(app, tenantA, (m) => m.query('select * from pings where tenant_id = $1', [tenantB]));
+    const other = await withTenant(app, tenantA, (m) =>
+      m.query('select * from pings where tenant_id = $1', [tenantB]),
+    );
     expect(other).toEqual([]);
     const counted = await withTenant(app, tenantB, (m) => m.query('select count(*)::int as n from pings'));
     expect(counted).toEqual([{ n: 2 }]);
@@ -35,9 +42,13 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
 
   it("refuses to write another tenant's rows", async () => {
     await expect(insertPing(tenantA, tenantB)).rejects.toThrow(/row-level security/);
-    const [, updated] = await withTenant(app, tenantA, (m) => m.query(`update pings set note = 'stolen' where tenant_id = $1`, [tenantB]));
+    const [, updated] = await withTenant(app, tenantA, (m) =>
+      m.query(`update pings set note = 'stolen' where tenant_id = $1`, [tenantB]),
+    );
     expect(updated).toBe(0);
-    const [, deleted] = await withTenant(app, tenantA, (m) => m.query('delete from pings where tenant_id = $1', [tenantB]));
+    const [, deleted] = await withTenant(app, tenantA, (m) =>
+      m.query('delete from pings where tenant_id = $1', [tenantB]),
+    );
     expect(deleted).toBe(0);
     const notes = await withTenant(app, tenantB, (m) => m.query('select note from pings'));
     expect(notes).toEqual([{ note: 'x' }, { note: 'x' }]);
@@ -45,13 +56,21 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
 
   it('shows nothing and accepts nothing when no tenant is set', async () => {
     expect(await app.query('select * from pings')).toEqual([]);
-    await expect(app.query(`insert into pings (id, tenant_id, recorded_at) values ($1, $2, now())`, [randomUUID(), tenantA])).rejects.toThrow(
-      /row-level security/,
-    );
+    await expect(
+      app.query(`insert into pings (id, tenant_id, recorded_at) values ($1, $2, now())`, [
+        randomUUID(),
+        tenantA,
+      ]),
+    ).rejects.toThrow(/row-level security/);
   });
 
   it('does not leak the tenant to the next transaction on a pooled connection', async () => {
-    const single = await createServiceDataSource({ schema: 'ingestion', url: urls.appUrl, entities: [], poolSize: 1 }).initialize();
+    const single = await createServiceDataSource({
+      schema: 'ingestion',
+      url: urls.appUrl,
+      entities: [],
+      poolSize: 1,
+    }).initialize();
     try {
       await withTenant(single, tenantA, (m) => m.query('select 1'));
       expect(await single.query('select * from pings')).toEqual([]);
@@ -65,9 +84,13 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
     const client = new Client({ connectionString: urls.appUrl });
     await client.connect();
     try {
-      const [{ rolbypassrls, rolsuper }] = (await client.query('select rolbypassrls, rolsuper from pg_roles where rolname = current_user')).rows;
+      const [{ rolbypassrls, rolsuper }] = (
+        await client.query('select rolbypassrls, rolsuper from pg_roles where rolname = current_user')
+      ).rows;
       expect({ rolbypassrls, rolsuper }).toEqual({ rolbypassrls: false, rolsuper: false });
-      await expect(client.query('alter table ingestion.pings disable row level security')).rejects.toThrow(/must be owner/);
+      await expect(client.query('alter table ingestion.pings disable row level security')).rejects.toThrow(
+        /must be owner/,
+      );
       await client.query('set row_security = off');
       await expect(client.query('select * from ingestion.pings')).rejects.toThrow(/row-level security/);
     } finally {

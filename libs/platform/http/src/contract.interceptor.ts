@@ -25,7 +25,11 @@ export class ContractInterceptor implements NestInterceptor {
       });
       const mediaType = errors.find((e) => e.field === '/body' && e.message.startsWith('content type'));
       if (mediaType) throw new ApiProblem(415, 'unsupported_media_type', `The body's ${mediaType.message}.`);
-      if (errors.length) throw ApiProblem.badRequest(`The request does not match the contract of ${operation.operationId}.`, errors);
+      if (errors.length)
+        throw ApiProblem.badRequest(
+          `The request does not match the contract of ${operation.operationId}.`,
+          errors,
+        );
     }
     return next.handle();
   }

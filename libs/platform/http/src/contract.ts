@@ -39,7 +39,8 @@ function resolvePointer(doc: unknown, ref: string): unknown {
 
 function deref<T>(doc: unknown, node: unknown): T {
   let current = node as { $ref?: string };
-  while (current && typeof current.$ref === 'string') current = resolvePointer(doc, current.$ref) as { $ref?: string };
+  while (current && typeof current.$ref === 'string')
+    current = resolvePointer(doc, current.$ref) as { $ref?: string };
   return current as T;
 }
 
@@ -80,7 +81,12 @@ export class ContractValidator {
   /** Validates path and query parameters (coerced from strings) and the JSON body. */
   validateRequest(
     op: ContractOperation,
-    request: { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown; contentType?: string },
+    request: {
+      params?: Record<string, unknown>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+      contentType?: string;
+    },
   ): FieldError[] {
     const errors: FieldError[] = [];
     const declared = (op.operation.parameters as { $ref?: string }[] | undefined) ?? [];
@@ -89,7 +95,8 @@ export class ContractValidator {
       schemaPointer: `${p.$ref ?? `${op.pointer}/parameters/${index}`}/schema`,
     }));
     for (const name of Object.keys(request.query ?? {})) {
-      if (!parameters.some((p) => p.in === 'query' && p.name === name)) errors.push({ field: `/query/${name}`, message: 'is not a known parameter' });
+      if (!parameters.some((p) => p.in === 'query' && p.name === name))
+        errors.push({ field: `/query/${name}`, message: 'is not a known parameter' });
     }
     for (const param of parameters) {
       if (param.in !== 'path' && param.in !== 'query') continue;
@@ -101,10 +108,14 @@ export class ContractValidator {
       }
       const validate = this.compileParameter(param.schemaPointer);
       const holder = { value };
-      if (!validate(holder)) errors.push(...toFieldErrors(validate.errors ?? [], `/${param.in}/${param.name}`, '/value'));
+      if (!validate(holder))
+        errors.push(...toFieldErrors(validate.errors ?? [], `/${param.in}/${param.name}`, '/value'));
       else values[param.name] = holder.value;
     }
-    const body = deref<{ required?: boolean; content?: Record<string, { schema?: unknown }> }>(this.document, op.operation.requestBody);
+    const body = deref<{ required?: boolean; content?: Record<string, { schema?: unknown }> }>(
+      this.document,
+      op.operation.requestBody,
+    );
     if (body?.content) {
       const mediaTypes = Object.keys(body.content);
       const hasBody = request.body !== undefined && request.body !== null && request.body !== '';
@@ -116,28 +127,51 @@ export class ContractValidator {
         const media = mediaTypes.find((m) => request.contentType?.startsWith(m)) ?? mediaTypes[0];
         if (body.content[media]?.schema) {
           const bodyRef = (op.operation.requestBody as { $ref?: string }).$ref;
-          const validate = this.compile(`${bodyRef ?? `${op.pointer}/requestBody`}/content/${escapePointer(media)}/schema`, this.ajv);
+          const validate = this.compile(
+            `${bodyRef ?? `${op.pointer}/requestBody`}/content/${escapePointer(media)}/schema`,
+            this.ajv,
+          );
           if (!validate(request.body)) errors.push(...toFieldErrors(validate.errors ?? [], '/body'));
         }
       }
-    } else if (request.body !== undefined && request.body !== null && request.body !== '' && op.method !== 'GET') {
+    } else if (
+      request.body !== undefined &&
+      request.body !== null &&
+      request.body !== '' &&
+      op.method !== 'GET'
+    ) {
       errors.push({ field: '/body', message: 'this operation takes no body' });
     }
     return errors;
   }
 
   /** Problems with a response: undocumented status or content type, or a body off its schema. */
-  validateResponse(method: string, openApiPath: string, status: number, contentType: string | undefined, body: unknown): string[] {
+  validateResponse(
+    method: string,
+    openApiPath: string,
+    status: number,
+    contentType: string | undefined,
+    body: unknown,
+  ): string[] {
     const op = this.find(method, openApiPath);
     if (!op) return [`${method} ${openApiPath} is not in the contract`];
     const responses = (op.operation.responses ?? {}) as Record<string, unknown>;
-    const key = String(status) in responses ? String(status) : `${String(status)[0]}XX` in responses ? `${String(status)[0]}XX` : 'default';
+    const key =
+      String(status) in responses
+        ? String(status)
+        : `${String(status)[0]}XX` in responses
+          ? `${String(status)[0]}XX`
+          : 'default';
     if (!(key in responses)) return [`${method} ${openApiPath} does not document status ${status}`];
     const responseRef = (responses[key] as { $ref?: string }).$ref;
     const response = deref<{ content?: Record<string, { schema?: unknown }> }>(this.document, responses[key]);
-    if (!response.content) return body === undefined || body === '' || body === null ? [] : [`status ${status} documents no body`];
+    if (!response.content)
+      return body === undefined || body === '' || body === null ? [] : [`status ${status} documents no body`];
     const media = Object.keys(response.content).find((m) => contentType?.split(';')[0].trim() === m);
-    if (!media) return [`status ${status} content type ${contentType} is not one of ${Object.keys(response.content).join(', ')}`];
+    if (!media)
+      return [
+        `status ${status} content type ${contentType} is not one of ${Object.keys(response.content).join(', ')}`,
+      ];
     if (!response.content[media].schema) return [];
     const base = responseRef ?? `${op.pointer}/responses/${escapePointer(key)}`;
     const validate = this.compile(`${base}/content/${escapePointer(media)}/schema`, this.ajv);

@@ -33,7 +33,10 @@ export class ReadinessRegistry {
         const started = performance.now();
         try {
           await withTimeout(check(), 2_000, `${name} check timed out`);
-          return [name, { status: 'up' as const, latencyMs: Math.round(performance.now() - started) }] as const;
+          return [
+            name,
+            { status: 'up' as const, latencyMs: Math.round(performance.now() - started) },
+          ] as const;
         } catch (error) {
           return [name, { status: 'down' as const, error: (error as Error).message }] as const;
         }

@@ -5,23 +5,45 @@ const ctx = { path: '/x', requestId: 'r1', exposeStack: false };
 
 describe('toProblem', () => {
   it('keeps an ApiProblem status, code, field errors and headers', () => {
-    const { problem, headers } = toProblem(new ApiProblem(429, 'rate_limited', 'slow down', undefined, { 'retry-after': '3' }), ctx);
-    expect(problem).toMatchObject({ status: 429, code: 'rate_limited', detail: 'slow down', title: 'Too Many Requests', instance: '/x', requestId: 'r1' });
+    const { problem, headers } = toProblem(
+      new ApiProblem(429, 'rate_limited', 'slow down', undefined, { 'retry-after': '3' }),
+      ctx,
+    );
+    expect(problem).toMatchObject({
+      status: 429,
+      code: 'rate_limited',
+      detail: 'slow down',
+      title: 'Too Many Requests',
+      instance: '/x',
+      requestId: 'r1',
+    });
     expect(problem.type).toBe('https://sextant.dev/problems/rate-limited');
     expect(headers).toEqual({ 'retry-after': '3' });
-    const withFields = toProblem(ApiProblem.badRequest('bad', [{ field: '/body/a', message: 'is required' }]), ctx).problem;
+    const withFields = toProblem(
+      ApiProblem.badRequest('bad', [{ field: '/body/a', message: 'is required' }]),
+      ctx,
+    ).problem;
     expect(withFields.errors).toEqual([{ field: '/body/a', message: 'is required' }]);
   });
 
   it('maps Fastify body errors to the client error they are', () => {
-    const tooLarge = Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
-    const mediaType = Object.assign(new Error('Unsupported Media Type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
+    const tooLarge = Object.assign(new Error('Request body is too large'), {
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+      statusCode: 413,
+    });
+    const mediaType = Object.assign(new Error('Unsupported Media Type'), {
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      statusCode: 415,
+    });
     expect(toProblem(tooLarge, ctx).problem).toMatchObject({ status: 413, code: 'payload_too_large' });
     expect(toProblem(mediaType, ctx).problem).toMatchObject({ status: 415, code: 'unsupported_media_type' });
   });
 
   it('maps NestJS HTTP exceptions', () => {
-    expect(toProblem(new BadRequestException('nope'), ctx).problem).toMatchObject({ status: 400, detail: 'nope' });
+    expect(toProblem(new BadRequestException('nope'), ctx).problem).toMatchObject({
+      status: 400,
+      detail: 'nope',
+    });
   });
 
   it('hides the internals of an unexpected error behind an error id', () => {
@@ -34,6 +56,8 @@ describe('toProblem', () => {
   });
 
   it('gives every occurrence its own error id', () => {
-    expect(toProblem(new Error('a'), ctx).problem.errorId).not.toBe(toProblem(new Error('a'), ctx).problem.errorId);
+    expect(toProblem(new Error('a'), ctx).problem.errorId).not.toBe(
+      toProblem(new Error('a'), ctx).problem.errorId,
+    );
   });
 });

@@ -54,7 +54,11 @@ const fastifyErrors: Record<string, { status: number; code: string; detail?: str
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed_json', detail: 'The body is empty but the content type is application/json.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    code: 'malformed_json',
+    detail: 'The body is empty but the content type is application/json.',
+  },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json' },
   FST_ERR_BAD_URL: { status: 400, code: 'malformed_url' },
   FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'bad_request' },
@@ -84,7 +88,10 @@ export interface ProblemContext {
 }
 
 /** Maps any thrown value to a problem; unknown errors become a 500 that says nothing internal. */
-export function toProblem(error: unknown, ctx: ProblemContext): { problem: Problem; headers: Record<string, string> } {
+export function toProblem(
+  error: unknown,
+  ctx: ProblemContext,
+): { problem: Problem; headers: Record<string, string> } {
   const errorId = randomUUID();
   let status = 500;
   let code = 'internal_error';
@@ -100,7 +107,10 @@ export function toProblem(error: unknown, ctx: ProblemContext): { problem: Probl
     status = error.getStatus();
     code = HttpStatus[status]?.toLowerCase() ?? 'http_error';
     const response = error.getResponse();
-    detail = typeof response === 'string' ? response : ((response as { message?: string | string[] }).message?.toString() ?? error.message);
+    detail =
+      typeof response === 'string'
+        ? response
+        : ((response as { message?: string | string[] }).message?.toString() ?? error.message);
   } else if (isFastifyError(error)) {
     const known = fastifyErrors[error.code];
     if (known) {
@@ -134,5 +144,10 @@ export function toProblem(error: unknown, ctx: ProblemContext): { problem: Probl
 }
 
 function isFastifyError(error: unknown): error is { code: string; statusCode?: number; message: string } {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && 'statusCode' in error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    'statusCode' in error
+  );
 }

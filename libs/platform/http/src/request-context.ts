@@ -16,7 +16,10 @@ export function requestIdFor(req: IncomingMessage): string {
  * response, and the request-duration histogram by route template (never by raw URL, which would
  * let a client create unbounded label values).
  */
-export function installRequestHooks(fastify: FastifyInstance<RawServerDefault>, duration: Histogram<'method' | 'route' | 'status'>) {
+export function installRequestHooks(
+  fastify: FastifyInstance<RawServerDefault>,
+  duration: Histogram<'method' | 'route' | 'status'>,
+) {
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -25,6 +28,13 @@ export function installRequestHooks(fastify: FastifyInstance<RawServerDefault>, 
     return payload;
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    duration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
   });
 }

@@ -13,7 +13,10 @@ export function createLogger(service: string, level: string): Logger {
       const context = trace.getActiveSpan()?.spanContext();
       return context ? { trace_id: context.traceId, span_id: context.spanId } : {};
     },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password'],
+      censor: '[redacted]',
+    },
   });
 }
 

@@ -20,7 +20,9 @@ export interface ReplayRequest {
  * make a second replay harmless. A full replay remembers its position (group
  * `<group>.dlt-replay`); a replay of chosen events reads the whole dead-letter topic.
  */
-export async function replayDeadLetters(request: ReplayRequest): Promise<{ replayed: number; eventIds: string[] }> {
+export async function replayDeadLetters(
+  request: ReplayRequest,
+): Promise<{ replayed: number; eventIds: string[] }> {
   const { kafka, topics, topic, service } = request;
   const source = topics.deadLetter(topic, service);
   const target = topics.retry(topic, service);
@@ -30,9 +32,15 @@ export async function replayDeadLetters(request: ReplayRequest): Promise<{ repla
   await admin.disconnect();
 
   const wanted = request.eventIds ? new Set(request.eventIds) : undefined;
-  const groupId = wanted ? `${topics.group(service)}.dlt-replay.${randomUUID()}` : `${topics.group(service)}.dlt-replay`;
+  const groupId = wanted
+    ? `${topics.group(service)}.dlt-replay.${randomUUID()}`
+    : `${topics.group(service)}.dlt-replay`;
   const consumer = kafka.consumer({ groupId });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await Promise.all([consumer.connect(), producer.connect()]);
   const replayed: string[] = [];
   try {
@@ -40,7 +48,10 @@ export async function replayDeadLetters(request: ReplayRequest): Promise<{ repla
     const position = new Map<number, bigint>();
     const caughtUp = () => [...ends].every(([p, end]) => (position.get(p) ?? -1n) + 1n >= end || end === 0n);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`replay of ${source} did not reach the end within the timeout`)), request.timeoutMs ?? 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`replay of ${source} did not reach the end within the timeout`)),
+        request.timeoutMs ?? 60_000,
+      );
       const finishIfDone = () => {
         if (caughtUp()) {
           clearTimeout(timer);
@@ -66,7 +77,17 @@ export async function replayDeadLetters(request: ReplayRequest): Promise<{ repla
                 await producer.send({
                   topic: target,
                   acks: -1,
-                  messages: [{ key: message.key, value: message.value, headers: { ...headers, [HEADERS.retryAttempt]: '0', [HEADERS.retryAt]: new Date().toISOString() } }],
+                  messages: [
+                    {
+                      key: message.key,
+                      value: message.value,
+                      headers: {
+                        ...headers,
+                        [HEADERS.retryAttempt]: '0',
+                        [HEADERS.retryAt]: new Date().toISOString(),
+                      },
+                    },
+                  ],
                 });
                 replayed.push(headers[HEADERS.eventId]);
               }
@@ -83,7 +104,12 @@ export async function replayDeadLetters(request: ReplayRequest): Promise<{ repla
   return { replayed: replayed.length, eventIds: replayed };
 }
 
-async function committedOffset(kafka: Kafka, groupId: string, topic: string, partition: number): Promise<bigint> {
+async function committedOffset(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  partition: number,
+): Promise<bigint> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -96,5 +122,7 @@ async function committedOffset(kafka: Kafka, groupId: string, topic: string, par
 }
 
 function plainHeaders(headers: IHeaders | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v)]));
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v)]),
+  );
 }

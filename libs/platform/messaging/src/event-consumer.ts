@@ -16,7 +16,10 @@ export interface EventContext {
   headers: Record<string, string>;
 }
 
-export type EventHandler<T extends LiveTopic> = (payload: EventPayloads[T], context: EventContext) => Promise<void>;
+export type EventHandler<T extends LiveTopic> = (
+  payload: EventPayloads[T],
+  context: EventContext,
+) => Promise<void>;
 export type EventHandlers = { [T in LiveTopic]?: EventHandler<T> };
 
 /** A class that applies events; the messaging module subscribes the service's group to its topics. */
@@ -67,17 +70,35 @@ export class EventConsumerHost {
   /** Every topic this host reads or writes, for creation at start-up. */
   declaredTopics(): string[] {
     const { topics, service } = this.options;
-    return this.subscribedTopics.flatMap((t) => [topics.topic(t), topics.retry(t, service), topics.deadLetter(t, service)]);
+    return this.subscribedTopics.flatMap((t) => [
+      topics.topic(t),
+      topics.retry(t, service),
+      topics.deadLetter(t, service),
+    ]);
   }
 
   async start(): Promise<void> {
     if (this.subscribedTopics.length === 0) return;
     const { kafka, topics, service } = this.options;
-    this.main = kafka.consumer({ groupId: topics.group(service), sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-    this.retry = kafka.consumer({ groupId: `${topics.group(service)}.retry`, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.main = kafka.consumer({
+      groupId: topics.group(service),
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    this.retry = kafka.consumer({
+      groupId: `${topics.group(service)}.retry`,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
     await Promise.all([this.main.connect(), this.retry.connect()]);
-    await this.main.subscribe({ topics: this.subscribedTopics.map((t) => topics.topic(t)), fromBeginning: true });
-    await this.retry.subscribe({ topics: this.subscribedTopics.map((t) => topics.retry(t, service)), fromBeginning: true });
+    await this.main.subscribe({
+      topics: this.subscribedTopics.map((t) => topics.topic(t)),
+      fromBeginning: true,
+    });
+    await this.retry.subscribe({
+      topics: this.subscribedTopics.map((t) => topics.retry(t, service)),
+      fromBeginning: true,
+    });
     await this.run(this.main, false);
     await this.run(this.retry, true);
   }
@@ -103,13 +124,19 @@ export class EventConsumerHost {
           await heartbeat();
         }
         if (last !== undefined) {
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
         }
       },
     });
   }
 
-  private async waitUntilDue(message: KafkaMessage, heartbeat: () => Promise<void>, isRunning: () => boolean) {
+  private async waitUntilDue(
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ) {
     const due = Date.parse(header(message.headers, HEADERS.retryAt) ?? '') || 0;
     while (Date.now() < due && isRunning() && !this.stopping) {
       await sleep(Math.min(1_000, due - Date.now()));
@@ -126,7 +153,15 @@ export class EventConsumerHost {
     try {
       const outcome = await inSpan(
         `${topic} process`,
-        { kind: SpanKind.CONSUMER, parent: contextFromHeaders(headers), attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': kafkaTopic, 'messaging.consumer.group.name': topics.group(service) } },
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFromHeaders(headers),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': kafkaTopic,
+            'messaging.consumer.group.name': topics.group(service),
+          },
+        },
         () => this.apply(topic, message, headers),
       );
       this.options.onOutcome?.(outcome, topic);
@@ -140,22 +175,45 @@ export class EventConsumerHost {
       const retryable = !(error instanceof NonRetryableError || error instanceof EventValidationError);
       if (retryable && attempt < this.options.maxAttempts) {
         const delay = this.options.retryBackoffMs * 2 ** (attempt - 1);
-        await this.forward(topics.retry(topic, service), message, { ...headers, ...origin, [HEADERS.retryAttempt]: String(attempt), [HEADERS.retryAt]: new Date(Date.now() + delay).toISOString() });
-        this.options.logger.warn({ err: error, topic, eventId: headers[HEADERS.eventId], attempt }, 'event failed; scheduled for retry');
+        await this.forward(topics.retry(topic, service), message, {
+          ...headers,
+          ...origin,
+          [HEADERS.retryAttempt]: String(attempt),
+          [HEADERS.retryAt]: new Date(Date.now() + delay).toISOString(),
+        });
+        this.options.logger.warn(
+          { err: error, topic, eventId: headers[HEADERS.eventId], attempt },
+          'event failed; scheduled for retry',
+        );
         this.options.onOutcome?.('retried', topic);
       } else {
         const { [HEADERS.retryAttempt]: _a, [HEADERS.retryAt]: _b, ...kept } = headers;
-        await this.forward(topics.deadLetter(topic, service), message, { ...kept, ...origin, [HEADERS.dltAttempts]: String(attempt), [HEADERS.dltFailedAt]: new Date().toISOString() });
-        this.options.logger.error({ err: error, topic, eventId: headers[HEADERS.eventId], attempt }, 'event dead-lettered');
+        await this.forward(topics.deadLetter(topic, service), message, {
+          ...kept,
+          ...origin,
+          [HEADERS.dltAttempts]: String(attempt),
+          [HEADERS.dltFailedAt]: new Date().toISOString(),
+        });
+        this.options.logger.error(
+          { err: error, topic, eventId: headers[HEADERS.eventId], attempt },
+          'event dead-lettered',
+        );
         this.options.onOutcome?.('dead_lettered', topic);
       }
     }
   }
 
-  private async apply(topic: string, message: KafkaMessage, headers: Record<string, string>): Promise<Outcome> {
+  private async apply(
+    topic: string,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+  ): Promise<Outcome> {
     const eventId = headers[HEADERS.eventId];
     const tenantId = headers[HEADERS.tenantId];
-    if (!eventId || !tenantId) throw new NonRetryableError(`message lacks the ${!eventId ? HEADERS.eventId : HEADERS.tenantId} header`);
+    if (!eventId || !tenantId)
+      throw new NonRetryableError(
+        `message lacks the ${!eventId ? HEADERS.eventId : HEADERS.tenantId} header`,
+      );
     const handler = this.options.handlers[topic as LiveTopic] as EventHandler<LiveTopic> | undefined;
     if (!handler) throw new NonRetryableError(`no handler for ${topic}`);
     let payload: unknown;
@@ -165,7 +223,8 @@ export class EventConsumerHost {
       throw new NonRetryableError('payload is not JSON');
     }
     assertValidEvent(topic, payload);
-    if (!UUID.test(tenantId) || !UUID.test(eventId)) throw new NonRetryableError('event-id and tenant-id headers must be UUIDs');
+    if (!UUID.test(tenantId) || !UUID.test(eventId))
+      throw new NonRetryableError('event-id and tenant-id headers must be UUIDs');
     return withTenant(this.options.dataSource, tenantId, async (manager) => {
       const recorded = await manager.query(
         `insert into processed_events (consumer_group, event_id, tenant_id, topic) values ($1, $2, $3, $4)
@@ -173,13 +232,23 @@ export class EventConsumerHost {
         [this.options.service, eventId, tenantId, topic],
       );
       if (recorded.length === 0) return 'duplicate';
-      await handler(payload as EventPayloads[LiveTopic], { manager, tenantId, eventId, topic: topic as LiveTopic, headers });
+      await handler(payload as EventPayloads[LiveTopic], {
+        manager,
+        tenantId,
+        eventId,
+        topic: topic as LiveTopic,
+        headers,
+      });
       return 'applied';
     });
   }
 
   private async forward(topic: string, message: KafkaMessage, headers: Record<string, string>) {
-    await this.options.producer.send({ topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+    await this.options.producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key: message.key, value: message.value, headers }],
+    });
   }
 
   private catalogueTopic(kafkaTopic: string): string {

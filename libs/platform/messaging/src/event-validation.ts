@@ -26,6 +26,9 @@ export function assertValidEvent(topic: string, payload: unknown): void {
     validators.set(topic, validate);
   }
   if (!validate(payload)) {
-    throw new EventValidationError(topic, (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
+    throw new EventValidationError(
+      topic,
+      (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`),
+    );
   }
 }

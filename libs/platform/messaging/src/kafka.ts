@@ -8,7 +8,10 @@ export interface KafkaSettings {
 }
 
 /** One kafkajs client per service; kafkajs' own log lines go to the service's JSON log. */
-export function createKafka({ brokers, clientId, logger }: KafkaSettings, overrides: Partial<KafkaConfig> = {}): Kafka {
+export function createKafka(
+  { brokers, clientId, logger }: KafkaSettings,
+  overrides: Partial<KafkaConfig> = {},
+): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
@@ -33,7 +36,12 @@ export function createKafka({ brokers, clientId, logger }: KafkaSettings, overri
  * Creates the given topics when missing (broker auto-creation is off: every topic comes from the
  * declared list). Safe when several services race to create the same topic.
  */
-export async function ensureTopics(admin: Admin, topics: string[], partitions: number, replicationFactor: number): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  topics: string[],
+  partitions: number,
+  replicationFactor: number,
+): Promise<string[]> {
   const wanted = [...new Set(topics)];
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t));
@@ -63,7 +71,8 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 15_000
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
-    if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`topics without leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -29,20 +29,39 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
   let poisonCured = false;
 
   const relay = (afterPublish?: (ids: string[]) => Promise<void>) =>
-    new OutboxRelay({ dataSource: ingestion, producer, topics, logger, batchSize: 100, pollIntervalMs: 20, afterPublish });
+    new OutboxRelay({
+      dataSource: ingestion,
+      producer,
+      topics,
+      logger,
+      batchSize: 100,
+      pollIntervalMs: 20,
+      afterPublish,
+    });
 
   const recordPing = (note: string) =>
     withTenant(ingestion, tenantId, async (manager) => {
       const pingId = randomUUID();
-      const payload: IngestionPingRecordedV1 = { pingId, tenantId, note, recordedAt: new Date().toISOString() };
+      const payload: IngestionPingRecordedV1 = {
+        pingId,
+        tenantId,
+        note,
+        recordedAt: new Date().toISOString(),
+      };
       const eventId = await addToOutbox(manager, TOPIC, { tenantId, key: tenantId, payload });
       return { pingId, eventId };
     });
 
   const effects = async (pingId: string) =>
-    (await withTenant(reporting, tenantId, (m) => m.query('select count(*)::int as n from msg_test_effects where ping_id = $1', [pingId])))[0].n as number;
+    (
+      await withTenant(reporting, tenantId, (m) =>
+        m.query('select count(*)::int as n from msg_test_effects where ping_id = $1', [pingId]),
+      )
+    )[0].n as number;
   const processed = async (eventId: string) =>
-    (await reporting.query('select count(*)::int as n from processed_events where event_id = $1', [eventId]))[0].n as number;
+    (
+      await reporting.query('select count(*)::int as n from processed_events where event_id = $1', [eventId])
+    )[0].n as number;
   const highWatermark = async (topic: string) => {
     const admin = kafka.admin();
     await admin.connect();
@@ -52,12 +71,30 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
   };
 
   beforeAll(async () => {
-    const owner = await createServiceDataSource({ schema: SERVICE, url: serviceUrls(env, SERVICE).ownerUrl, entities: [] }).initialize();
-    await owner.query(`create table if not exists msg_test_effects (ping_id uuid primary key, tenant_id uuid not null, note text)`);
+    const owner = await createServiceDataSource({
+      schema: SERVICE,
+      url: serviceUrls(env, SERVICE).ownerUrl,
+      entities: [],
+    }).initialize();
+    await owner.query(
+      `create table if not exists msg_test_effects (ping_id uuid primary key, tenant_id uuid not null, note text)`,
+    );
     await owner.destroy();
-    ingestion = await createServiceDataSource({ schema: 'ingestion', url: serviceUrls(env, 'ingestion').appUrl, entities: MESSAGING_ENTITIES }).initialize();
-    reporting = await createServiceDataSource({ schema: SERVICE, url: serviceUrls(env, SERVICE).appUrl, entities: MESSAGING_ENTITIES }).initialize();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    ingestion = await createServiceDataSource({
+      schema: 'ingestion',
+      url: serviceUrls(env, 'ingestion').appUrl,
+      entities: MESSAGING_ENTITIES,
+    }).initialize();
+    reporting = await createServiceDataSource({
+      schema: SERVICE,
+      url: serviceUrls(env, SERVICE).appUrl,
+      entities: MESSAGING_ENTITIES,
+    }).initialize();
+    producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     consumers = new EventConsumerHost({
       kafka,
@@ -71,7 +108,11 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       handlers: {
         [TOPIC]: async (ping, { manager }) => {
           if (ping.note === 'poison' && !poisonCured) throw new Error('cannot apply this ping yet');
-          await manager.query('insert into msg_test_effects (ping_id, tenant_id, note) values ($1, $2, $3)', [ping.pingId, ping.tenantId, ping.note]);
+          await manager.query('insert into msg_test_effects (ping_id, tenant_id, note) values ($1, $2, $3)', [
+            ping.pingId,
+            ping.tenantId,
+            ping.note,
+          ]);
         },
       },
     });
@@ -93,13 +134,17 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     const { pingId, eventId } = await recordPing('while the relay is down');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await effects(pingId)).toBe(0);
-    expect((await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n).toBe(1);
+    expect(
+      (await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n,
+    ).toBe(1);
 
     const restarted = relay();
     restarted.start();
     try {
       await eventually(async () => (await effects(pingId)) === 1);
-      expect((await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n).toBe(0);
+      expect(
+        (await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n,
+      ).toBe(0);
     } finally {
       await restarted.stop();
     }
@@ -132,7 +177,9 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     const running = relay();
     running.start();
     try {
-      await eventually(async () => (await effects(first.pingId)) === 1 && (await effects(after.pingId)) === 1);
+      await eventually(
+        async () => (await effects(first.pingId)) === 1 && (await effects(after.pingId)) === 1,
+      );
       const [dead] = await readTopic(topics.deadLetter(TOPIC, SERVICE), (all) => all.length >= 1);
       expect(header(dead, HEADERS.eventId)).toBe(poison.eventId);
       expect(header(dead, HEADERS.dltAttempts)).toBe('3');
@@ -149,7 +196,13 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
 
       const again = await replayDeadLetters({ kafka, topics, topic: TOPIC, service: SERVICE });
       expect(again.replayed).toBe(0);
-      const chosen = await replayDeadLetters({ kafka, topics, topic: TOPIC, service: SERVICE, eventIds: [poison.eventId] });
+      const chosen = await replayDeadLetters({
+        kafka,
+        topics,
+        topic: TOPIC,
+        service: SERVICE,
+        eventIds: [poison.eventId],
+      });
       expect(chosen.replayed).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(await effects(poison.pingId)).toBe(1);
@@ -163,7 +216,13 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     const eventId = randomUUID();
     await producer.send({
       topic: topics.topic(TOPIC),
-      messages: [{ key: tenantId, value: JSON.stringify({ tenantId, note: 'no ping id' }), headers: { [HEADERS.eventId]: eventId, [HEADERS.tenantId]: tenantId } }],
+      messages: [
+        {
+          key: tenantId,
+          value: JSON.stringify({ tenantId, note: 'no ping id' }),
+          headers: { [HEADERS.eventId]: eventId, [HEADERS.tenantId]: tenantId },
+        },
+      ],
     });
     const byId = (all: KafkaMessage[]) => all.find((m) => header(m, HEADERS.eventId) === eventId);
     const dead = byId(await readTopic(topics.deadLetter(TOPIC, SERVICE), (all) => byId(all) !== undefined))!;
@@ -171,7 +230,10 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     expect(header(dead, HEADERS.lastError)).toContain("must have required property 'pingId'");
   });
 
-  async function readTopic(topic: string, enough: (messages: KafkaMessage[]) => boolean): Promise<KafkaMessage[]> {
+  async function readTopic(
+    topic: string,
+    enough: (messages: KafkaMessage[]) => boolean,
+  ): Promise<KafkaMessage[]> {
     const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
     const messages: KafkaMessage[] = [];
     await consumer.connect();

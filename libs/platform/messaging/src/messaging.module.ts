@@ -53,7 +53,12 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {
     this.topics = new TopicNames(options.topicPrefix);
     this.admin = kafka.admin();
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async onApplicationBootstrap() {
@@ -123,7 +128,11 @@ export class MessagingModule {
       module: MessagingModule,
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
-        { provide: KAFKA, useFactory: () => createKafka({ brokers: options.brokers, clientId: options.service, logger: options.logger }) },
+        {
+          provide: KAFKA,
+          useFactory: () =>
+            createKafka({ brokers: options.brokers, clientId: options.service, logger: options.logger }),
+        },
         Messaging,
       ],
       exports: [Messaging, KAFKA],

@@ -46,7 +46,9 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows were published. */
   async publishBatch(): Promise<number> {
     return this.options.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('select pg_try_advisory_xact_lock($1) as locked', [this.lockKey]);
+      const [{ locked }] = await manager.query('select pg_try_advisory_xact_lock($1) as locked', [
+        this.lockKey,
+      ]);
       if (!locked) return 0;
       const rows = await this.nextRows(manager);
       if (rows.length === 0) return 0;
@@ -54,18 +56,29 @@ export class OutboxRelay {
         acks: -1,
         topicMessages: groupByTopic(rows).map(([topic, messages]) => ({
           topic: this.options.topics.topic(topic),
-          messages: messages.map((row) => ({ key: row.key, value: JSON.stringify(row.payload), headers: row.headers })),
+          messages: messages.map((row) => ({
+            key: row.key,
+            value: JSON.stringify(row.payload),
+            headers: row.headers,
+          })),
         })),
       });
       const eventIds = rows.map((r) => r.eventId);
       await this.options.afterPublish?.(eventIds);
-      await manager.createQueryBuilder().delete().from(OutboxMessage).where('event_id = any(:ids)', { ids: eventIds }).execute();
+      await manager
+        .createQueryBuilder()
+        .delete()
+        .from(OutboxMessage)
+        .where('event_id = any(:ids)', { ids: eventIds })
+        .execute();
       return rows.length;
     });
   }
 
   private nextRows(manager: EntityManager): Promise<OutboxMessage[]> {
-    return manager.getRepository(OutboxMessage).find({ order: { position: 'ASC' }, take: this.options.batchSize });
+    return manager
+      .getRepository(OutboxMessage)
+      .find({ order: { position: 'ASC' }, take: this.options.batchSize });
   }
 
   private async run(): Promise<void> {
@@ -80,7 +93,9 @@ export class OutboxRelay {
         this.options.logger.error({ err: error, failures }, 'outbox relay round failed; retrying');
       }
       if (published < this.options.batchSize) {
-        const delay = failures ? Math.min(5_000, this.options.pollIntervalMs * 2 ** failures) : this.options.pollIntervalMs;
+        const delay = failures
+          ? Math.min(5_000, this.options.pollIntervalMs * 2 ** failures)
+          : this.options.pollIntervalMs;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           setTimeout(resolve, delay).unref();

@@ -17,7 +17,11 @@ export interface OutgoingEvent<T extends LiveTopic> {
  * Adds an event to the outbox inside the caller's transaction, so it is published if and only if
  * the state change commits. The payload is validated against its contract here, at the source.
  */
-export async function addToOutbox<T extends LiveTopic>(manager: EntityManager, topic: T, event: OutgoingEvent<T>): Promise<string> {
+export async function addToOutbox<T extends LiveTopic>(
+  manager: EntityManager,
+  topic: T,
+  event: OutgoingEvent<T>,
+): Promise<string> {
   assertValidEvent(topic, event.payload);
   const eventId = randomUUID();
   await manager.insert(OutboxMessage, {

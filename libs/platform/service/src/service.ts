@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { OpenApiDocument } from '@sextant/contracts';
 import { ConfigError, type commonConfig, type ConfigOf, type databaseConfig } from '@sextant/platform/config';
-import { DatabaseModule, runMigrations } from '@sextant/platform/database';
+import { type ClassType, DatabaseModule, runMigrations } from '@sextant/platform/database';
 import {
   ContractInterceptor,
   ContractValidator,
@@ -18,7 +18,12 @@ import {
   toOpenApiPath,
 } from '@sextant/platform/http';
 import { createLogger, PinoNestLogger, type Logger } from '@sextant/platform/logging';
-import { MESSAGING_ENTITIES, Messaging, MessagingModule, type EventSubscriber } from '@sextant/platform/messaging';
+import {
+  MESSAGING_ENTITIES,
+  Messaging,
+  MessagingModule,
+  type EventSubscriber,
+} from '@sextant/platform/messaging';
 import { stopTelemetry } from '@sextant/platform/telemetry';
 import { DataSource } from 'typeorm';
 
@@ -33,8 +38,7 @@ export interface ServiceDefinition<C extends CommonConfig> {
   config: C;
   contract: OpenApiDocument;
   /** Services that own a schema: their entities and migrations (outbox tables are added). */
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  database?: { entities: Function[]; migrations: Function[] };
+  database?: { entities: ClassType[]; migrations: ClassType[] };
   subscribers?: Type<EventSubscriber>[];
   /** Extra routes served outside the contract (e.g. the gateway's proxy). */
   uncontractedRoutes?: RegExp[];
@@ -62,7 +66,12 @@ export class ServicePlatformModule {
         migrations: definition.database.migrations,
         poolSize: db.DATABASE_POOL_SIZE,
       };
-      imports.push(DatabaseModule.forService({ ...options, migrateWithOwnerUrl: db.MIGRATE_ON_START ? db.DATABASE_OWNER_URL : undefined }));
+      imports.push(
+        DatabaseModule.forService({
+          ...options,
+          migrateWithOwnerUrl: db.MIGRATE_ON_START ? db.DATABASE_OWNER_URL : undefined,
+        }),
+      );
     }
     imports.push(
       MessagingModule.forService({
@@ -73,7 +82,9 @@ export class ServicePlatformModule {
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
         maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
         retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
-        outbox: definition.database ? { batchSize: config.OUTBOX_BATCH_SIZE, pollIntervalMs: config.OUTBOX_POLL_MS } : undefined,
+        outbox: definition.database
+          ? { batchSize: config.OUTBOX_BATCH_SIZE, pollIntervalMs: config.OUTBOX_POLL_MS }
+          : undefined,
         subscribers: definition.subscribers ?? [],
         logger,
         metrics: metrics.registry,
@@ -93,7 +104,11 @@ export class ServicePlatformModule {
           inject: [Messaging, { token: DataSource, optional: true }],
           useFactory: (messaging: Messaging, dataSource?: DataSource) => {
             readiness.register({ name: 'kafka', check: () => messaging.check() });
-            if (dataSource) readiness.register({ name: 'database', check: async () => void (await dataSource.query('select 1')) });
+            if (dataSource)
+              readiness.register({
+                name: 'database',
+                check: async () => void (await dataSource.query('select 1')),
+              });
             return readiness;
           },
         },
@@ -133,7 +148,8 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
     const path = toOpenApiPath(route.url);
     const methods = ([] as string[]).concat(route.method).filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
     for (const method of methods) {
-      if (!allowed.some((r) => r.test(route.url)) && !definition.contract.paths[path]?.[method.toLowerCase()]) undocumented.push(`${method} ${route.url}`);
+      if (!allowed.some((r) => r.test(route.url)) && !definition.contract.paths[path]?.[method.toLowerCase()])
+        undocumented.push(`${method} ${route.url}`);
     }
   });
 
@@ -142,7 +158,8 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
     abortOnError: false,
     bodyParser: !definition.streamBodies,
   });
-  if (undocumented.length) throw new Error(`routes missing from the ${name} contract: ${undocumented.join(', ')}`);
+  if (undocumented.length)
+    throw new Error(`routes missing from the ${name} contract: ${undocumented.join(', ')}`);
 
   const exposeStack = config.NODE_ENV === 'development';
   const fastify = app.getHttpAdapter().getInstance();
@@ -201,13 +218,17 @@ export interface ServiceEntry<C extends CommonConfig & { PORT: number }> {
  * The command line of every service binary: `serve` (default) or `migrate` (apply pending
  * migrations as the schema owner, then exit: what the Kubernetes migration Job runs).
  */
-export async function serviceMain<C extends CommonConfig & { PORT: number }>(load: () => ServiceEntry<C>): Promise<void> {
+export async function serviceMain<C extends CommonConfig & { PORT: number }>(
+  load: () => ServiceEntry<C>,
+): Promise<void> {
   const command = process.argv[2] ?? 'serve';
   const { definition, features } = loadOrExit(load);
   if (command === 'migrate') {
     const config = definition.config as unknown as DatabaseConfig;
-    if (!definition.database) return void process.stdout.write(`${definition.name} owns no database schema\n`);
-    if (!config.DATABASE_OWNER_URL) throw new Error('migrate needs DATABASE_OWNER_URL (the schema owner role)');
+    if (!definition.database)
+      return void process.stdout.write(`${definition.name} owns no database schema\n`);
+    if (!config.DATABASE_OWNER_URL)
+      throw new Error('migrate needs DATABASE_OWNER_URL (the schema owner role)');
     const ran = await runMigrations({
       schema: definition.name,
       url: config.DATABASE_OWNER_URL,
