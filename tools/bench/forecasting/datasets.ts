@@ -17,7 +17,15 @@ function parseCsvRows(path: string): string[][] {
 /** M4 files: one row per series, id first, values after, empty cells padding; a header row. */
 export function readM4(trainPath: string, testPath: string): CompetitionSeries[] {
   const toSeries = (rows: string[][]) =>
-    new Map(rows.slice(1).map((row) => [row[0], row.slice(1).filter((c) => c !== '').map(Number)]));
+    new Map(
+      rows.slice(1).map((row) => [
+        row[0],
+        row
+          .slice(1)
+          .filter((c) => c !== '')
+          .map(Number),
+      ]),
+    );
   const train = toSeries(parseCsvRows(trainPath));
   const test = toSeries(parseCsvRows(testPath));
   return [...train].map(([id, values]) => ({ id, train: values, test: test.get(id) ?? [] }));

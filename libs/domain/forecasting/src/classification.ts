@@ -40,7 +40,11 @@ export function defaultInactiveWindow(season: number): number {
   return Math.max(4 * season, 12);
 }
 
-export function classifyDemand(values: readonly number[], season: number, options: ClassificationOptions = {}): Classification {
+export function classifyDemand(
+  values: readonly number[],
+  season: number,
+  options: ClassificationOptions = {},
+): Classification {
   const adiCutoff = options.adiCutoff ?? 1.32;
   const cv2Cutoff = options.cv2Cutoff ?? 0.49;
   const minHistory = options.minHistory ?? defaultMinHistory(season);
@@ -58,6 +62,12 @@ export function classifyDemand(values: readonly number[], season: number, option
   if (active.length < minHistory) return { ...base, demandClass: 'new' };
   const sporadic = adi >= adiCutoff;
   const variable = (Number.isNaN(cv2) ? 0 : cv2) >= cv2Cutoff;
-  const demandClass: DemandClass = sporadic ? (variable ? 'lumpy' : 'intermittent') : variable ? 'erratic' : 'smooth';
+  const demandClass: DemandClass = sporadic
+    ? variable
+      ? 'lumpy'
+      : 'intermittent'
+    : variable
+      ? 'erratic'
+      : 'smooth';
   return { ...base, demandClass };
 }

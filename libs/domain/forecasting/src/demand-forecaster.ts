@@ -78,6 +78,21 @@ export interface DemandForecast {
   fallback?: string;
 }
 
+/**
+ * Options for forecasting thousands of daily SKUs within the service's time budget (see README,
+ * "Design choices for speed", for what each choice costs in accuracy): AutoETS keeps R's
+ * estimation but searches fewer forms (thetaf's seasonality test picks seasonal or non-seasonal
+ * models; trends only damped; at most 300 likelihood evaluations per model) on the last 364 days,
+ * and the cross-validation origins re-run the full-data ETS model's filter instead of
+ * re-estimating it.
+ */
+export const SKU_SCALE_OPTIONS = {
+  etsCrossValidation: 'fixed-parameters',
+  etsSeasonTest: true,
+  maxHistory: 364,
+  ets: { undampedTrend: false, maxIterations: 300 },
+} as const satisfies Partial<DemandForecastOptions>;
+
 export const DEFAULT_CANDIDATES: Record<DemandClass, MethodName[]> = {
   smooth: ['ets', 'theta', 'snaive'],
   erratic: ['ets', 'theta', 'snaive'],
@@ -87,7 +102,10 @@ export const DEFAULT_CANDIDATES: Record<DemandClass, MethodName[]> = {
   inactive: ['zero'],
 };
 
-export function methodByName(name: Exclude<MethodName, 'ensemble'>, ets: AutoEtsOptions = {}): ForecastMethod {
+export function methodByName(
+  name: Exclude<MethodName, 'ensemble'>,
+  ets: AutoEtsOptions = {},
+): ForecastMethod {
   switch (name) {
     case 'ets':
       return etsMethod(ets);
@@ -158,7 +176,8 @@ export function forecastDemand(values: readonly number[], options: DemandForecas
   }));
 
   const metric: SelectionMetric =
-    options.crossValidation?.metric ?? (demandClass === 'intermittent' || demandClass === 'lumpy' ? 'mse' : 'mae');
+    options.crossValidation?.metric ??
+    (demandClass === 'intermittent' || demandClass === 'lumpy' ? 'mse' : 'mae');
   const minTrain = Math.max(2 * season + 2, 10);
   const origins = backtestOrigins(history.length, horizon, {
     origins: options.crossValidation?.origins ?? 3,
@@ -167,7 +186,7 @@ export function forecastDemand(values: readonly number[], options: DemandForecas
   });
   const needsSelection = candidates.length > 1 || useEnsemble;
   const needsConformal = candidates.some((c) => c.name !== 'ets' && c.name !== 'theta') || useEnsemble;
-  let fallback: string | undefined;
+  const fallbacks: string[] = [];
 
   // AutoETS on all the data: the final ETS candidate, and the form or parameters reused at the origins.
   const etsOptions: AutoEtsOptions = {
@@ -193,17 +212,11 @@ export function forecastDemand(values: readonly number[], options: DemandForecas
   }
 
   if (origins.length > 0 && (needsSelection || needsConformal)) {
-    for (const candidate of candidates) {
-      try {
-        candidate.forecasts = origins.map((origin) => candidate.method(history.slice(0, origin), context).mean);
-        candidate.errors = candidate.forecasts.map((f, k) => f.map((v, i) => history[origins[k] + i] - v));
-      } catch {
-        candidate.forecasts = undefined;
-        candidate.errors = undefined;
-      }
-    }
+    for (const candidate of candidates) crossValidate(candidate, history, origins, context);
   } else if (origins.length === 0 && needsSelection) {
-    fallback = `series too short for cross-validation (${history.length} periods after the first demand, needs ${minTrain + horizon}): used the first candidate that fits`;
+    fallbacks.push(
+      `series too short for cross-validation (${history.length} periods, needs ${minTrain + horizon}): used the first candidate that fits`,
+    );
   }
 
   const scores: Partial<Record<MethodName, number>> = {};
@@ -214,7 +227,10 @@ export function forecastDemand(values: readonly number[], options: DemandForecas
       const members = candidates.filter((c) => c.forecasts);
       if (members.length > 0) {
         const forecasts = origins.map((_, k) =>
-          Array.from({ length: horizon }, (_, i) => members.reduce((s, c) => s + c.forecasts![k][i], 0) / members.length),
+          Array.from(
+            { length: horizon },
+            (_, i) => members.reduce((s, c) => s + c.forecasts![k][i], 0) / members.length,
+          ),
         );
         const errors = forecasts.map((f, k) => f.map((v, i) => history[origins[k] + i] - v));
         candidates.push({ name: 'ensemble', method: ensembleOf(members), forecasts, errors });
@@ -224,7 +240,11 @@ export function forecastDemand(values: readonly number[], options: DemandForecas
       }
     }
     const order = candidates.map((c) => c.name);
-    ranked.push(...[...order].sort((a, b) => (scores[a] ?? Infinity) - (scores[b] ?? Infinity) || order.indexOf(a) - order.indexOf(b)));
+    ranked.push(
+      ...[...order].sort(
+        (a, b) => (scores[a] ?? Infinity) - (scores[b] ?? Infinity) || order.indexOf(a) - order.indexOf(b),
+      ),
+    );
   } else {
     ranked.push(...candidates.map((c) => c.name));
     if (useEnsemble && candidates.length > 1) {
@@ -233,35 +253,29 @@ export function forecastDemand(values: readonly number[], options: DemandForecas
     }
   }
 
+  if (forced === 'ensemble') ranked.sort((a, b) => Number(b === 'ensemble') - Number(a === 'ensemble'));
   let chosen: { candidate: Candidate; result: MethodForecast } | undefined;
   for (const name of ranked) {
     const candidate = candidates.find((c) => c.name === name)!;
     if (origins.length > 0 && needsSelection && !Number.isFinite(scores[name] ?? Infinity)) continue;
     try {
-      const result = name === 'ets' && fullEts ? fullEts : fullMethod(candidate, etsOptions).call(null, history, context);
+      const result =
+        name === 'ets' && fullEts ? fullEts : fullMethod(candidate, etsOptions).call(null, history, context);
       chosen = { candidate, result };
       break;
     } catch (error) {
-      fallback = `${name} failed on the full series (${(error as Error).message})`;
+      fallbacks.push(`${name} failed on the full series (${(error as Error).message})`);
     }
   }
   if (!chosen) {
-    fallback = `${fallback ?? 'no candidate could be fitted'}; used naive`;
+    fallbacks.push('no candidate could be fitted: used naive');
     const candidate: Candidate = { name: 'naive', method: naiveMethod };
     chosen = { candidate, result: naiveMethod(history, context) };
   }
 
-  let intervals = chosen.result.intervals;
-  let intervalSource: DemandForecast['intervalSource'] = 'model';
-  if (!intervals) {
-    intervalSource = 'conformal';
-    let errors = chosen.candidate.errors;
-    if (!errors) {
-      errors = [];
-      for (let t = 1; t < history.length; t++) errors.push([history[t] - history[t - 1]]);
-    }
-    intervals = conformalIntervals(chosen.result.mean, errors, levels);
-  }
+  const intervals =
+    chosen.result.intervals ?? conformalFor(chosen.candidate, chosen.result.mean, history, levels);
+  const intervalSource: DemandForecast['intervalSource'] = chosen.result.intervals ? 'model' : 'conformal';
   const clamp = options.nonNegative ?? true;
   const bound = (v: number[]): number[] => (clamp ? v.map((x) => Math.max(0, x)) : v);
   const clampedIntervals: PredictionIntervals = {};
@@ -277,8 +291,39 @@ export function forecastDemand(values: readonly number[], options: DemandForecas
     intervals: clampedIntervals,
     intervalSource,
     selection: origins.length > 0 && needsSelection ? { metric, origins: origins.length, scores } : undefined,
-    fallback,
+    fallback: fallbacks.length > 0 ? fallbacks.join('; ') : undefined,
   };
+}
+
+/** Forecasts at every origin from the data before it; a failure anywhere drops the candidate. */
+function crossValidate(
+  candidate: Candidate,
+  history: number[],
+  origins: number[],
+  context: MethodContext,
+): void {
+  try {
+    candidate.forecasts = origins.map((origin) => candidate.method(history.slice(0, origin), context).mean);
+    candidate.errors = candidate.forecasts.map((f, k) => f.map((v, i) => history[origins[k] + i] - v));
+  } catch {
+    candidate.forecasts = undefined;
+    candidate.errors = undefined;
+  }
+}
+
+/** Conformal intervals from the candidate's CV errors, or from one-step naive errors without CV. */
+function conformalFor(
+  candidate: Candidate,
+  mean: number[],
+  history: number[],
+  levels: number[],
+): PredictionIntervals {
+  let errors = candidate.errors;
+  if (!errors) {
+    errors = [];
+    for (let t = 1; t < history.length; t++) errors.push([history[t] - history[t - 1]]);
+  }
+  return conformalIntervals(mean, errors, levels);
 }
 
 /** On the full data ETS selects its form afresh, whatever was used at the origins. */
@@ -291,7 +336,10 @@ function ensembleOf(members: Candidate[]): ForecastMethod {
     const forecasts = members.map((m) => m.method(history, context).mean);
     return {
       method: 'ensemble',
-      mean: Array.from({ length: context.horizon }, (_, i) => forecasts.reduce((s, f) => s + f[i], 0) / forecasts.length),
+      mean: Array.from(
+        { length: context.horizon },
+        (_, i) => forecasts.reduce((s, f) => s + f[i], 0) / forecasts.length,
+      ),
       model: `mean of ${members.map((m) => m.name).join(', ')}`,
     };
   };

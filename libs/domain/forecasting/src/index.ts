@@ -12,6 +12,7 @@ export {
   forecastDemand,
   methodByName,
   DEFAULT_CANDIDATES,
+  SKU_SCALE_OPTIONS,
   type DemandForecast,
   type DemandForecastOptions,
   type SelectionMetric,
@@ -25,7 +26,12 @@ export { thetaMethod, isSeasonal } from './methods/theta';
 export { naiveMethod, seasonalNaiveMethod, naive2Method, zeroMethod } from './methods/naive';
 export { crostonForecast, crostonMethod, sbaMethod, tsbMethod, adidaMethod } from './methods/intermittent';
 export { accuracy, naiveScales, owa, smape, type AccuracyMetrics } from './metrics';
-export { rollingOriginBacktest, backtestOrigins, type BacktestOptions, type BacktestWindow } from './backtest';
+export {
+  rollingOriginBacktest,
+  backtestOrigins,
+  type BacktestOptions,
+  type BacktestWindow,
+} from './backtest';
 export { conformalIntervals } from './conformal';
 export { simulateSkuDemand, type SimulatedSku, type SkuSimulationOptions } from './simulator';
 export { SeededRandom } from './random';

@@ -79,6 +79,9 @@ export function accuracy(
  * Overall weighted average (M4; Makridakis, Spiliotis and Assimakopoulos 2020, IJF 36(1)): the mean
  * of a method's sMAPE and MASE, each first averaged over all series, relative to Naive2's.
  */
-export function owa(method: { smape: number; mase: number }, naive2: { smape: number; mase: number }): number {
+export function owa(
+  method: { smape: number; mase: number },
+  naive2: { smape: number; mase: number },
+): number {
   return 0.5 * (method.smape / naive2.smape + method.mase / naive2.mase);
 }

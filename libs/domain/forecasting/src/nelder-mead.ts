@@ -148,5 +148,10 @@ export function nelderMead(
   } while (funcount <= maxit);
   const parameters: number[] = [];
   for (let i = 0; i < n; i++) parameters.push(p[i][l - 1]);
-  return { parameters, value: p[n1 - 1][l - 1], evaluations: funcount, converged: !failed && funcount <= maxit };
+  return {
+    parameters,
+    value: p[n1 - 1][l - 1],
+    evaluations: funcount,
+    converged: !failed && funcount <= maxit,
+  };
 }

@@ -15,6 +15,8 @@ describe('numeric helpers against R', () => {
   });
 
   it('autocorrelations match acf()', () => {
-    autocorrelations(fixtures.decompose.y, 12).forEach((r, i) => expect(r).toBeCloseTo(fixtures.decompose.acf[i], 12));
+    autocorrelations(fixtures.decompose.y, 12).forEach((r, i) =>
+      expect(r).toBeCloseTo(fixtures.decompose.acf[i], 12),
+    );
   });
 });

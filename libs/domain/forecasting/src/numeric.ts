@@ -90,10 +90,17 @@ export function autocorrelations(values: ArrayLike<number>, maxLag: number): num
  * each position of the cycle (counted from the first observation), normalised to sum to 0
  * (additive) or average 1 (multiplicative). Returns the seasonal component for every observation.
  */
-export function classicalSeasonal(values: ArrayLike<number>, m: number, type: 'additive' | 'multiplicative'): number[] {
+export function classicalSeasonal(
+  values: ArrayLike<number>,
+  m: number,
+  type: 'additive' | 'multiplicative',
+): number[] {
   const n = values.length;
   if (m <= 1 || n < 2 * m) throw new RangeError('classical decomposition needs at least two full seasons');
-  const weights = m % 2 === 0 ? [0.5, ...new Array<number>(m - 1).fill(1), 0.5].map((w) => w / m) : new Array<number>(m).fill(1 / m);
+  const weights =
+    m % 2 === 0
+      ? [0.5, ...new Array<number>(m - 1).fill(1), 0.5].map((w) => w / m)
+      : new Array<number>(m).fill(1 / m);
   const half = Math.floor(weights.length / 2);
   const sums = new Array<number>(m).fill(0);
   const counts = new Array<number>(m).fill(0);

@@ -60,7 +60,8 @@ function simulateOne(random: SeededRandom, demandClass: DemandClass, length: num
     }
     case 'erratic': {
       const level = logUniform(random, 10, 60);
-      for (let t = 0; t < length; t++) values[t] = random.poisson(level * profile(t) * (random.gamma(1.2) / 1.2));
+      for (let t = 0; t < length; t++)
+        values[t] = random.poisson(level * profile(t) * (random.gamma(1.2) / 1.2));
       break;
     }
     case 'intermittent':
@@ -68,7 +69,8 @@ function simulateOne(random: SeededRandom, demandClass: DemandClass, length: num
       const probability = 0.15 + random.uniform() * 0.45;
       const size = 0.5 + random.uniform() * 2.5;
       const end = demandClass === 'inactive' ? length - random.integer(30, 200) : length;
-      for (let t = 0; t < end; t++) if (random.uniform() < probability * profile(t)) values[t] = 1 + random.poisson(size);
+      for (let t = 0; t < end; t++)
+        if (random.uniform() < probability * profile(t)) values[t] = 1 + random.poisson(size);
       if (demandClass === 'inactive' && !values.some((v) => v > 0)) values[0] = 1;
       break;
     }
@@ -77,7 +79,8 @@ function simulateOne(random: SeededRandom, demandClass: DemandClass, length: num
       const shape = 0.5 + random.uniform() * 0.4;
       const size = 3 + random.uniform() * 17;
       for (let t = 0; t < length; t++) {
-        if (random.uniform() < probability * profile(t)) values[t] = Math.ceil((size * random.gamma(shape)) / shape);
+        if (random.uniform() < probability * profile(t))
+          values[t] = Math.ceil((size * random.gamma(shape)) / shape);
       }
       break;
     }
@@ -102,7 +105,11 @@ export function simulateSkuDemand(options: SkuSimulationOptions): SimulatedSku[]
       }
       u -= mix[c];
     }
-    result.push({ id: `sku-${String(i + 1).padStart(5, '0')}`, intendedClass, values: simulateOne(random, intendedClass, length) });
+    result.push({
+      id: `sku-${String(i + 1).padStart(5, '0')}`,
+      intendedClass,
+      values: simulateOne(random, intendedClass, length),
+    });
   }
   return result;
 }

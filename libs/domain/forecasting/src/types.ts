@@ -2,17 +2,7 @@
 export type PredictionIntervals = Record<string, { lower: number[]; upper: number[] }>;
 
 export type MethodName =
-  | 'naive'
-  | 'snaive'
-  | 'ses'
-  | 'ets'
-  | 'theta'
-  | 'croston'
-  | 'sba'
-  | 'tsb'
-  | 'adida'
-  | 'zero'
-  | 'ensemble';
+  'naive' | 'snaive' | 'ses' | 'ets' | 'theta' | 'croston' | 'sba' | 'tsb' | 'adida' | 'zero' | 'ensemble';
 
 /** What every forecasting method returns. */
 export interface MethodForecast {

@@ -11,7 +11,9 @@ export function validateDemand(values: readonly unknown[], seriesId?: string): n
   const where = seriesId === undefined ? '' : ` in series '${seriesId}'`;
   return values.map((value, index) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ForecastInputError(`value at position ${index}${where} is not a finite number: ${String(value)}`);
+      throw new ForecastInputError(
+        `value at position ${index}${where} is not a finite number: ${String(value)}`,
+      );
     }
     if (value < 0) throw new ForecastInputError(`value at position ${index}${where} is negative: ${value}`);
     return value;

@@ -1,7 +1,9 @@
 # Golden fixtures for the forecasting library's unit tests, computed with R's forecast package.
 # Run once, offline, from the repository root:
 #   Rscript libs/domain/forecasting/tools/make-fixtures.R
-# Writes libs/domain/forecasting/src/__fixtures__/r-forecast.json. The tests never run R.
+# Writes libs/domain/forecasting/src/__fixtures__/r-forecast.json (then formatted with
+#   npx prettier --write libs/domain/forecasting/src/__fixtures__/r-forecast.json).
+# The tests never run R. Generated with R 4.x and forecast 8.20 (recorded in the file).
 suppressPackageStartupMessages({
   library(forecast)
   library(jsonlite)
@@ -20,7 +22,9 @@ datasets <- list(
   WWWusage = WWWusage,
   ldeaths = ldeaths,
   nottem = nottem,
-  weekly_zeros = weekly_zeros
+  weekly_zeros = weekly_zeros,
+  # Fewer than three seasons: initial states from R's trend + Fourier regression, not decompose().
+  short_seasonal = window(USAccDeaths, end = c(1975, 6))
 )
 
 ets_summary <- function(fit, h) {

@@ -26,7 +26,10 @@ export interface LongSeries {
 /** Parses and checks a long CSV (series_id,t,value); errors name the line or the series. */
 export function parseLongCsv(text: string): LongSeries[] {
   const lines = text.split(/\r?\n/);
-  const header = lines[0]?.trim().split(',').map((c) => c.trim());
+  const header = lines[0]
+    ?.trim()
+    .split(',')
+    .map((c) => c.trim());
   if (!header || header.join(',') !== 'series_id,t,value') {
     throw new InputFileError(`line 1: expected the header 'series_id,t,value', got '${lines[0] ?? ''}'`);
   }
@@ -36,16 +39,19 @@ export function parseLongCsv(text: string): LongSeries[] {
     if (line === '') continue;
     const lineNumber = i + 1;
     const cells = line.split(',');
-    if (cells.length !== 3) throw new InputFileError(`line ${lineNumber}: expected 3 fields, got ${cells.length}`);
+    if (cells.length !== 3)
+      throw new InputFileError(`line ${lineNumber}: expected 3 fields, got ${cells.length}`);
     const [id, tText, valueText] = cells.map((c) => c.trim());
     if (id === '') throw new InputFileError(`line ${lineNumber}: empty series_id`);
     const t = Number(tText);
-    if (tText === '' || !Number.isInteger(t)) throw new InputFileError(`line ${lineNumber}: t '${tText}' is not an integer`);
+    if (tText === '' || !Number.isInteger(t))
+      throw new InputFileError(`line ${lineNumber}: t '${tText}' is not an integer`);
     const value = Number(valueText);
     if (valueText === '' || !Number.isFinite(value)) {
       throw new InputFileError(`line ${lineNumber}: value '${valueText}' is not a number (series '${id}')`);
     }
-    if (value < 0) throw new InputFileError(`line ${lineNumber}: value ${value} is negative (series '${id}')`);
+    if (value < 0)
+      throw new InputFileError(`line ${lineNumber}: value ${value} is negative (series '${id}')`);
     const rows = bySeries.get(id) ?? [];
     rows.push({ t, value, line: lineNumber });
     bySeries.set(id, rows);
@@ -57,7 +63,9 @@ export function parseLongCsv(text: string): LongSeries[] {
       const previous = rows[k - 1];
       const current = rows[k];
       if (current.t === previous.t) {
-        throw new InputFileError(`series '${id}': duplicate t=${current.t} (lines ${previous.line} and ${current.line})`);
+        throw new InputFileError(
+          `series '${id}': duplicate t=${current.t} (lines ${previous.line} and ${current.line})`,
+        );
       }
       if (current.t !== previous.t + 1) {
         throw new InputFileError(
@@ -98,7 +106,8 @@ function parseArgs(argv: string[]): CliOptions {
   const integer = (flag: string): number => {
     const text = required(flag);
     const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a positive integer, got '${text}'`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new UsageError(`${flag} must be a positive integer, got '${text}'`);
     return value;
   };
   const method = (values.get('--method') ?? 'auto') as CliMethod;
@@ -109,7 +118,14 @@ function parseArgs(argv: string[]): CliOptions {
   if (levels.some((l) => !Number.isFinite(l) || l <= 0 || l >= 100)) {
     throw new UsageError(`--levels must be numbers between 0 and 100, got '${values.get('--levels')}'`);
   }
-  return { input: required('--input'), horizon: integer('--horizon'), season: integer('--season'), method, levels, format };
+  return {
+    input: required('--input'),
+    horizon: integer('--horizon'),
+    season: integer('--season'),
+    method,
+    levels,
+    format,
+  };
 }
 
 function progressBar(done: number, total: number): string {
@@ -123,7 +139,10 @@ function toCsv(results: { id: string; result: DemandForecast }[], levels: number
   const lines = [header.join(',')];
   for (const { id, result } of results) {
     result.forecast.forEach((value, i) => {
-      const bounds = levels.flatMap((l) => [result.intervals[String(l)].lower[i], result.intervals[String(l)].upper[i]]);
+      const bounds = levels.flatMap((l) => [
+        result.intervals[String(l)].lower[i],
+        result.intervals[String(l)].upper[i],
+      ]);
       lines.push([id, i + 1, value, ...bounds].join(','));
     });
   }

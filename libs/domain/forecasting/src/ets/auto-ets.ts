@@ -42,7 +42,8 @@ const MIN_LENGTH = 7;
 
 export function autoEts(y: readonly number[], m: number, options: AutoEtsOptions = {}): AutoEtsResult {
   for (const value of y) if (!Number.isFinite(value)) throw new EtsFitError('ETS needs finite values');
-  if (y.length < MIN_LENGTH) throw new EtsFitError(`ETS needs at least ${MIN_LENGTH} observations, got ${y.length}`);
+  if (y.length < MIN_LENGTH)
+    throw new EtsFitError(`ETS needs at least ${MIN_LENGTH} observations, got ${y.length}`);
   if (isConstant(y)) {
     // R: ses(y, alpha = 0.99999, initial = "simple"): the forecast is the constant, no uncertainty.
     const components: EtsComponents = { error: 'A', trend: 'N', season: 'N', damped: false };

@@ -56,7 +56,12 @@ export function etsModelName(components: EtsComponents): string {
 }
 
 /** R's `initstate`: level, trend and the first m - 1 seasonal states (the last one is implied). */
-export function initialStates(y: readonly number[], trend: TrendType, season: SeasonType, m: number): number[] {
+export function initialStates(
+  y: readonly number[],
+  trend: TrendType,
+  season: SeasonType,
+  m: number,
+): number[] {
   const n = y.length;
   let seasonalAdjusted: number[] = [...y];
   let initialSeason: number[] = [];
@@ -73,7 +78,9 @@ export function initialStates(y: readonly number[], trend: TrendType, season: Se
       if (m !== 2) columns.push(time.map((t) => Math.sin((2 * Math.PI * t) / m)));
       columns.push(time.map((t) => Math.cos((2 * Math.PI * t) / m)));
       const [intercept, slope] = leastSquares(columns, y);
-      seasonal = y.map((v, i) => (season === 'A' ? v - intercept - slope * (i + 1) : v / (intercept + slope * (i + 1))));
+      seasonal = y.map((v, i) =>
+        season === 'A' ? v - intercept - slope * (i + 1) : v / (intercept + slope * (i + 1)),
+      );
     } else {
       seasonal = classicalSeasonal(y, m, season === 'A' ? 'additive' : 'multiplicative');
     }

@@ -48,7 +48,8 @@ function kronecker(a: Matrix, b: Matrix): Matrix {
   for (let i = 0; i < a.length; i++)
     for (let j = 0; j < a[0].length; j++)
       for (let k = 0; k < b.length; k++)
-        for (let l = 0; l < b[0].length; l++) result[i * b.length + k][j * b[0].length + l] = a[i][j] * b[k][l];
+        for (let l = 0; l < b[0].length; l++)
+          result[i * b.length + k][j * b[0].length + l] = a[i][j] * b[k][l];
   return result;
 }
 function add(...terms: Matrix[]): Matrix {
@@ -243,12 +244,24 @@ export function forecastEts(fit: EtsFit, horizon: number, options: EtsForecastOp
  * starts at the same time (for example, the fitted series cut at an earlier origin): filtering
  * only, no re-estimation.
  */
-export function forecastWithFixedParameters(fit: EtsFit, history: readonly number[], horizon: number): number[] {
+export function forecastWithFixedParameters(
+  fit: EtsFit,
+  history: readonly number[],
+  horizon: number,
+): number[] {
   const trace = {
     residuals: new Float64Array(history.length),
     fitted: new Float64Array(history.length),
     finalState: [] as number[],
   };
-  runEtsRecursions(history, fit.components, fit.period, fit.params, fit.initialState, new Float64Array(fit.period), trace);
+  runEtsRecursions(
+    history,
+    fit.components,
+    fit.period,
+    fit.params,
+    fit.initialState,
+    new Float64Array(fit.period),
+    trace,
+  );
   return etsPointForecast(trace.finalState, fit.components, fit.period, fit.params.phi, horizon);
 }

@@ -68,7 +68,8 @@ export function runEtsRecursions(
   const period = season === 0 ? 1 : m;
   const seasonOffset = hasTrend ? 2 : 1;
   // seasonalBuffer[k] holds the seasonal state for times t with t % period === k.
-  if (season !== 0) for (let k = 0; k < period; k++) seasonalBuffer[k] = initialState[seasonOffset + period - 1 - k];
+  if (season !== 0)
+    for (let k = 0; k < period; k++) seasonalBuffer[k] = initialState[seasonOffset + period - 1 - k];
   let level = initialState[0];
   let growth = hasTrend ? initialState[1] : 0;
   const unitPhi = Math.abs(phi - 1) < TOL;
@@ -135,7 +136,8 @@ export function runEtsRecursions(
     const state = [level];
     if (hasTrend) state.push(growth);
     // k is now the slot of the next observation: R's s[m-1]; s[0] is the slot just updated.
-    if (season !== 0) for (let j = 0; j < period; j++) state.push(seasonalBuffer[(k - 1 - j + 2 * period) % period]);
+    if (season !== 0)
+      for (let j = 0; j < period; j++) state.push(seasonalBuffer[(k - 1 - j + 2 * period) % period]);
     trace.finalState = state;
   }
   let lik = n * Math.log(sse);

@@ -62,7 +62,9 @@ describe('AutoETS against R forecast::ets', () => {
 
 describe('single ETS models against R', () => {
   const cases = series.flatMap(([name, s]) =>
-    Object.values(s.fixedEts as Record<string, EtsSummary>).map((expected) => [`${name} ${expected.method}`, s, expected] as const),
+    Object.values(s.fixedEts as Record<string, EtsSummary>).map(
+      (expected) => [`${name} ${expected.method}`, s, expected] as const,
+    ),
   );
   it.each(cases)('%s: parameters, initial states, AICc, forecasts and intervals', (_label, s, expected) => {
     const fit = fitEtsModel(s.y, componentsOf(expected.method), s.frequency);
@@ -94,7 +96,9 @@ describe('AutoETS rules', () => {
 
   it('considers multiplicative and damped models on positive seasonal data', () => {
     const { candidates } = autoEts(fixtures.series.USAccDeaths.y, 12);
-    expect(Object.keys(candidates)).toEqual(expect.arrayContaining(['ETS(M,Ad,M)', 'ETS(A,Ad,A)', 'ETS(M,N,M)']));
+    expect(Object.keys(candidates)).toEqual(
+      expect.arrayContaining(['ETS(M,Ad,M)', 'ETS(A,Ad,A)', 'ETS(M,N,M)']),
+    );
     expect(Object.keys(candidates)).toHaveLength(15);
   });
 

@@ -1,7 +1,7 @@
 import { autoEts, AutoEtsOptions } from '../ets/auto-ets';
 import { fitEtsModel } from '../ets/ets-fit';
 import { forecastEts } from '../ets/ets-forecast';
-import { ForecastMethod, MethodContext, MethodForecast } from '../types';
+import { ForecastMethod, MethodContext } from '../types';
 
 /** AutoETS (see ets/auto-ets.ts): the ETS model with the smallest AICc, with its own intervals. */
 export function etsMethod(options: AutoEtsOptions = {}): ForecastMethod {
@@ -23,10 +23,10 @@ export const sesMethod: ForecastMethod = (history, context) => {
 
 export function fitSes(history: readonly number[], context: Pick<MethodContext, 'horizon' | 'levels'>) {
   if (history.length < 7) throw new RangeError(`SES needs at least 7 observations, got ${history.length}`);
-  const fit = fitEtsModel(history, { error: 'A', trend: 'N', season: 'N', damped: false }, 1, { criterion: 'mse' });
+  const fit = fitEtsModel(history, { error: 'A', trend: 'N', season: 'N', damped: false }, 1, {
+    criterion: 'mse',
+  });
   if (!fit) throw new RangeError('SES could not be fitted');
   const forecast = forecastEts(fit, context.horizon, { levels: context.levels });
   return { fit, mean: forecast.mean, intervals: forecast.intervals };
 }
-
-export type { MethodForecast };

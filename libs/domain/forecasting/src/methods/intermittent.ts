@@ -79,7 +79,8 @@ export const tsbMethod: ForecastMethod = (history, context) => {
         probability += beta * ((value > 0 ? 1 : 0) - probability);
         if (value > 0) size += alpha * (value - size);
       }
-      if (sse < best.sse) best = { sse, forecast: probability * size, model: `TSB(alpha=${alpha},beta=${beta})` };
+      if (sse < best.sse)
+        best = { sse, forecast: probability * size, model: `TSB(alpha=${alpha},beta=${beta})` };
     }
   return { method: 'tsb', mean: new Array<number>(context.horizon).fill(best.forecast), model: best.model };
 };

@@ -10,7 +10,9 @@ const series = Object.entries(fixtures.series) as [string, (typeof fixtures.seri
 
 function expectRelativelyClose(actual: number[], expected: number[], tolerance: number): void {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((v, i) => expect(Math.abs(v - expected[i]) / Math.max(1, Math.abs(expected[i]))).toBeLessThan(tolerance));
+  actual.forEach((v, i) =>
+    expect(Math.abs(v - expected[i]) / Math.max(1, Math.abs(expected[i]))).toBeLessThan(tolerance),
+  );
 }
 
 // Golden values from R forecast's thetaf, ses and croston (tools/make-fixtures.R); same
@@ -40,7 +42,10 @@ describe('Croston family', () => {
   });
 
   it('SBA is (1 - alpha/2) x Croston', () => {
-    const demand = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 })), { minLength: 2, maxLength: 60 });
+    const demand = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 })), {
+      minLength: 2,
+      maxLength: 60,
+    });
     fc.assert(
       fc.property(demand, (values) => {
         const croston = crostonMethod(0.1)(values, context(3, 1)).mean;

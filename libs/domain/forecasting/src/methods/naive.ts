@@ -13,7 +13,10 @@ export const seasonalNaiveMethod: ForecastMethod = (history, context) => {
   const n = history.length;
   const m = context.season;
   if (n < m || m <= 1) return { ...naiveMethod(history, context), method: 'snaive' };
-  return { method: 'snaive', mean: Array.from({ length: context.horizon }, (_, i) => history[n - m + (i % m)]) };
+  return {
+    method: 'snaive',
+    mean: Array.from({ length: context.horizon }, (_, i) => history[n - m + (i % m)]),
+  };
 };
 
 /** Zero: the forecast of an inactive item. */
