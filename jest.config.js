@@ -23,7 +23,12 @@ const tier = (displayName, testMatch, extra = {}) => ({
   rootDir: __dirname,
   testMatch,
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/\\.sextant/'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
+    // ES-module-only dependencies (of @fastify/static) that jest's CommonJS runtime cannot require.
+    '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, swcrc: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper,
   testEnvironment: 'node',
   ...extra,

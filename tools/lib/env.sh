@@ -2,6 +2,8 @@
 # dependencies installed when package-lock.json changed, TypeScript compiled to dist/.
 SEXTANT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export SEXTANT_ROOT
+# kafkajs 2.2 computes negative timeouts on Node >= 23 (harmless; Node clamps them to 1 ms).
+export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=false KAFKAJS_NO_PARTITIONER_WARNING=1
 export SEXTANT_STATE="${SEXTANT_STATE:-$SEXTANT_ROOT/.sextant}"
 mkdir -p "$SEXTANT_STATE"

@@ -15,6 +15,11 @@ export const gatewayConfigSpec = {
   ATTRIBUTION_URL: upstream('attribution', 3003),
   FORECASTING_URL: upstream('forecasting', 3004),
   REPORTING_URL: upstream('reporting', 3005),
+  BODY_LIMIT_BYTES: env.int({
+    doc: 'largest request body the gateway forwards (413 above it)',
+    default: 1024 * 1024,
+    min: 1,
+  }),
   UPSTREAM_TIMEOUT_MS: env.int({
     doc: 'time an upstream has to answer before the gateway returns 504',
     default: 30_000,

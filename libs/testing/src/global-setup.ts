@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { testEnvironment } from './environment';
+import { testEnvironment } from './run-environment';
 
 const compiledPrepare = path.resolve(__dirname, '../../../dist/tools/db/src/prepare.js');
 

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { testEnvironment } from './environment';
+import { testEnvironment } from './run-environment';
 
 /** Drops the run's database and deletes its topics (set SEXTANT_KEEP_TEST_DATA=1 to keep them). */
 export default async function globalTeardown(): Promise<void> {

@@ -56,6 +56,7 @@ export async function startStack(
 
   const environmentOf = (service: ServiceName): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
+    NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? 'warn',
     PORT: String(ports[service]),

@@ -4,7 +4,31 @@ import type { Logger } from '@sextant/platform/logging';
 import type { NestFastifyApplication } from '@sextant/platform/service';
 import { currentTraceHeaders } from '@sextant/platform/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Transform, type TransformCallback } from 'node:stream';
 import type { GatewayConfig } from '../config';
+
+const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
+
+function bodyTooLarge(limit: number) {
+  return Object.assign(new Error(`The body is over the ${limit}-byte limit.`), {
+    code: BODY_TOO_LARGE,
+    statusCode: 413,
+  });
+}
+
+/** Streams a body through, failing once it passes the limit (bodies without a Content-Length). */
+class ByteLimit extends Transform {
+  private seen = 0;
+
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.seen += chunk.length;
+    callback(this.seen > this.limit ? bodyTooLarge(this.limit) : null, chunk);
+  }
+}
 
 /** Headers that carry identity between Sextant's services: a client may never set them. */
 const IDENTITY_HEADER = /^x-sextant-/i;
@@ -37,7 +61,11 @@ export async function installUpstreamProxy(
     { http: { requestOptions: { timeout: config.UPSTREAM_TIMEOUT_MS } } } as never,
   );
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  fastify.addContentTypeParser('*', (request, payload, done) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > config.BODY_LIMIT_BYTES) return done(bodyTooLarge(config.BODY_LIMIT_BYTES), undefined);
+    done(null, payload.pipe(new ByteLimit(config.BODY_LIMIT_BYTES)));
+  });
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
     const domain = (request.params as { domain: string }).domain;
@@ -58,6 +86,9 @@ export async function installUpstreamProxy(
         return { ...forwarded, ...currentTraceHeaders(), 'x-request-id': String(request.id) };
       },
       onError: (replyToClient, { error }) => {
+        if ((error as { code?: string }).code === BODY_TOO_LARGE) {
+          return sendProblem(error, request, replyToClient as unknown as FastifyReply, logger, exposeStack);
+        }
         const timedOut =
           /timeout/i.test(error.message) || (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
         const problem = timedOut

@@ -7,6 +7,13 @@ export interface KafkaSettings {
   logger: Logger;
 }
 
+/**
+ * kafkajs warns that bounded retries "may invalidate EoS guarantees" of the idempotent producer.
+ * We bound them on purpose (a send must fail rather than hang); duplicates that a retry after a
+ * timeout can cause are removed by the consumers' event-id deduplication.
+ */
+const BENIGN_WARNINGS = ['Limiting retries for the idempotent producer'];
+
 /** One kafkajs client per service; kafkajs' own log lines go to the service's JSON log. */
 export function createKafka(
   { brokers, clientId, logger }: KafkaSettings,
@@ -25,7 +32,7 @@ export function createKafka(
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
         if (level <= logLevel.ERROR) log.error(rest, message);
-        else if (level === logLevel.WARN) log.warn(rest, message);
+        else if (level === logLevel.WARN && !BENIGN_WARNINGS.some((w) => message.startsWith(w))) log.warn(rest, message);
         else log.debug(rest, message);
       },
     ...overrides,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { OpenApiDocument } from '@sextant/contracts';
 import { ConfigError, type commonConfig, type ConfigOf, type databaseConfig } from '@sextant/platform/config';
@@ -118,7 +119,7 @@ export class ServicePlatformModule {
   }
 }
 
-const INFRA_ROUTES = [/^\/docs/, /^\/openapi\.json$/, /^\/health\//, /^\/metrics$/];
+const INFRA_ROUTES = [/^\/docs/, /^\/openapi\.(json|yaml)$/, /^\/health\//, /^\/metrics$/];
 
 /**
  * Creates and starts a service: Fastify, JSON logs, problem+json errors, contract validation of
@@ -136,7 +137,7 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
 
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 200 },
@@ -158,8 +159,6 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
     abortOnError: false,
     bodyParser: !definition.streamBodies,
   });
-  if (undocumented.length)
-    throw new Error(`routes missing from the ${name} contract: ${undocumented.join(', ')}`);
 
   const exposeStack = config.NODE_ENV === 'development';
   const fastify = app.getHttpAdapter().getInstance();
@@ -172,6 +171,11 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
     customSiteTitle: `Sextant ${name} API`,
   });
   await definition.configure?.(app, logger);
+  await app.init();
+  if (undocumented.length) {
+    await app.close();
+    throw new Error(`routes missing from the ${name} contract: ${undocumented.join(', ')}`);
+  }
   app.enableShutdownHooks();
   const readiness = app.get(ReadinessRegistry);
   const shutdown = async (signal: string) => {

@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { contextFromHeaders, currentTraceHeaders, inSpan, SpanKind, startTelemetry, stopTelemetry } from './telemetry';
+
+describe('telemetry', () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'telemetry-')), 'spans.jsonl');
+
+  beforeAll(() => startTelemetry('probe', { OTEL_TRACES_FILE: file }));
+  afterAll(() => stopTelemetry());
+
+  const spans = () =>
+    readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { name: string; service: string; traceId: string; spanId: string; parentSpanId?: string; status: number });
+
+  it('carries a trace across a hop through its W3C headers, and records spans as JSON lines', async () => {
+    let carried: Record<string, string> = {};
+    await inSpan('produce', { kind: SpanKind.PRODUCER }, async () => {
+      carried = currentTraceHeaders();
+    });
+    expect(carried.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    await inSpan('consume', { kind: SpanKind.CONSUMER, parent: contextFromHeaders(carried) }, async () => undefined);
+
+    const [produce, consume] = spans().filter((s) => s.name === 'produce' || s.name === 'consume');
+    expect(produce.service).toBe('probe');
+    expect(consume.traceId).toBe(produce.traceId);
+    expect(consume.parentSpanId).toBe(produce.spanId);
+    expect(carried.traceparent).toBe(`00-${produce.traceId}-${produce.spanId}-01`);
+  });
+
+  it('marks a failing span as an error and rethrows', async () => {
+    await expect(inSpan('fails', {}, async () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
+    expect(spans().find((s) => s.name === 'fails')?.status).toBe(2);
+  });
+
+  it('has no trace headers outside a span', () => {
+    expect(currentTraceHeaders()).toEqual({});
+  });
+});
