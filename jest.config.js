@@ -26,7 +26,10 @@ const tier = (displayName, testMatch, extra = {}) => ({
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
     // ES-module-only dependencies (of @fastify/static) that jest's CommonJS runtime cannot require.
-    '/node_modules/content-disposition/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' }, swcrc: false }],
+    '/node_modules/content-disposition/.+\\.js$': [
+      '@swc/jest',
+      { module: { type: 'commonjs' }, swcrc: false },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper,

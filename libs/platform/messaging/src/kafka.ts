@@ -32,7 +32,8 @@ export function createKafka(
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
         if (level <= logLevel.ERROR) log.error(rest, message);
-        else if (level === logLevel.WARN && !BENIGN_WARNINGS.some((w) => message.startsWith(w))) log.warn(rest, message);
+        else if (level === logLevel.WARN && !BENIGN_WARNINGS.some((w) => message.startsWith(w)))
+          log.warn(rest, message);
         else log.debug(rest, message);
       },
     ...overrides,

@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { contextFromHeaders, currentTraceHeaders, inSpan, SpanKind, startTelemetry, stopTelemetry } from './telemetry';
+import {
+  contextFromHeaders,
+  currentTraceHeaders,
+  inSpan,
+  SpanKind,
+  startTelemetry,
+  stopTelemetry,
+} from './telemetry';
 
 describe('telemetry', () => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'telemetry-')), 'spans.jsonl');
@@ -13,7 +20,17 @@ describe('telemetry', () => {
     readFileSync(file, 'utf8')
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { name: string; service: string; traceId: string; spanId: string; parentSpanId?: string; status: number });
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            name: string;
+            service: string;
+            traceId: string;
+            spanId: string;
+            parentSpanId?: string;
+            status: number;
+          },
+      );
 
   it('carries a trace across a hop through its W3C headers, and records spans as JSON lines', async () => {
     let carried: Record<string, string> = {};
@@ -21,7 +38,11 @@ describe('telemetry', () => {
       carried = currentTraceHeaders();
     });
     expect(carried.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    await inSpan('consume', { kind: SpanKind.CONSUMER, parent: contextFromHeaders(carried) }, async () => undefined);
+    await inSpan(
+      'consume',
+      { kind: SpanKind.CONSUMER, parent: contextFromHeaders(carried) },
+      async () => undefined,
+    );
 
     const [produce, consume] = spans().filter((s) => s.name === 'produce' || s.name === 'consume');
     expect(produce.service).toBe('probe');

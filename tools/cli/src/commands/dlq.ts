@@ -19,7 +19,11 @@ export const command: CliCommand = {
     const { positionals, values } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { topic: { type: 'string' }, service: { type: 'string' }, 'event-id': { type: 'string', multiple: true } },
+      options: {
+        topic: { type: 'string' },
+        service: { type: 'string' },
+        'event-id': { type: 'string', multiple: true },
+      },
     });
     if (positionals[0] !== 'replay' || !values.topic || !values.service) {
       process.stderr.write(`${USAGE}\n`);
@@ -30,7 +34,11 @@ export const command: CliCommand = {
       process.stderr.write('sextant dlq: set KAFKA_BROKERS\n');
       return 2;
     }
-    const kafka = createKafka({ brokers: brokers.split(','), clientId: 'sextant-cli', logger: pino({ level: 'warn' }) });
+    const kafka = createKafka({
+      brokers: brokers.split(','),
+      clientId: 'sextant-cli',
+      logger: pino({ level: 'warn' }),
+    });
     const result = await replayDeadLetters({
       kafka,
       topics: new TopicNames(process.env.KAFKA_TOPIC_PREFIX ?? ''),
