@@ -5,7 +5,7 @@
  * compressed rows) and `conversion[s]`, `value[s]` = probability (resp. expected value) of being
  * absorbed into "conversion" in one step from s. We solve x = Q x + conversion and y = Q y + value,
  * i.e. (I - Q) x = conversion: x[s] is the probability of converting from s, y[s] the expected
- * conversion value from s. States flagged in `removed` absorb into "null" (x = y = 0 there).
+ * conversion value from s. Removed states absorb into "null" (x = y = 0 there).
  */
 export interface SparseChain {
   size: number;
@@ -61,8 +61,10 @@ function solveDense(chain: SparseChain, removed: Uint8Array | null): ChainSoluti
   }
   for (let col = 0; col < n; col++) {
     let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * width + col]) > Math.abs(a[pivot * width + col])) pivot = r;
-    if (a[pivot * width + col] === 0) throw new Error('singular Markov chain: a state never reaches an absorbing state');
+    for (let r = col + 1; r < n; r++)
+      if (Math.abs(a[r * width + col]) > Math.abs(a[pivot * width + col])) pivot = r;
+    if (a[pivot * width + col] === 0)
+      throw new Error('singular Markov chain: a state never reaches an absorbing state');
     if (pivot !== col) {
       for (let c = col; c < width; c++) {
         const tmp = a[col * width + c];
@@ -102,7 +104,7 @@ export interface RemovalGroups {
   groups: Int32Array;
 }
 
-/** Doubles per unknown array in one blocked Gauss-Seidel pass (two arrays: about 256 MB). */
+/** Doubles of unknowns in one blocked Gauss-Seidel pass (about 128 MB, and as much for the updates). */
 const BLOCK_BUDGET = 16_000_000;
 
 /**
@@ -110,7 +112,7 @@ const BLOCK_BUDGET = 16_000_000;
  * index 0 of the result is the chain as is, index g + 1 the chain with group g removed.
  * Small chains: one direct solve per group. Larger ones: Gauss-Seidel on all groups at once (one pass
  * over the transitions updates every group's unknowns), in blocks that fit the memory budget. States
- * are swept in index order: number states close to absorption first for the fastest convergence.
+ * are swept in index order.
  */
 export function absorptionWithRemovals(
   chain: SparseChain,
@@ -127,7 +129,8 @@ export function absorptionWithRemovals(
     for (let column = 0; column < columns; column++) {
       removed.fill(0);
       for (let s = 0; s < chain.size; s++) {
-        for (let k = removals.stateStart[s]; k < removals.stateStart[s + 1]; k++) if (removals.groups[k] === column - 1) removed[s] = 1;
+        for (let k = removals.stateStart[s]; k < removals.stateStart[s + 1]; k++)
+          if (removals.groups[k] === column - 1) removed[s] = 1;
       }
       const solution = solveDense(chain, column === 0 ? null : removed);
       conversion[column] = solution.conversion[from];
@@ -135,7 +138,7 @@ export function absorptionWithRemovals(
     }
     return { conversion, value };
   }
-  const blockWidth = Math.max(1, Math.min(columns, Math.floor(BLOCK_BUDGET / Math.max(1, chain.size))));
+  const blockWidth = Math.max(1, Math.min(columns, Math.floor(BLOCK_BUDGET / (2 * Math.max(1, chain.size)))));
   for (let first = 0; first < columns; first += blockWidth) {
     const width = Math.min(blockWidth, columns - first);
     const block = solveBlock(chain, removals, first, width, options);
@@ -147,47 +150,83 @@ export function absorptionWithRemovals(
   return { conversion, value };
 }
 
-/** Gauss-Seidel for columns first..first+width-1 (column j removes group j - 1; column 0 removes nothing). */
-function solveBlock(chain: SparseChain, removals: RemovalGroups, first: number, width: number, options: SolveOptions): ChainSolution {
+/**
+ * Gauss-Seidel for columns first..first+width-1 (column j removes group j - 1; column 0 removes nothing).
+ * Unknowns of state s are z[s * 2w .. s * 2w + w) (conversion) then w values (expected value).
+ *
+ * Acceleration: the error of these chains decays like lambda^n along one dominant mode (lambda is about
+ * the probability that a walk goes on). When the ratio of successive update norms of a column is
+ * steady, the rest of the geometric series is added at once: z += delta * r / (1 - r). This only moves
+ * the starting point of the following sweeps; the stopping rule (a plain sweep whose largest update is
+ * below the tolerance) is unchanged, so the answer is as exact as without it.
+ */
+function solveBlock(
+  chain: SparseChain,
+  removals: RemovalGroups,
+  first: number,
+  width: number,
+  options: SolveOptions,
+): ChainSolution {
   const { size, rowStart, column, probability } = chain;
-  const x = new Float64Array(size * width);
-  const y = new Float64Array(size * width);
+  const stride = 2 * width;
+  const z = new Float64Array(size * stride);
+  const delta = new Float64Array(size * stride);
   const columnOfGroup = new Int32Array(removals.groupCount).fill(-1);
   for (let j = 0; j < width; j++) if (first + j > 0) columnOfGroup[first + j - 1] = j;
-  const sumX = new Float64Array(width);
-  const sumY = new Float64Array(width);
+  const sum = new Float64Array(stride);
+  const updateNorm = new Float64Array(stride);
+  const previousNorm = new Float64Array(stride);
+  const previousRatio = new Float64Array(stride);
   for (let sweep = 0; sweep < options.maxSweeps; sweep++) {
     let largestChange = 0;
+    updateNorm.fill(0);
     for (let s = 0; s < size; s++) {
-      sumX.fill(chain.conversion[s]);
-      sumY.fill(chain.value[s]);
+      sum.fill(chain.conversion[s], 0, width);
+      sum.fill(chain.value[s], width, stride);
       for (let e = rowStart[s]; e < rowStart[s + 1]; e++) {
         const p = probability[e];
-        const base = column[e] * width;
-        for (let j = 0; j < width; j++) {
-          sumX[j] += p * x[base + j];
-          sumY[j] += p * y[base + j];
-        }
+        const base = column[e] * stride;
+        for (let j = 0; j < stride; j++) sum[j] += p * z[base + j];
       }
       for (let k = removals.stateStart[s]; k < removals.stateStart[s + 1]; k++) {
         const j = columnOfGroup[removals.groups[k]];
         if (j >= 0) {
-          sumX[j] = 0;
-          sumY[j] = 0;
+          sum[j] = 0;
+          sum[width + j] = 0;
         }
       }
-      const base = s * width;
-      for (let j = 0; j < width; j++) {
-        const change = Math.max(
-          Math.abs(sumX[j] - x[base + j]) / Math.max(1, sumX[j]),
-          Math.abs(sumY[j] - y[base + j]) / Math.max(1, Math.abs(sumY[j])),
-        );
+      const base = s * stride;
+      for (let j = 0; j < stride; j++) {
+        const update = sum[j] - z[base + j];
+        const change = Math.abs(update) / Math.max(1, Math.abs(sum[j]));
         if (change > largestChange) largestChange = change;
-        x[base + j] = sumX[j];
-        y[base + j] = sumY[j];
+        updateNorm[j] += Math.abs(update);
+        delta[base + j] = update;
+        z[base + j] = sum[j];
       }
     }
-    if (largestChange <= options.tolerance) return { conversion: x, value: y };
+    if (largestChange <= options.tolerance) {
+      const conversion = new Float64Array(size * width);
+      const value = new Float64Array(size * width);
+      for (let s = 0; s < size; s++) {
+        conversion.set(z.subarray(s * stride, s * stride + width), s * width);
+        value.set(z.subarray(s * stride + width, (s + 1) * stride), s * width);
+      }
+      return { conversion, value };
+    }
+    for (let j = 0; j < stride; j++) {
+      const ratio = previousNorm[j] > 0 ? updateNorm[j] / previousNorm[j] : 0;
+      const steady = ratio > 0 && ratio < 0.995 && Math.abs(ratio - previousRatio[j]) <= 0.01 * ratio;
+      if (steady) {
+        const factor = ratio / (1 - ratio);
+        for (let s = 0; s < size; s++) z[s * stride + j] += factor * delta[s * stride + j];
+        previousNorm[j] = 0; // estimate the ratio afresh from the next two sweeps
+        previousRatio[j] = 0;
+      } else {
+        previousNorm[j] = updateNorm[j];
+        previousRatio[j] = ratio;
+      }
+    }
   }
   throw new Error(`Markov chain solve did not converge in ${options.maxSweeps} sweeps`);
 }

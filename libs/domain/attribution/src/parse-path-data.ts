@@ -43,23 +43,31 @@ export function parsePathData(input: string | readonly string[]): PathTable {
     if (line.trim() === '') continue;
     const fields = line.split(';');
     if (fields.length !== FIELDS) {
-      throw new PathDataError(lineNumber, `expected ${FIELDS} fields separated by ';' (path;conversions;value;nulls), found ${fields.length}`);
+      throw new PathDataError(
+        lineNumber,
+        `expected ${FIELDS} fields separated by ';' (path;conversions;value;nulls), found ${fields.length}`,
+      );
     }
     if (!headerSeen) {
       headerSeen = true;
       if (NUMBER.test(fields[1].trim())) {
-        throw new PathDataError(lineNumber, 'missing header line (path;total_conversions;total_conversion_value;total_null)');
+        throw new PathDataError(
+          lineNumber,
+          'missing header line (path;total_conversions;total_conversion_value;total_null)',
+        );
       }
       continue;
     }
     const channels = fields[0].split('>').map((c) => c.trim());
     if (channels.length === 1 && channels[0] === '') throw new PathDataError(lineNumber, 'empty path');
     const emptyAt = channels.indexOf('');
-    if (emptyAt >= 0) throw new PathDataError(lineNumber, `empty channel name at position ${emptyAt + 1} of the path`);
+    if (emptyAt >= 0)
+      throw new PathDataError(lineNumber, `empty channel name at position ${emptyAt + 1} of the path`);
     const conv = parseCount(fields[1], 'total_conversions', lineNumber);
     const val = parseCount(fields[2], 'total_conversion_value', lineNumber);
     const nul = parseCount(fields[3], 'total_null', lineNumber);
-    if (conv === 0 && val !== 0) throw new PathDataError(lineNumber, `conversion value ${val} with no conversions`);
+    if (conv === 0 && val !== 0)
+      throw new PathDataError(lineNumber, `conversion value ${val} with no conversions`);
     for (const channel of channels) touches.push(index.idOf(channel));
     offsets.push(touches.length);
     conversions.push(conv);

@@ -65,8 +65,14 @@ export function pathTableToRecords(table: PathTable): PathRecord[] {
   const records: PathRecord[] = [];
   for (let i = 0; i < pathCount(table); i++) {
     const channels: string[] = [];
-    for (let t = table.offsets[i]; t < table.offsets[i + 1]; t++) channels.push(table.channels[table.touches[t]]);
-    records.push({ channels, conversions: table.conversions[i], value: table.value[i], nulls: table.nulls[i] });
+    for (let t = table.offsets[i]; t < table.offsets[i + 1]; t++)
+      channels.push(table.channels[table.touches[t]]);
+    records.push({
+      channels,
+      conversions: table.conversions[i],
+      value: table.value[i],
+      nulls: table.nulls[i],
+    });
   }
   return records;
 }
@@ -128,7 +134,13 @@ export function aggregatePaths(table: PathTable): PathTable {
   return { channels: table.channels, offsets: outOffsets, touches: outTouches, conversions, value, nulls };
 }
 
-function sameSequence(touches: Uint16Array, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+function sameSequence(
+  touches: Uint16Array,
+  aStart: number,
+  aEnd: number,
+  bStart: number,
+  bEnd: number,
+): boolean {
   if (aEnd - aStart !== bEnd - bStart) return false;
   for (let k = 0; k < aEnd - aStart; k++) if (touches[aStart + k] !== touches[bStart + k]) return false;
   return true;

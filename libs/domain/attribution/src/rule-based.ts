@@ -19,7 +19,8 @@ import { toChannelCredits, type ChannelCredits, type Conversion, type PathTable 
  * Sources: Google Analytics help, "Attribution modeling overview" / "Default attribution models";
  * ChannelAttribution's `heuristic_models` (first, last, linear per touch).
  */
-export type RuleBasedModel = 'first_touch' | 'last_touch' | 'last_non_direct' | 'linear' | 'time_decay' | 'position_based';
+export type RuleBasedModel =
+  'first_touch' | 'last_touch' | 'last_non_direct' | 'linear' | 'time_decay' | 'position_based';
 
 export const RULE_BASED_MODELS: readonly RuleBasedModel[] = [
   'first_touch',
@@ -129,19 +130,34 @@ function touchWeights(
 }
 
 /**
- * Credits of one conversion (timestamped touches, oldest first) under one rule-based model.
+ * Credits of one conversion under one rule-based model. Touches are taken in time order (ties keep
+ * their given order).
  * Conversions sum to 1 and value to `conversion.value`.
  */
-export function attributeConversion(model: RuleBasedModel, conversion: Conversion, options?: RuleBasedOptions): ChannelCredits {
+export function attributeConversion(
+  model: RuleBasedModel,
+  conversion: Conversion,
+  options?: RuleBasedOptions,
+): ChannelCredits {
   const o = resolve(options);
   const n = conversion.touchpoints.length;
   if (n === 0) throw new Error('a conversion needs at least one touchpoint');
-  const direct = conversion.touchpoints.map((t) => (o.directChannels.has(t.channel) ? 1 : 0));
-  const ages = conversion.touchpoints.map((t) => conversion.conversionTime - t.timestamp);
+  const touchpoints = [...conversion.touchpoints].sort((a, b) => a.timestamp - b.timestamp); // stable
+  const direct = touchpoints.map((t) => (o.directChannels.has(t.channel) ? 1 : 0));
+  const ages = touchpoints.map((t) => conversion.conversionTime - t.timestamp);
   const weights = new Float64Array(n);
-  touchWeights(model, n, direct, ages, o.halfLifeMs, o.creditDirectOnlyWhenAllDirect, new Int32Array(n), weights);
+  touchWeights(
+    model,
+    n,
+    direct,
+    ages,
+    o.halfLifeMs,
+    o.creditDirectOnlyWhenAllDirect,
+    new Int32Array(n),
+    weights,
+  );
   const credits: ChannelCredits = {};
-  conversion.touchpoints.forEach((t, k) => {
+  touchpoints.forEach((t, k) => {
     const credit = (credits[t.channel] ??= { conversions: 0, value: 0 });
     credit.conversions += weights[k];
     credit.value += weights[k] * conversion.value;
@@ -163,12 +179,16 @@ export function ruleBasedCredits(
   const channelCount = table.channels.length;
   const isDirect = Uint8Array.from(table.channels, (c) => (o.directChannels.has(c) ? 1 : 0));
   let longest = 0;
-  for (let i = 0; i < pathCount(table); i++) longest = Math.max(longest, table.offsets[i + 1] - table.offsets[i]);
+  for (let i = 0; i < pathCount(table); i++)
+    longest = Math.max(longest, table.offsets[i + 1] - table.offsets[i]);
   const direct = new Uint8Array(longest);
   const ages = new Float64Array(longest);
   const eligible = new Int32Array(longest);
   const weights = new Float64Array(longest);
-  const sums = models.map(() => ({ conversions: new Float64Array(channelCount), value: new Float64Array(channelCount) }));
+  const sums = models.map(() => ({
+    conversions: new Float64Array(channelCount),
+    value: new Float64Array(channelCount),
+  }));
   const { offsets, touches, touchTimes, endTimes } = table;
   const timed = touchTimes !== undefined && endTimes !== undefined;
   for (let i = 0; i < pathCount(table); i++) {
@@ -182,7 +202,16 @@ export function ruleBasedCredits(
       ages[k] = timed ? endTimes[i] - touchTimes[start + k] : (n - 1 - k) * o.pathStepMs;
     }
     for (let m = 0; m < models.length; m++) {
-      touchWeights(models[m], n, direct, ages, o.halfLifeMs, o.creditDirectOnlyWhenAllDirect, eligible, weights);
+      touchWeights(
+        models[m],
+        n,
+        direct,
+        ages,
+        o.halfLifeMs,
+        o.creditDirectOnlyWhenAllDirect,
+        eligible,
+        weights,
+      );
       const sum = sums[m];
       for (let k = 0; k < n; k++) {
         const w = weights[k];

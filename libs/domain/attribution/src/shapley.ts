@@ -59,7 +59,10 @@ export type ShapleyWorth = 'conversions' | 'conversion_rate';
  * (and value). With `conversion_rate` a channel's credit can be negative. Channels outside the game
  * get 0.
  */
-export function exactShapleyCredits(table: PathTable, options: { worth?: ShapleyWorth } = {}): ChannelCredits {
+export function exactShapleyCredits(
+  table: PathTable,
+  options: { worth?: ShapleyWorth } = {},
+): ChannelCredits {
   const worth = options.worth ?? 'conversions';
   const usesNulls = worth === 'conversion_rate';
   const players: number[] = [];
@@ -77,7 +80,9 @@ export function exactShapleyCredits(table: PathTable, options: { worth?: Shapley
   }
   const n = players.length;
   if (n > EXACT_SHAPLEY_MAX_CHANNELS) {
-    throw new Error(`exact Shapley supports at most ${EXACT_SHAPLEY_MAX_CHANNELS} channels, the paths have ${n}; use the simplified Shapley value`);
+    throw new Error(
+      `exact Shapley supports at most ${EXACT_SHAPLEY_MAX_CHANNELS} channels, the paths have ${n}; use the simplified Shapley value`,
+    );
   }
   const coalitions = 1 << n;
   // Conversions, value and journeys of paths whose channel set is exactly the mask ...
@@ -102,7 +107,9 @@ export function exactShapleyCredits(table: PathTable, options: { worth?: Shapley
       }
     }
   }
-  const conversionGame = usesNulls ? conversions.map((c, m) => (journeys[m] > 0 ? c / journeys[m] : 0)) : conversions;
+  const conversionGame = usesNulls
+    ? conversions.map((c, m) => (journeys[m] > 0 ? c / journeys[m] : 0))
+    : conversions;
   const valueGame = usesNulls ? value.map((v, m) => (journeys[m] > 0 ? v / journeys[m] : 0)) : value;
   const weightBySize = coalitionWeights(n);
   const conversionPhi = new Float64Array(n);
@@ -117,7 +124,8 @@ export function exactShapleyCredits(table: PathTable, options: { worth?: Shapley
   }
   const totals = pathTotals(table);
   const grand = coalitions - 1;
-  const conversionScale = n > 0 && conversionGame[grand] !== 0 ? totals.conversions / conversionGame[grand] : 0;
+  const conversionScale =
+    n > 0 && conversionGame[grand] !== 0 ? totals.conversions / conversionGame[grand] : 0;
   const valueScale = n > 0 && valueGame[grand] !== 0 ? totals.value / valueGame[grand] : 0;
   const conversionCredit = new Float64Array(table.channels.length);
   const valueCredit = new Float64Array(table.channels.length);

@@ -33,14 +33,21 @@ const DAY_MS = 86_400_000;
  * PRNG: mulberry32 seeded with `seed` (default 1), Box-Muller for normals.
  * Each journey is one row of the table (conversions 0 or 1, nulls 1 - conversions), with timestamps.
  */
-export function simulateJourneys(options: JourneySimulation): PathTable & { touchTimes: Float64Array; endTimes: Float64Array } {
+export function simulateJourneys(
+  options: JourneySimulation,
+): PathTable & { touchTimes: Float64Array; endTimes: Float64Array } {
   const { journeys, channels } = options;
   const conversionRate = options.conversionRate ?? 0.03;
   const maxLength = options.maxLength ?? 20;
-  if (!Number.isInteger(journeys) || journeys < 0) throw new Error(`journeys must be a non-negative integer, got ${journeys}`);
-  if (!Number.isInteger(channels) || channels < 1 || channels > 65_535) throw new Error(`channels must be in 1..65535, got ${channels}`);
-  if (!Number.isInteger(maxLength) || maxLength < 1) throw new Error(`maxLength must be a positive integer, got ${maxLength}`);
-  const names = options.channelNames ? [...options.channelNames] : Array.from({ length: channels }, (_, c) => `ch${String(c + 1).padStart(2, '0')}`);
+  if (!Number.isInteger(journeys) || journeys < 0)
+    throw new Error(`journeys must be a non-negative integer, got ${journeys}`);
+  if (!Number.isInteger(channels) || channels < 1 || channels > 65_535)
+    throw new Error(`channels must be in 1..65535, got ${channels}`);
+  if (!Number.isInteger(maxLength) || maxLength < 1)
+    throw new Error(`maxLength must be a positive integer, got ${maxLength}`);
+  const names = options.channelNames
+    ? [...options.channelNames]
+    : Array.from({ length: channels }, (_, c) => `ch${String(c + 1).padStart(2, '0')}`);
   if (names.length !== channels) throw new Error(`expected ${channels} channel names, got ${names.length}`);
   const random = mulberry32(options.seed ?? 1);
 

@@ -13,7 +13,7 @@ export interface Touchpoint {
   timestamp: number;
 }
 
-/** One conversion with the touches that led to it, oldest first. */
+/** One conversion with the touches that led to it (in any order: they are sorted by time). */
 export interface Conversion {
   touchpoints: readonly Touchpoint[];
   /** Milliseconds since the epoch. */
@@ -47,7 +47,11 @@ export interface PathTable {
 }
 
 /** Credits as two arrays indexed like `PathTable.channels`, turned into a `ChannelCredits` record. */
-export function toChannelCredits(channels: readonly string[], conversions: ArrayLike<number>, value: ArrayLike<number>): ChannelCredits {
+export function toChannelCredits(
+  channels: readonly string[],
+  conversions: ArrayLike<number>,
+  value: ArrayLike<number>,
+): ChannelCredits {
   const credits: ChannelCredits = {};
   channels.forEach((channel, i) => {
     credits[channel] = { conversions: conversions[i], value: value[i] };
