@@ -20,7 +20,7 @@ fetch_jars() {
   command -v mvn >/dev/null || sextant_die "mvn is required to fetch Kafka's jars from Maven Central"
   sextant_log "fetching Apache Kafka jars from Maven Central"
   rm -rf "$LIBS" && mkdir -p "$LIBS"
-  mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" \
+  mvn -q -B -Dstyle.color=never -f "$HERE/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS" \
     || sextant_die "mvn could not fetch Kafka's jars"
   echo "$want" >"$stamp"
 }

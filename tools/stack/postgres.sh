@@ -6,8 +6,16 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/env.sh"
 
 PG_PORT="${SEXTANT_PG_PORT:-55432}"
-PG_DATA="$SEXTANT_STATE/postgres/data"
-PG_LOG="$SEXTANT_STATE/postgres/postgres.log"
+# PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user, which may not be
+# able to enter the checkout (a clone under a private temporary folder, say): its files then live
+# under /var/tmp, one folder per checkout (unless this checkout already has a cluster of its own).
+if [ "$(id -u)" = 0 ] && [ ! -f "$SEXTANT_STATE/postgres/data/PG_VERSION" ]; then
+  PG_HOME="/var/tmp/sextant-postgres-$(printf '%s' "$SEXTANT_ROOT" | sha1sum | cut -c1-12)"
+else
+  PG_HOME="$SEXTANT_STATE/postgres"
+fi
+PG_DATA="$PG_HOME/data"
+PG_LOG="$PG_HOME/postgres.log"
 PG_SUPERUSER=sextant_admin
 PG_PASSWORD="${SEXTANT_PG_PASSWORD:-sextant-dev-only}"
 
@@ -35,7 +43,7 @@ fi
 as_pg() {
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
-    chown -R postgres "$SEXTANT_STATE/postgres"
+    chown -R postgres "$PG_HOME"
     runuser -u postgres -- "$@"
   else
     "$@"
@@ -45,10 +53,10 @@ as_pg() {
 running() { as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
 
 start() {
-  mkdir -p "$SEXTANT_STATE/postgres"
+  mkdir -p "$PG_HOME"
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     sextant_log "creating PostgreSQL cluster in $PG_DATA"
-    local pwfile="$SEXTANT_STATE/postgres/pwfile"
+    local pwfile="$PG_HOME/pwfile"
     printf '%s\n' "$PG_PASSWORD" >"$pwfile"
     as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_SUPERUSER" --pwfile="$pwfile" \
       --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -56,7 +64,7 @@ start() {
     cat >>"$PG_DATA/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
-unix_socket_directories = '$SEXTANT_STATE/postgres'
+unix_socket_directories = '$PG_HOME'
 max_connections = 300
 shared_buffers = 256MB
 fsync = on
