@@ -20,6 +20,32 @@ export const gatewayConfigSpec = {
     default: 1024 * 1024,
     min: 1,
   }),
+  UPSTREAM_RETRIES: env.int({
+    doc: 'retries of idempotent requests (GET, HEAD) when an upstream connection fails',
+    default: 2,
+    min: 0,
+    max: 5,
+  }),
+  BREAKER_FAILURE_THRESHOLD: env.int({
+    doc: 'consecutive upstream failures that open its circuit',
+    default: 5,
+    min: 1,
+  }),
+  BREAKER_OPEN_MS: env.int({
+    doc: 'how long an open circuit fails fast before one trial request',
+    default: 10_000,
+    min: 100,
+  }),
+  RATE_LIMIT_MAX: env.int({
+    doc: 'requests per window per credential (per IP without one)',
+    default: 1_200,
+    min: 1,
+  }),
+  RATE_LIMIT_WINDOW_MS: env.int({ doc: 'the rate-limit window', default: 60_000, min: 100 }),
+  CORS_ORIGINS: env.string({
+    doc: 'comma-separated origins allowed by CORS (empty: no cross-origin access)',
+    default: '',
+  }),
   UPSTREAM_TIMEOUT_MS: env.int({
     doc: 'time an upstream has to answer before the gateway returns 504',
     default: 30_000,

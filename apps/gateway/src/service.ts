@@ -1,6 +1,7 @@
 import { gatewayOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
 import { type GatewayConfig, loadGatewayConfig } from './config';
+import { installEdgeProtection } from './edge/edge-protection';
 import { installUpstreamProxy } from './proxy/upstream-proxy';
 
 export function gatewayService(config: GatewayConfig = loadGatewayConfig()): ServiceEntry<GatewayConfig> {
@@ -11,8 +12,10 @@ export function gatewayService(config: GatewayConfig = loadGatewayConfig()): Ser
       contract: gatewayOpenApiDocument,
       uncontractedRoutes: [/^\/api\/v1\//],
       streamBodies: true,
-      configure: (app, logger) =>
-        installUpstreamProxy(app, config, logger, config.NODE_ENV === 'development'),
+      configure: async (app, logger) => {
+        await installEdgeProtection(app, config);
+        await installUpstreamProxy(app, config, logger, config.NODE_ENV === 'development');
+      },
     },
     features: [],
   };

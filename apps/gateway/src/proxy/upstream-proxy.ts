@@ -1,11 +1,14 @@
 import replyFrom from '@fastify/reply-from';
-import { ApiProblem, sendProblem } from '@sextant/platform/http';
+import { gatewayOpenApiDocument } from '@sextant/contracts';
+import { ApiProblem, sendProblem, setRouteLabel } from '@sextant/platform/http';
 import type { Logger } from '@sextant/platform/logging';
 import type { NestFastifyApplication } from '@sextant/platform/service';
 import { currentTraceHeaders } from '@sextant/platform/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { GatewayConfig } from '../config';
+import { CircuitBreaker } from './circuit-breaker';
+import { RouteTemplates } from './route-templates';
 
 const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 
@@ -46,7 +49,8 @@ export function upstreamsFrom(config: GatewayConfig): Record<string, string> {
 /**
  * `/api/v1/<domain>/...` goes to the service that owns the domain, path and query unchanged, bodies
  * streamed both ways. The request id and trace context go along; identity headers from the
- * client are dropped.
+ * client are dropped. Each upstream has a timeout and a circuit breaker; idempotent requests are
+ * retried when the connection fails.
  */
 export async function installUpstreamProxy(
   app: NestFastifyApplication,
@@ -55,10 +59,22 @@ export async function installUpstreamProxy(
   exposeStack: boolean,
 ) {
   const upstreams = upstreamsFrom(config);
+  const breakers = new Map(
+    Object.keys(upstreams).map((domain) => [
+      domain,
+      new CircuitBreaker(config.BREAKER_FAILURE_THRESHOLD, config.BREAKER_OPEN_MS),
+    ]),
+  );
+  const routes = new RouteTemplates(gatewayOpenApiDocument);
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(
     replyFrom as never,
-    { http: { requestOptions: { timeout: config.UPSTREAM_TIMEOUT_MS } } } as never,
+    {
+      http: { requestOptions: { timeout: config.UPSTREAM_TIMEOUT_MS } },
+      retryMethods: ['GET', 'HEAD'],
+      retriesCount: config.UPSTREAM_RETRIES,
+      maxRetriesOn503: config.UPSTREAM_RETRIES,
+    } as never,
   );
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (request, payload, done) => {
@@ -68,16 +84,27 @@ export async function installUpstreamProxy(
   });
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
+    const problem = (error: unknown, to: FastifyReply = reply) =>
+      sendProblem(error, request, to, logger, exposeStack);
+    setRouteLabel(request, routes.match(request.method, request.url) ?? 'unmatched');
     const domain = (request.params as { domain: string }).domain;
     const base = upstreams[domain];
-    if (!base)
-      return sendProblem(
-        ApiProblem.notFound(`No API domain '${domain}'.`),
-        request,
-        reply,
-        logger,
-        exposeStack,
+    const breaker = breakers.get(domain);
+    if (!base || !breaker) return problem(ApiProblem.notFound(`No API domain '${domain}'.`));
+    const admitted = breaker.admit();
+    if (!admitted.allowed) {
+      return problem(
+        new ApiProblem(
+          503,
+          'upstream_circuit_open',
+          `The ${domain} service is failing; requests to it are paused.`,
+          undefined,
+          {
+            'retry-after': String(Math.ceil(admitted.retryAfterMs / 1000)),
+          },
+        ),
       );
+    }
     return reply.from(`${base}${request.url}`, {
       rewriteRequestHeaders: (_req, headers) => {
         const forwarded: Record<string, string | string[] | undefined> = {};
@@ -85,16 +112,23 @@ export async function installUpstreamProxy(
           if (!IDENTITY_HEADER.test(name)) forwarded[name] = value;
         return { ...forwarded, ...currentTraceHeaders(), 'x-request-id': String(request.id) };
       },
+      onResponse: (_request, replyToClient, response) => {
+        if (response.statusCode >= 500) breaker.failed();
+        else breaker.succeeded();
+        void replyToClient.send(response.stream);
+      },
       onError: (replyToClient, { error }) => {
-        if ((error as { code?: string }).code === BODY_TOO_LARGE) {
-          return sendProblem(error, request, replyToClient as unknown as FastifyReply, logger, exposeStack);
-        }
+        const to = replyToClient as unknown as FastifyReply;
+        if ((error as { code?: string }).code === BODY_TOO_LARGE) return problem(error, to);
+        breaker.failed();
         const timedOut =
           /timeout/i.test(error.message) || (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
-        const problem = timedOut
-          ? new ApiProblem(504, 'upstream_timeout', `The ${domain} service did not answer in time.`)
-          : new ApiProblem(502, 'upstream_unavailable', `The ${domain} service could not be reached.`);
-        sendProblem(problem, request, replyToClient as unknown as FastifyReply, logger, exposeStack);
+        problem(
+          timedOut
+            ? new ApiProblem(504, 'upstream_timeout', `The ${domain} service did not answer in time.`)
+            : new ApiProblem(502, 'upstream_unavailable', `The ${domain} service could not be reached.`),
+          to,
+        );
       },
     });
   };

@@ -4,6 +4,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Histogram } from 'prom-client';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const routeLabels = new WeakMap<FastifyRequest, string>();
+
+/**
+ * Names the route a request is counted under in metrics, for handlers that serve many routes
+ * (the gateway's proxy labels by contract operation, e.g. `/api/v1/reporting/pings/{pingId}`).
+ */
+export function setRouteLabel(request: FastifyRequest, label: string): void {
+  routeLabels.set(request, label);
+}
 
 /** Accepts a well-formed X-Request-ID from the caller, otherwise mints one. */
 export function requestIdFor(req: IncomingMessage): string {
@@ -28,12 +37,9 @@ export function installRequestHooks(
     return payload;
   });
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = routeLabels.get(request) ?? request.routeOptions.url ?? 'unmatched';
     duration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: String(reply.statusCode),
-      },
+      { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
   });
