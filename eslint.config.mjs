@@ -22,13 +22,14 @@ const dependencyRules = (forTests) => [
   },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:contracts'] },
   {
     sourceTag: 'type:testing',
     onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain', 'type:testing'],
   },
   {
     sourceTag: 'type:tools',
-    onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:contracts', 'type:testing'],
+    onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:contracts', 'type:testing', 'type:sdk'],
   },
 ];
 

@@ -2,3 +2,4 @@ export * from './environment';
 export * from './helpers';
 export * from './contract-assertions';
 export * from './stack';
+export * from './contract-fuzzer';

@@ -15,6 +15,7 @@ import {
   startStack,
   testEnvironment,
 } from '@sextant/testing';
+import { createSextantClient } from '@sextant/sdk';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -170,6 +171,20 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
+  });
+
+  it('is reachable through the typed SDK partners use', async () => {
+    const sextant = createSextantClient({ baseUrl: stack.urls.gateway });
+    const tenantId = randomUUID();
+    const { data, error, response } = await sextant.POST('/api/v1/ingestion/pings', {
+      body: { tenantId, note: 'sdk' },
+    });
+    expect(error).toBeUndefined();
+    expect(response.status).toBe(202);
+    expect(data?.tenantId).toBe(tenantId);
+    const rejected = await sextant.POST('/api/v1/ingestion/pings', { body: { tenantId: 'nope' } });
+    expect(rejected.response.status).toBe(400);
+    expect(rejected.error?.errors?.[0]?.field).toBe('/body/tenantId');
   });
 
   it('drains and exits cleanly on SIGTERM, and serves again after a restart', async () => {
