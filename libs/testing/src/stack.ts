@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DATABASE_SERVICES, type DatabaseService, serviceUrls, type TestEnvironment } from './environment';
@@ -9,7 +9,16 @@ import { eventually } from './helpers';
 export type ServiceName = DatabaseService | 'gateway';
 export const ALL_SERVICES: ServiceName[] = [...DATABASE_SERVICES, 'gateway'];
 
-const ROOT = path.resolve(__dirname, '../../..');
+/** The repository root, from the sources (jest) or from the compiled dist/ (benchmarks). */
+const ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'nx.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no nx.json above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+})();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
