@@ -112,6 +112,7 @@ async function main() {
     OTEL_TRACES_FILE: '',
     RATE_LIMIT_MAX: '100000000',
     ATTRIBUTION_URL: helloUrl,
+    ...(process.env.BENCH_NO_OTEL ? { OTEL_SDK_DISABLED: 'true' } : {}),
   });
   try {
     await compare(

@@ -70,7 +70,14 @@ export async function installUpstreamProxy(
   await app.register(
     replyFrom as never,
     {
-      http: { requestOptions: { timeout: config.UPSTREAM_TIMEOUT_MS } },
+      // undici with pooled keep-alive connections per upstream (node:http opened one per request).
+      undici: {
+        connections: 128,
+        pipelining: 1,
+        keepAliveTimeout: 60_000,
+        headersTimeout: config.UPSTREAM_TIMEOUT_MS,
+        bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
+      },
       retryMethods: ['GET', 'HEAD'],
       retriesCount: config.UPSTREAM_RETRIES,
       maxRetriesOn503: config.UPSTREAM_RETRIES,

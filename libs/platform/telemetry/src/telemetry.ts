@@ -22,10 +22,10 @@ let sdk: NodeSDK | undefined;
  * Starts OpenTelemetry. Call it before anything else is imported (see each app's main.ts), so the
  * HTTP and pg instrumentations patch their modules. Spans go to OTLP when
  * OTEL_EXPORTER_OTLP_ENDPOINT is set and to a JSON-lines file when OTEL_TRACES_FILE is set;
- * context is propagated (W3C traceparent) either way.
+ * context is propagated (W3C traceparent) either way. OTEL_SDK_DISABLED=true turns it all off.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (sdk) return;
+  if (sdk || env.OTEL_SDK_DISABLED === 'true') return;
   const processors: SpanProcessor[] = [];
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   if (env.OTEL_TRACES_FILE)
