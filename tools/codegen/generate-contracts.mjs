@@ -58,6 +58,25 @@ async function httpContracts(files) {
     `\n\nexport const SERVICE_NAMES = ${JSON.stringify(services.filter((s) => s !== 'gateway'))} as const;\n`;
 }
 
+const GATEWAY_RESPONSES = {
+  429: 'RateLimited',
+  502: 'UpstreamUnavailable',
+  503: 'UpstreamCircuitOpen',
+  504: 'UpstreamTimeout',
+};
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+/** Every proxied operation can also get the gateway's own answers (rate limit, upstream failure). */
+function withGatewayResponses(pathItem) {
+  const item = structuredClone(pathItem);
+  for (const method of HTTP_METHODS.filter((m) => item[m])) {
+    for (const [status, name] of Object.entries(GATEWAY_RESPONSES)) {
+      item[method].responses[status] ??= { $ref: `#/components/responses/${name}` };
+    }
+  }
+  return item;
+}
+
 /**
  * The gateway publishes one document: its own operations plus every service's /api/v1 operations
  * and the components they use. Two services defining a component of the same name differently is
@@ -75,7 +94,7 @@ function mergedDocument(documents) {
     for (const [route, item] of Object.entries(doc.paths)) {
       if (!route.startsWith('/api/')) continue;
       if (merged.paths[route]) throw new Error(`${route} is defined by two services`);
-      merged.paths[route] = item;
+      merged.paths[route] = withGatewayResponses(item);
     }
     for (const [kind, entries] of Object.entries(doc.components ?? {})) {
       merged.components[kind] ??= {};

@@ -1,12 +1,16 @@
 import { startTelemetry } from '@sextant/platform/telemetry';
 
 startTelemetry('auth');
-void import('@sextant/platform/service')
-  .then(async ({ serviceMain }) => {
-    const { authService } = await import('./service');
-    await serviceMain(() => authService());
-  })
-  .catch((error: unknown) => {
-    process.stderr.write(`auth failed to start: ${(error as Error).stack ?? String(error)}\n`);
-    process.exit(1);
-  });
+const command = process.argv[2];
+void (
+  command === 'rotate-signing-key' ? import('./signing/rotate-command').then((m) => m.main()) : serve()
+).catch((error: unknown) => {
+  process.stderr.write(`auth failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
+
+async function serve() {
+  const { serviceMain } = await import('@sextant/platform/service');
+  const { authService } = await import('./service');
+  await serviceMain(() => authService());
+}

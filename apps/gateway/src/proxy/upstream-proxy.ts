@@ -117,7 +117,13 @@ export async function installUpstreamProxy(
         const forwarded: Record<string, string | string[] | undefined> = {};
         for (const [name, value] of Object.entries(headers))
           if (!IDENTITY_HEADER.test(name)) forwarded[name] = value;
-        return { ...forwarded, ...currentTraceHeaders(), 'x-request-id': String(request.id) };
+        return {
+          ...forwarded,
+          ...currentTraceHeaders(),
+          'x-request-id': String(request.id),
+          // The caller's address, for per-address limits upstream (the only x-sextant-* that passes).
+          'x-sextant-client-ip': request.ip,
+        };
       },
       onResponse: (_request, replyToClient, response) => {
         if (response.statusCode >= 500) breaker.failed();

@@ -39,6 +39,20 @@ describe('toProblem', () => {
     expect(toProblem(mediaType, ctx).problem).toMatchObject({ status: 415, code: 'unsupported_media_type' });
   });
 
+  it('keeps the client-error status of any error that carries one (plugins without a code)', () => {
+    const invalidUrl = Object.assign(new Error('source/request contain invalid characters'), {
+      statusCode: 400,
+    });
+    expect(toProblem(invalidUrl, ctx).problem).toMatchObject({
+      status: 400,
+      code: 'bad_request',
+      detail: 'source/request contain invalid characters',
+    });
+    const tooManyHeaders = Object.assign(new Error('headers'), { statusCode: 431 });
+    expect(toProblem(tooManyHeaders, ctx).problem.status).toBe(431);
+    expect(toProblem(Object.assign(new Error('x'), { statusCode: 503 }), ctx).problem.status).toBe(500);
+  });
+
   it('maps NestJS HTTP exceptions', () => {
     expect(toProblem(new BadRequestException('nope'), ctx).problem).toMatchObject({
       status: 400,

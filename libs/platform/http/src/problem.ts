@@ -72,6 +72,7 @@ const titles: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -111,15 +112,15 @@ export function toProblem(
       typeof response === 'string'
         ? response
         : ((response as { message?: string | string[] }).message?.toString() ?? error.message);
-  } else if (isFastifyError(error)) {
-    const known = fastifyErrors[error.code];
+  } else if (hasHttpStatus(error)) {
+    const known = error.code ? fastifyErrors[error.code] : undefined;
     if (known) {
       status = known.status;
       code = known.code;
       detail = known.detail ?? error.message;
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       status = error.statusCode;
-      code = 'bad_request';
+      code = (titles[status] ?? 'client error').toLowerCase().replace(/ /g, '_');
       detail = error.message;
     }
   } else if (error instanceof SyntaxError && 'body' in (error as object)) {
@@ -143,11 +144,11 @@ export function toProblem(
   return { problem, headers };
 }
 
-function isFastifyError(error: unknown): error is { code: string; statusCode?: number; message: string } {
+/** Errors from Fastify and its plugins carry the HTTP status they mean (and often a code). */
+function hasHttpStatus(error: unknown): error is { code?: string; statusCode?: number; message: string } {
   return (
     typeof error === 'object' &&
     error !== null &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    'statusCode' in error
+    typeof (error as { statusCode?: unknown }).statusCode === 'number'
   );
 }

@@ -91,14 +91,20 @@ export class EventConsumerHost {
       heartbeatInterval: 3_000,
     });
     await Promise.all([this.main.connect(), this.retry.connect()]);
-    await this.main.subscribe({
-      topics: this.subscribedTopics.map((t) => topics.topic(t)),
-      fromBeginning: true,
-    });
-    await this.retry.subscribe({
-      topics: this.subscribedTopics.map((t) => topics.retry(t, service)),
-      fromBeginning: true,
-    });
+    // A topic created a moment ago (by this or another service) can still be without a leader in
+    // the metadata the consumer reads: retry briefly rather than fail the start.
+    await retryTransient(() =>
+      this.main!.subscribe({
+        topics: this.subscribedTopics.map((t) => topics.topic(t)),
+        fromBeginning: true,
+      }),
+    );
+    await retryTransient(() =>
+      this.retry!.subscribe({
+        topics: this.subscribedTopics.map((t) => topics.retry(t, service)),
+        fromBeginning: true,
+      }),
+    );
     await this.run(this.main, false);
     await this.run(this.retry, true);
   }
@@ -271,6 +277,17 @@ function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
     if (value !== undefined) result[name] = value;
   }
   return result;
+}
+
+async function retryTransient<T>(attempt: () => Promise<T>, tries = 10): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= tries || (error as { retriable?: boolean }).retriable === false) throw error;
+      await sleep(300 * i);
+    }
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type DynamicModule, Global, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { OpenApiDocument } from '@sextant/contracts';
 import { ConfigError, type commonConfig, type ConfigOf, type databaseConfig } from '@sextant/platform/config';
@@ -14,6 +14,7 @@ import {
   installRequestHooks,
   Metrics,
   ProblemFilter,
+  sendProblem,
   ReadinessRegistry,
   requestIdFor,
   toOpenApiPath,
@@ -140,8 +141,13 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     bodyLimit: 1024 * 1024,
-    routerOptions: { maxParamLength: 200 },
+    // Long enough that an oversized id reaches contract validation (a documented 400) rather than
+    // the router's 414; URLs are bounded by Node's 16 KB header limit anyway.
+    routerOptions: { maxParamLength: 8_192 },
     return503OnClosing: true,
+    // Errors Fastify's router answers itself (bad URL encoding, ...) as problem+json too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(error, request, reply, logger, config.NODE_ENV === 'development'),
   });
   const undocumented: string[] = [];
   const allowed = [...INFRA_ROUTES, ...(definition.uncontractedRoutes ?? [])];

@@ -8,10 +8,43 @@ export interface IngestionPingRecordedV1 {
   note?: string | null;
   recordedAt: string;
 }
+/**
+ * A tenant was registered, with its first owner. Key: tenant id.
+ */
+export interface AuthTenantCreatedV1 {
+  tenantId: string;
+  name: string;
+  ownerUserId: string;
+  createdAt: string;
+}
+/**
+ * A membership was added, its role changed, or it was removed. `role` is null after removal. Key: tenant id.
+ */
+export interface AuthMemberChangedV1 {
+  tenantId: string;
+  userId: string;
+  change: 'added' | 'role-changed' | 'removed';
+  role: 'owner' | 'admin' | 'analyst' | 'viewer' | null;
+  changedBy: string | null;
+  changedAt: string;
+}
+/**
+ * An API key was revoked: consumers that cache keys (the gateway) must stop accepting it. Key: tenant id.
+ */
+export interface AuthApiKeyRevokedV1 {
+  tenantId: string;
+  keyId: string;
+  prefix: string;
+  revokedBy: string | null;
+  revokedAt: string;
+}
 
 /** Payload type of each live topic. */
 export interface EventPayloads {
   'ingestion.ping.recorded.v1': IngestionPingRecordedV1;
+  'auth.tenant.created.v1': AuthTenantCreatedV1;
+  'auth.member.changed.v1': AuthMemberChangedV1;
+  'auth.api-key.revoked.v1': AuthApiKeyRevokedV1;
 }
 
 export type LiveTopic = keyof EventPayloads;
@@ -31,6 +64,56 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       tenantId: { type: 'string', format: 'uuid' },
       note: { type: ['string', 'null'], maxLength: 200 },
       recordedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'auth.tenant.created.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'auth.tenant.created.v1',
+    title: 'AuthTenantCreatedV1',
+    description: 'A tenant was registered, with its first owner. Key: tenant id.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'name', 'ownerUserId', 'createdAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      name: { type: 'string', maxLength: 100 },
+      ownerUserId: { type: 'string', format: 'uuid' },
+      createdAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'auth.member.changed.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'auth.member.changed.v1',
+    title: 'AuthMemberChangedV1',
+    description:
+      'A membership was added, its role changed, or it was removed. `role` is null after removal. Key: tenant id.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'userId', 'change', 'role', 'changedBy', 'changedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      userId: { type: 'string', format: 'uuid' },
+      change: { type: 'string', enum: ['added', 'role-changed', 'removed'] },
+      role: { type: ['string', 'null'], enum: ['owner', 'admin', 'analyst', 'viewer', null] },
+      changedBy: { type: ['string', 'null'], format: 'uuid' },
+      changedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'auth.api-key.revoked.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'auth.api-key.revoked.v1',
+    title: 'AuthApiKeyRevokedV1',
+    description:
+      'An API key was revoked: consumers that cache keys (the gateway) must stop accepting it. Key: tenant id.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'keyId', 'prefix', 'revokedBy', 'revokedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      keyId: { type: 'string', format: 'uuid' },
+      prefix: { type: 'string', maxLength: 40 },
+      revokedBy: { type: ['string', 'null'], format: 'uuid' },
+      revokedAt: { type: 'string', format: 'date-time' },
     },
   },
 };
@@ -126,21 +209,21 @@ export const TOPIC_CATALOGUE = [
     producer: 'auth',
     consumers: ['gateway'],
     key: 'tenant',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'auth.member.changed.v1',
     producer: 'auth',
     consumers: ['gateway'],
     key: 'tenant',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'auth.api-key.revoked.v1',
     producer: 'auth',
     consumers: ['gateway'],
     key: 'tenant',
-    status: 'planned',
+    status: 'live',
   },
   { topic: 'audit.event.recorded.v1', producer: '*', consumers: ['auth'], key: 'tenant', status: 'planned' },
   {

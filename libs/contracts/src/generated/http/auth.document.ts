@@ -6,10 +6,19 @@ export const authOpenApiDocument: OpenApiDocument = {
   info: {
     title: 'Sextant auth',
     version: '1.0.0',
-    description: 'Tenants, members, tokens, API keys and the audit log.',
+    description:
+      'Tenants, members, tokens, API keys and the audit log. Shaped like an OpenID provider: access tokens are short-lived ES256 JWTs (claims iss, aud, sub, tid, perms, typ, kid in the header) that every service verifies locally against `/.well-known/jwks.json`; refresh tokens are opaque, rotated on every use and revoked as a family when a used one is presented again.',
   },
   servers: [{ url: 'http://localhost:3000', description: 'Through the local gateway' }],
-  tags: [{ name: 'Health', description: 'Liveness, readiness and metrics.' }],
+  tags: [
+    { name: 'Health', description: 'Liveness, readiness and metrics.' },
+    { name: 'Sessions', description: 'Registration, login, token refresh and logout.' },
+    { name: 'Members', description: 'The people of a tenant, their roles and invitations.' },
+    { name: 'API keys', description: 'Scoped keys for partners and ingestion.' },
+    { name: 'Audit', description: 'The append-only record of security-relevant events.' },
+    { name: 'Keys', description: 'The public keys that verify access tokens.' },
+  ],
+  security: [{ bearerAuth: [] }],
   paths: {
     '/health/live': {
       get: {
@@ -60,9 +69,743 @@ export const authOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/.well-known/jwks.json': {
+      get: {
+        operationId: 'getJwks',
+        tags: ['Keys'],
+        summary: 'Public signing keys (JWKS)',
+        description:
+          'The keys that verify access tokens, the next key before it signs anything and retired keys until every token they signed has expired. Served by the auth service itself (services fetch it directly, not through the gateway).',
+        security: [],
+        responses: {
+          '200': {
+            description: 'The key set.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/JsonWebKeySet' } } },
+          },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/register': {
+      post: {
+        operationId: 'register',
+        tags: ['Sessions'],
+        summary: 'Register a tenant and its owner',
+        description:
+          'Creates a tenant and its first user, who becomes the owner. When the email already belongs to a user, the password must be theirs and the new tenant is added to their memberships. Publishes `auth.tenant.created.v1`.',
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterRequest' } } },
+        },
+        responses: {
+          '201': {
+            description: 'The tenant and its owner exist.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Registration' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/TooManyRequests' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/login': {
+      post: {
+        operationId: 'login',
+        tags: ['Sessions'],
+        summary: 'Log in with email and password',
+        description:
+          "Returns an access token for one tenant (the one named, or the user's first membership) and a refresh token starting a new family. An unknown email and a wrong password get the same 401. Repeated failures for an account or an address are throttled with 429 and Retry-After; the lock is temporary.",
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/LoginRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Logged in.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TokenPair' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/TooManyRequests' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/refresh': {
+      post: {
+        operationId: 'refreshTokens',
+        tags: ['Sessions'],
+        summary: 'Exchange a refresh token for new tokens',
+        description:
+          'The refresh token is used up and a new one of the same family returned. Presenting a refresh token that was already used revokes its whole family (401) and is audited.',
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/RefreshRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'New tokens.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TokenPair' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/logout': {
+      post: {
+        operationId: 'logout',
+        tags: ['Sessions'],
+        summary: 'End one session',
+        description: 'Revokes the family of the refresh token given. Unknown tokens are ignored.',
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/RefreshRequest' } } },
+        },
+        responses: {
+          '204': { description: 'The session is over.' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/logout-all': {
+      post: {
+        operationId: 'logoutEverywhere',
+        tags: ['Sessions'],
+        summary: 'End every session of the caller',
+        security: [{ bearerAuth: [] }],
+        description: 'Revokes every refresh token family of the calling user, in every tenant.',
+        responses: {
+          '204': { description: 'Every session is over (access tokens run out within their lifetime).' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/me': {
+      get: {
+        operationId: 'getCurrentIdentity',
+        tags: ['Sessions'],
+        summary: 'Who the access token names',
+        security: [{ bearerAuth: [] }],
+        responses: {
+          '200': {
+            description: 'The verified identity.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Identity' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/members': {
+      get: {
+        operationId: 'listMembers',
+        tags: ['Members'],
+        summary: "List the tenant's members",
+        security: [{ bearerAuth: [] }],
+        description: 'Needs `members:read`.',
+        responses: {
+          '200': {
+            description: 'The members, oldest first.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MemberList' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/members/{userId}': {
+      parameters: [{ $ref: '#/components/parameters/UserId' }],
+      get: {
+        operationId: 'getMember',
+        tags: ['Members'],
+        summary: 'One member',
+        security: [{ bearerAuth: [] }],
+        description: "Needs `members:read`. A user who is not a member of the caller's tenant is 404.",
+        responses: {
+          '200': {
+            description: 'The member.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Member' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      patch: {
+        operationId: 'changeMemberRole',
+        tags: ['Members'],
+        summary: "Change a member's role",
+        security: [{ bearerAuth: [] }],
+        description:
+          'Needs `members:manage`. Only an owner may grant or take away the owner role; the last owner cannot be demoted (409). Publishes `auth.member.changed.v1`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/RoleChange' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The member with the new role.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Member' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': { $ref: '#/components/responses/Conflict' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      delete: {
+        operationId: 'removeMember',
+        tags: ['Members'],
+        summary: 'Remove a member from the tenant',
+        security: [{ bearerAuth: [] }],
+        description:
+          "Needs `members:manage`. The last owner cannot be removed (409). The member's sessions in this tenant end. Publishes `auth.member.changed.v1`.",
+        responses: {
+          '204': { description: 'Removed.' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': { $ref: '#/components/responses/Conflict' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/invites': {
+      post: {
+        operationId: 'inviteMember',
+        tags: ['Members'],
+        summary: 'Invite someone to the tenant',
+        security: [{ bearerAuth: [] }],
+        description:
+          'Needs `members:manage`. Returns the invite token once (a real deployment emails it). Only an owner may invite an owner.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/InviteRequest' } } },
+        },
+        responses: {
+          '201': {
+            description: 'The invitation.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Invitation' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '409': { $ref: '#/components/responses/Conflict' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/invites/accept': {
+      post: {
+        operationId: 'acceptInvite',
+        tags: ['Members'],
+        summary: 'Accept an invitation',
+        description:
+          'Creates the user with the password given, or, when the invited email already has an account, checks that the password is theirs, then adds the membership. Publishes `auth.member.changed.v1`.',
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/AcceptInviteRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The membership exists.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Registration' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '409': { $ref: '#/components/responses/Conflict' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/TooManyRequests' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/api-keys': {
+      get: {
+        operationId: 'listApiKeys',
+        tags: ['API keys'],
+        summary: "List the tenant's API keys",
+        security: [{ bearerAuth: [] }],
+        description: 'Needs `keys:manage`. Never shows a secret.',
+        responses: {
+          '200': {
+            description: 'The keys, newest first.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiKeyList' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      post: {
+        operationId: 'createApiKey',
+        tags: ['API keys'],
+        summary: 'Create an API key',
+        security: [{ bearerAuth: [] }],
+        description:
+          'Needs `keys:manage`. The secret (`sxt_live_<random>_<crc32>`) is in this response and nowhere else; only its SHA-256 is stored.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiKeyRequest' } } },
+        },
+        responses: {
+          '201': {
+            description: 'The key, with its secret shown once.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/CreatedApiKey' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/api-keys/{keyId}': {
+      parameters: [{ $ref: '#/components/parameters/KeyId' }],
+      get: {
+        operationId: 'getApiKey',
+        tags: ['API keys'],
+        summary: 'One API key',
+        security: [{ bearerAuth: [] }],
+        description: 'Needs `keys:manage`. A key of another tenant is 404.',
+        responses: {
+          '200': {
+            description: 'The key (no secret).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiKey' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      delete: {
+        operationId: 'revokeApiKey',
+        tags: ['API keys'],
+        summary: 'Revoke an API key',
+        security: [{ bearerAuth: [] }],
+        description: 'Needs `keys:manage`. Publishes `auth.api-key.revoked.v1`. Revoking twice is a no-op.',
+        responses: {
+          '204': { description: 'Revoked.' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/audit-events': {
+      get: {
+        operationId: 'listAuditEvents',
+        tags: ['Audit'],
+        summary: "Query the tenant's audit log",
+        security: [{ bearerAuth: [] }],
+        description: 'Needs `audit:read`. Newest first; follow `nextCursor` for the next page.',
+        parameters: [
+          {
+            name: 'action',
+            in: 'query',
+            description: 'Only events of this action.',
+            schema: { $ref: '#/components/schemas/AuditAction' },
+          },
+          { name: 'outcome', in: 'query', schema: { type: 'string', enum: ['success', 'failure'] } },
+          {
+            name: 'actorId',
+            in: 'query',
+            description: 'Only events caused by this user.',
+            schema: { type: 'string', format: 'uuid' },
+          },
+          { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+          {
+            name: 'cursor',
+            in: 'query',
+            description: 'The `nextCursor` of the previous page.',
+            schema: { type: 'string', maxLength: 100, pattern: '^[0-9]+$' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One page of events.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/AuditEventPage' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
   },
   components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token from login or refresh (ES256, 10 minutes).',
+      },
+    },
+    parameters: {
+      UserId: { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      KeyId: { name: 'keyId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+    },
+    responses: {
+      Unauthorized: {
+        description: 'No valid credentials (missing, expired, tampered or revoked token; wrong login).',
+        headers: {
+          'WWW-Authenticate': {
+            description: 'Present when a bearer token was required.',
+            schema: { type: 'string' },
+          },
+        },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Forbidden: {
+        description: 'Authenticated, but the role lacks the permission.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Conflict: {
+        description: 'The request conflicts with the current state.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      TooManyRequests: {
+        description: 'Too many failed attempts; try again after Retry-After seconds.',
+        headers: {
+          'Retry-After': {
+            description: 'Seconds until the next attempt is allowed.',
+            schema: { type: 'integer' },
+          },
+        },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      InternalError: {
+        description: 'An unexpected error; the errorId finds it in the logs.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      BadRequest: {
+        description: 'The request is malformed or fails validation.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      PayloadTooLarge: {
+        description: 'The body is over the size limit.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      UnsupportedMediaType: {
+        description: 'The content type is not accepted.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      NotFound: {
+        description: 'No such resource (or not visible to this tenant).',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    },
     schemas: {
+      Email: { type: 'string', format: 'email', maxLength: 254 },
+      Password: {
+        type: 'string',
+        description: '8 to 128 characters, no composition rules; common passwords are refused.',
+        minLength: 1,
+        maxLength: 1024,
+      },
+      Role: { type: 'string', enum: ['owner', 'admin', 'analyst', 'viewer'] },
+      Permission: {
+        type: 'string',
+        enum: [
+          'events:write',
+          'reports:read',
+          'models:run',
+          'members:read',
+          'members:manage',
+          'keys:manage',
+          'audit:read',
+        ],
+      },
+      RegisterRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tenantName', 'email', 'password'],
+        properties: {
+          tenantName: { type: 'string', minLength: 1, maxLength: 100 },
+          email: { $ref: '#/components/schemas/Email' },
+          password: { $ref: '#/components/schemas/Password' },
+        },
+      },
+      Registration: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tenantId', 'userId', 'role'],
+        properties: {
+          tenantId: { type: 'string', format: 'uuid' },
+          userId: { type: 'string', format: 'uuid' },
+          role: { $ref: '#/components/schemas/Role' },
+        },
+      },
+      LoginRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['email', 'password'],
+        properties: {
+          email: { $ref: '#/components/schemas/Email' },
+          password: { $ref: '#/components/schemas/Password' },
+          tenantId: {
+            type: 'string',
+            format: 'uuid',
+            description: 'The tenant to act in; default the oldest membership.',
+          },
+        },
+      },
+      RefreshRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['refreshToken'],
+        properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 } },
+      },
+      TokenPair: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['accessToken', 'tokenType', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'tenantId'],
+        properties: {
+          accessToken: { type: 'string', description: 'ES256 JWT.' },
+          tokenType: { type: 'string', enum: ['Bearer'] },
+          expiresIn: { type: 'integer', description: 'Seconds the access token is valid.' },
+          refreshToken: { type: 'string', description: 'Opaque; single use.' },
+          refreshExpiresIn: { type: 'integer', description: 'Seconds until the session idles out.' },
+          tenantId: { type: 'string', format: 'uuid' },
+        },
+      },
+      Identity: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['userId', 'tenantId', 'permissions'],
+        properties: {
+          userId: { type: 'string', format: 'uuid' },
+          tenantId: { type: 'string', format: 'uuid' },
+          permissions: { type: 'array', items: { $ref: '#/components/schemas/Permission' } },
+        },
+      },
+      Member: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['userId', 'email', 'role', 'joinedAt'],
+        properties: {
+          userId: { type: 'string', format: 'uuid' },
+          email: { $ref: '#/components/schemas/Email' },
+          role: { $ref: '#/components/schemas/Role' },
+          joinedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      MemberList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Member' } } },
+      },
+      RoleChange: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['role'],
+        properties: { role: { $ref: '#/components/schemas/Role' } },
+      },
+      InviteRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['email', 'role'],
+        properties: {
+          email: { $ref: '#/components/schemas/Email' },
+          role: { $ref: '#/components/schemas/Role' },
+        },
+      },
+      Invitation: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['inviteId', 'email', 'role', 'inviteToken', 'expiresAt'],
+        properties: {
+          inviteId: { type: 'string', format: 'uuid' },
+          email: { $ref: '#/components/schemas/Email' },
+          role: { $ref: '#/components/schemas/Role' },
+          inviteToken: { type: 'string', description: 'Shown once; single use.' },
+          expiresAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      AcceptInviteRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['inviteToken', 'password'],
+        properties: {
+          inviteToken: { type: 'string', minLength: 1, maxLength: 200 },
+          password: { $ref: '#/components/schemas/Password' },
+        },
+      },
+      ApiKeyScope: {
+        type: 'string',
+        enum: ['ingest', 'read'],
+        description: '`ingest`: write tracking data only. `read`: read reports.',
+      },
+      ApiKeyRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'scopes'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 100 },
+          scopes: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { $ref: '#/components/schemas/ApiKeyScope' },
+          },
+          expiresAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      ApiKey: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['keyId', 'name', 'prefix', 'scopes', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt'],
+        properties: {
+          keyId: { type: 'string', format: 'uuid' },
+          name: { type: 'string' },
+          prefix: { type: 'string', description: 'The first characters of the key, to recognise it.' },
+          scopes: { type: 'array', items: { $ref: '#/components/schemas/ApiKeyScope' } },
+          createdAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: ['string', 'null'], format: 'date-time' },
+          lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+          revokedAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      CreatedApiKey: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'keyId',
+          'name',
+          'prefix',
+          'scopes',
+          'createdAt',
+          'expiresAt',
+          'lastUsedAt',
+          'revokedAt',
+          'key',
+        ],
+        properties: {
+          keyId: { type: 'string', format: 'uuid' },
+          name: { type: 'string' },
+          prefix: { type: 'string' },
+          scopes: { type: 'array', items: { $ref: '#/components/schemas/ApiKeyScope' } },
+          createdAt: { type: 'string', format: 'date-time' },
+          expiresAt: { type: ['string', 'null'], format: 'date-time' },
+          lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+          revokedAt: { type: ['string', 'null'], format: 'date-time' },
+          key: { type: 'string', description: 'The secret; shown only here.' },
+        },
+      },
+      ApiKeyList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/ApiKey' } } },
+      },
+      AuditAction: {
+        type: 'string',
+        enum: [
+          'login',
+          'refresh',
+          'refresh.reuse',
+          'logout',
+          'register',
+          'invite.create',
+          'invite.accept',
+          'member.role-change',
+          'member.remove',
+          'api-key.create',
+          'api-key.revoke',
+          'access.not-found',
+        ],
+      },
+      AuditEvent: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['eventId', 'action', 'outcome', 'actorId', 'subjectId', 'ip', 'detail', 'occurredAt'],
+        properties: {
+          eventId: { type: 'string', description: 'Ordered identifier.' },
+          action: { $ref: '#/components/schemas/AuditAction' },
+          outcome: { type: 'string', enum: ['success', 'failure'] },
+          actorId: { type: ['string', 'null'], format: 'uuid' },
+          subjectId: { type: ['string', 'null'], description: 'The member, key or session acted on.' },
+          ip: { type: ['string', 'null'] },
+          detail: { type: 'object', additionalProperties: true },
+          occurredAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      AuditEventPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: { $ref: '#/components/schemas/AuditEvent' } },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
+      JsonWebKeySet: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['keys'],
+        properties: {
+          keys: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['kty', 'kid', 'alg', 'use', 'crv', 'x', 'y'],
+              additionalProperties: false,
+              properties: {
+                kty: { type: 'string', enum: ['EC'] },
+                kid: { type: 'string' },
+                alg: { type: 'string', enum: ['ES256'] },
+                use: { type: 'string', enum: ['sig'] },
+                crv: { type: 'string', enum: ['P-256'] },
+                x: { type: 'string' },
+                y: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
       HealthReport: {
         type: 'object',
         additionalProperties: false,
@@ -84,6 +827,42 @@ export const authOpenApiDocument: OpenApiDocument = {
               },
             },
           },
+        },
+      },
+      Problem: {
+        type: 'object',
+        description: 'An error, as RFC 9457 problem details.',
+        required: ['type', 'title', 'status', 'errorId'],
+        additionalProperties: false,
+        properties: {
+          type: { type: 'string', description: 'URI reference identifying the problem type.' },
+          title: { type: 'string', description: 'Short summary of the problem type.' },
+          status: { type: 'integer', minimum: 400, maximum: 599 },
+          detail: { type: 'string', description: 'What went wrong in this occurrence.' },
+          instance: { type: 'string', description: 'The request path.' },
+          errorId: {
+            type: 'string',
+            description: "Identifier of this occurrence, also in the service's logs.",
+          },
+          requestId: { type: 'string' },
+          code: { type: 'string', description: 'Machine-readable error code.' },
+          errors: {
+            type: 'array',
+            description: 'For validation problems, one entry per offending field.',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['field', 'message'],
+              properties: {
+                field: {
+                  type: 'string',
+                  description: 'JSON pointer (or parameter name) of the offending value.',
+                },
+                message: { type: 'string' },
+              },
+            },
+          },
+          stack: { type: 'string', description: 'Only in development.' },
         },
       },
     },

@@ -1,0 +1,103 @@
+import type { authApi } from '@sextant/contracts';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+
+export type Permission = authApi.components['schemas']['Permission'];
+
+/** Who a verified access token names. */
+export interface VerifiedIdentity {
+  userId: string;
+  tenantId: string;
+  permissions: Permission[];
+  tokenId: string;
+  expiresAt: Date;
+}
+
+/** The JOSE header `typ` of Sextant access tokens (RFC 9068). */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** The only signature algorithm accepted: no `none`, no HMAC with a public key as the secret. */
+export const ACCESS_TOKEN_ALGORITHMS = ['ES256'];
+
+export interface AccessTokenVerifierOptions {
+  issuer: string;
+  audience: string;
+  /** Resolves the key of a token's `kid`: a remote JWKS in services, the local store in auth. */
+  keys: JWTVerifyGetKey;
+  clockToleranceSeconds?: number;
+  /**
+   * Tokens already verified, kept (by their full text, signature included) until they expire, so
+   * a client's repeated requests cost a map lookup instead of an ECDSA verification. 0 turns it off.
+   */
+  cacheSize?: number;
+}
+
+export class InvalidAccessToken extends Error {
+  override name = 'InvalidAccessToken';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Verifies access tokens locally: signature (ES256 only), iss, aud, exp, typ and the Sextant claims. */
+export class AccessTokenVerifier {
+  private readonly verified = new Map<string, VerifiedIdentity>();
+  private readonly cacheSize: number;
+
+  constructor(private readonly options: AccessTokenVerifierOptions) {
+    this.cacheSize = options.cacheSize ?? 10_000;
+  }
+
+  async verify(token: string): Promise<VerifiedIdentity> {
+    const cached = this.verified.get(token);
+    if (cached) {
+      if (cached.expiresAt.getTime() > Date.now()) return cached;
+      this.verified.delete(token);
+    }
+    const identity = await this.verifySignatureAndClaims(token);
+    if (this.cacheSize > 0) {
+      if (this.verified.size >= this.cacheSize) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, identity);
+    }
+    return identity;
+  }
+
+  private async verifySignatureAndClaims(token: string): Promise<VerifiedIdentity> {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, this.options.keys, {
+        algorithms: ACCESS_TOKEN_ALGORITHMS,
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+        clockTolerance: this.options.clockToleranceSeconds ?? 5,
+      }));
+    } catch (error) {
+      if (error instanceof errors.JOSEError || error instanceof TypeError)
+        throw new InvalidAccessToken(error.message);
+      throw error;
+    }
+    const { sub, tid, perms, jti, exp } = payload as Record<string, unknown>;
+    if (typeof sub !== 'string' || !UUID.test(sub)) throw new InvalidAccessToken('sub must be a user id');
+    if (typeof tid !== 'string' || !UUID.test(tid)) throw new InvalidAccessToken('tid must be a tenant id');
+    if (!Array.isArray(perms) || !perms.every((p) => typeof p === 'string'))
+      throw new InvalidAccessToken('perms must be a list of permissions');
+    return {
+      userId: sub,
+      tenantId: tid,
+      permissions: perms as Permission[],
+      tokenId: String(jti),
+      expiresAt: new Date(Number(exp) * 1000),
+    };
+  }
+}
+
+/**
+ * The auth service's published keys, fetched once and cached; a token with an unknown `kid`
+ * (a rotated-in key) triggers a refetch, at most once per cooldown.
+ */
+export function remoteKeySet(jwksUrl: string, options: { cooldownMs?: number; cacheMaxAgeMs?: number } = {}) {
+  return createRemoteJWKSet(new URL(jwksUrl), {
+    cooldownDuration: options.cooldownMs ?? 30_000,
+    cacheMaxAge: options.cacheMaxAgeMs ?? 10 * 60_000,
+    timeoutDuration: 5_000,
+  });
+}

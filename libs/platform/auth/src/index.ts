@@ -1,0 +1,3 @@
+export * from './access-token';
+export * from './access.guard';
+export * from './access-control.module';

@@ -1,0 +1,95 @@
+// Access-token verifications per second on one core with a cached JWKS (the platform verifier,
+// keys fetched once over HTTP from a local JWKS endpoint): every call checking the ES256
+// signature (cacheSize 0), and with the verified-token cache (a client's repeated token); and Argon2id hashing/verification time
+// at the auth service's default parameters. Median of several runs.
+//   node dist/tools/bench/auth/verify.js [runs=5]
+import { AccessTokenVerifier, remoteKeySet } from '@sextant/platform/auth';
+import argon2 from 'argon2';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const runs = Number(process.argv[2] ?? 5);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function verifications(cacheSize: number): Promise<number[]> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
+  const server = createServer((_, res) =>
+    res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  const verifier = new AccessTokenVerifier({
+    issuer: 'bench',
+    audience: 'bench',
+    keys: remoteKeySet(url),
+    cacheSize,
+  });
+  const token = await new SignJWT({ tid: randomUUID(), perms: ['reports:read'] })
+    .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'at+jwt' })
+    .setIssuer('bench')
+    .setAudience('bench')
+    .setSubject(randomUUID())
+    .setIssuedAt()
+    .setJti(randomUUID())
+    .setExpirationTime('10m')
+    .sign(privateKey);
+  await verifier.verify(token);
+  const rates: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const started = process.hrtime.bigint();
+    let count = 0;
+    while (process.hrtime.bigint() - started < 2_000_000_000n) {
+      await verifier.verify(token);
+      count++;
+    }
+    rates.push(count / (Number(process.hrtime.bigint() - started) / 1e9));
+  }
+  server.close();
+  return rates;
+}
+
+async function argon2Times(): Promise<{ hash: number[]; verify: number[] }> {
+  const options = { type: argon2.argon2id as 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+  const hash: number[] = [];
+  const verify: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    let started = performance.now();
+    const hashed = await argon2.hash('correct horse battery staple', options);
+    hash.push(performance.now() - started);
+    started = performance.now();
+    await argon2.verify(hashed, 'correct horse battery staple');
+    verify.push(performance.now() - started);
+  }
+  return { hash, verify };
+}
+
+async function main() {
+  const rates = await verifications(0);
+  const cachedRates = await verifications(10_000);
+  const { hash, verify } = await argon2Times();
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        runs,
+        signatureVerificationsPerSecond: Math.round(median(rates)),
+        signatureVerificationRuns: rates.map(Math.round),
+        cachedTokenVerificationsPerSecond: Math.round(median(cachedRates)),
+        cachedVerificationRuns: cachedRates.map(Math.round),
+        argon2id: {
+          memoryKiB: 19_456,
+          iterations: 2,
+          parallelism: 1,
+          hashMs: +median(hash).toFixed(1),
+          verifyMs: +median(verify).toFixed(1),
+        },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+void main();
