@@ -15,6 +15,11 @@ export function forecastingService(
       name: 'forecasting',
       config,
       contract: forecastingOpenApiDocument,
+      accessTokens: {
+        jwksUrl: config.AUTH_JWKS_URL,
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+      },
       database: { entities, migrations },
     },
     features: [],

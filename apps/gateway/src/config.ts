@@ -42,6 +42,10 @@ export const gatewayConfigSpec = {
     min: 1,
   }),
   RATE_LIMIT_WINDOW_MS: env.int({ doc: 'the rate-limit window', default: 60_000, min: 100 }),
+  TRUST_PROXY: env.string({
+    doc: "addresses (IPs/CIDRs, comma-separated) of proxies in front of the gateway whose X-Forwarded-For is believed; 'true' believes any",
+    default: '',
+  }),
   CORS_ORIGINS: env.string({
     doc: 'comma-separated origins allowed by CORS (empty: no cross-origin access)',
     default: '',

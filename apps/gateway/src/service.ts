@@ -12,6 +12,7 @@ export function gatewayService(config: GatewayConfig = loadGatewayConfig()): Ser
       contract: gatewayOpenApiDocument,
       uncontractedRoutes: [/^\/api\/v1\//],
       streamBodies: true,
+      trustProxy: config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY || false,
       configure: async (app, logger) => {
         await installEdgeProtection(app, config);
         await installUpstreamProxy(app, config, logger, config.NODE_ENV === 'development');

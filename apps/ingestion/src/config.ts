@@ -1,8 +1,9 @@
-import { commonConfig, databaseConfig, env, loadConfig } from '@sextant/platform/config';
+import { accessTokenConfig, commonConfig, databaseConfig, env, loadConfig } from '@sextant/platform/config';
 
 export const ingestionConfigSpec = {
   ...commonConfig,
   ...databaseConfig,
+  ...accessTokenConfig,
   PORT: env.int({ doc: 'HTTP port', default: 3002, min: 1, max: 65535 }),
 };
 

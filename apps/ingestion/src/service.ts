@@ -16,6 +16,11 @@ export function ingestionService(
       name: 'ingestion',
       config,
       contract: ingestionOpenApiDocument,
+      accessTokens: {
+        jwksUrl: config.AUTH_JWKS_URL,
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+      },
       database: { entities, migrations },
     },
     features: [PingsModule],

@@ -17,6 +17,11 @@ export function reportingService(
       name: 'reporting',
       config,
       contract: reportingOpenApiDocument,
+      accessTokens: {
+        jwksUrl: config.AUTH_JWKS_URL,
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+      },
       database: { entities, migrations },
       subscribers: [PingArrivalsConsumer],
     },

@@ -3,3 +3,4 @@ export * from './helpers';
 export * from './contract-assertions';
 export * from './stack';
 export * from './contract-fuzzer';
+export * from './accounts';

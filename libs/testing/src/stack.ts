@@ -76,8 +76,14 @@ export async function startStack(
     OTEL_TRACES_FILE: tracesFile,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...(service === 'gateway'
-      ? Object.fromEntries(DATABASE_SERVICES.map((s) => [`${s.toUpperCase()}_URL`, urls[s]]))
-      : { DATABASE_URL: serviceUrls(env, service).appUrl }),
+      ? {
+          ...Object.fromEntries(DATABASE_SERVICES.map((s) => [`${s.toUpperCase()}_URL`, urls[s]])),
+          TRUST_PROXY: '127.0.0.1',
+        }
+      : {
+          DATABASE_URL: serviceUrls(env, service).appUrl,
+          AUTH_JWKS_URL: `${urls.auth}/.well-known/jwks.json`,
+        }),
     ...extraEnv,
   });
 

@@ -4,9 +4,8 @@
 // Throughput with 50 connections, then latency at a fixed rate. Medians of --runs runs.
 //   node dist/tools/bench/gateway/gateway.js [--runs 3] [--seconds 10] [--rate 2000]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS (e.g. the stack of ./tools/dev up).
-import { startStack, type TestEnvironment } from '@sextant/testing';
+import { signUp, startStack, type TestEnvironment } from '@sextant/testing';
 import autocannon from 'autocannon';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -30,8 +29,13 @@ interface Result {
   failures: number;
 }
 
-async function load(url: string, connections: number, overallRate?: number): Promise<Result> {
-  const result = await autocannon({ url, connections, duration: seconds, overallRate });
+async function load(
+  url: string,
+  connections: number,
+  overallRate?: number,
+  headers: Record<string, string> = {},
+): Promise<Result> {
+  const result = await autocannon({ url, connections, duration: seconds, overallRate, headers });
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
@@ -51,9 +55,14 @@ function summarise(results: Result[]): Result {
   };
 }
 
-async function compare(name: string, direct: string, viaGateway: string) {
-  await load(direct, 10);
-  await load(viaGateway, 10);
+async function compare(
+  name: string,
+  direct: string,
+  viaGateway: string,
+  headers: Record<string, string> = {},
+) {
+  await load(direct, 10, undefined, headers);
+  await load(viaGateway, 10, undefined, headers);
   const rows: Record<string, Result[]> = {
     direct: [],
     gateway: [],
@@ -61,10 +70,10 @@ async function compare(name: string, direct: string, viaGateway: string) {
     [`gateway at ${rate}/s`]: [],
   };
   for (let run = 0; run < runs; run++) {
-    rows.direct.push(await load(direct, 50));
-    rows.gateway.push(await load(viaGateway, 50));
-    rows[`direct at ${rate}/s`].push(await load(direct, 50, rate));
-    rows[`gateway at ${rate}/s`].push(await load(viaGateway, 50, rate));
+    rows.direct.push(await load(direct, 50, undefined, headers));
+    rows.gateway.push(await load(viaGateway, 50, undefined, headers));
+    rows[`direct at ${rate}/s`].push(await load(direct, 50, rate, headers));
+    rows[`gateway at ${rate}/s`].push(await load(viaGateway, 50, rate, headers));
   }
   const summary = Object.fromEntries(Object.entries(rows).map(([row, results]) => [row, summarise(results)]));
   console.log(`\n${name}: medians of ${runs} runs of ${seconds} s (latency in ms)`);
@@ -107,7 +116,7 @@ async function main() {
   await new Promise<void>((resolve) => hello.listen(0, '127.0.0.1', resolve));
   const helloUrl = `http://127.0.0.1:${(hello.address() as AddressInfo).port}`;
   // No trace file and quiet logs: the benchmark measures the request path, not the exporters.
-  const stack = await startStack(env, ['ingestion', 'reporting', 'gateway'], {
+  const stack = await startStack(env, ['auth', 'ingestion', 'reporting', 'gateway'], {
     LOG_LEVEL: 'warn',
     OTEL_TRACES_FILE: '',
     RATE_LIMIT_MAX: '100000000',
@@ -121,17 +130,26 @@ async function main() {
       `${stack.urls.gateway}/api/v1/attribution/hello`,
     );
 
-    const tenantId = randomUUID();
+    const owner = await signUp(stack.urls.gateway, 'Benchmark shop');
     const recorded = await fetch(`${stack.urls.gateway}/api/v1/ingestion/pings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tenantId }),
+      headers: { 'content-type': 'application/json', ...owner.headers },
+      body: '{}',
     });
     const { pingId } = (await recorded.json()) as { pingId: string };
-    const path = `/api/v1/reporting/pings/${pingId}?tenantId=${tenantId}`;
-    for (let i = 0; i < 100 && (await fetch(`${stack.urls.reporting}${path}`)).status !== 200; i++)
+    const path = `/api/v1/reporting/pings/${pingId}`;
+    for (
+      let i = 0;
+      i < 100 && (await fetch(`${stack.urls.reporting}${path}`, { headers: owner.headers })).status !== 200;
+      i++
+    )
       await new Promise((r) => setTimeout(r, 100));
-    await compare('reporting', `${stack.urls.reporting}${path}`, `${stack.urls.gateway}${path}`);
+    await compare(
+      'reporting',
+      `${stack.urls.reporting}${path}`,
+      `${stack.urls.gateway}${path}`,
+      owner.headers,
+    );
   } finally {
     await stack.stop();
     hello.close();

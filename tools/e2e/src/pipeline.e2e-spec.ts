@@ -13,6 +13,8 @@ import {
   type RunningStack,
   type ServiceName,
   startStack,
+  type SignedUpOwner,
+  signUp,
   testEnvironment,
 } from '@sextant/testing';
 import { createSextantClient } from '@sextant/sdk';
@@ -41,9 +43,12 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
   let stack: RunningStack;
   let api: ContractClient;
 
+  let owner: SignedUpOwner;
+
   beforeAll(async () => {
     stack = await startStack(env);
     api = new ContractClient(stack.urls.gateway, gatewayOpenApiDocument);
+    owner = await signUp(stack.urls.gateway);
   });
   afterAll(() => stack?.stop());
 
@@ -73,17 +78,17 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
   );
 
   it('carries a ping from the gateway through ingestion, the outbox and Kafka to reporting, in one trace', async () => {
-    const tenantId = randomUUID();
     const requestId = `e2e-${randomUUID()}`;
-    const recorded = await api.request<{ pingId: string; recordedAt: string }>(
+    const recorded = await api.request<{ pingId: string; recordedAt: string; tenantId: string }>(
       'POST',
       '/api/v1/ingestion/pings',
       {
-        body: { tenantId, note: 'e2e' },
-        headers: { 'x-request-id': requestId },
+        body: { note: 'e2e' },
+        headers: { 'x-request-id': requestId, ...owner.headers },
       },
     );
     expect(recorded.status).toBe(202);
+    expect(recorded.body.tenantId).toBe(owner.tenantId);
     expect(recorded.headers.get('x-request-id')).toBe(requestId);
     expect(Number(recorded.headers.get('x-process-time-ms'))).toBeGreaterThan(0);
 
@@ -91,21 +96,23 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
       const response = await api.request<{ arrivedAt: string; recordedAt: string; note: string }>(
         'GET',
         '/api/v1/reporting/pings/{pingId}',
-        {
-          params: { pingId: recorded.body.pingId },
-          query: { tenantId },
-        },
+        { params: { pingId: recorded.body.pingId }, headers: owner.headers },
       );
       return response.status === 200 ? response.body : undefined;
     });
     expect(arrival.note).toBe('e2e');
     expect(Date.parse(arrival.arrivedAt)).toBeGreaterThanOrEqual(Date.parse(arrival.recordedAt));
 
+    const stranger = await signUp(stack.urls.gateway, 'Another shop');
     const otherTenant = await api.request('GET', '/api/v1/reporting/pings/{pingId}', {
       params: { pingId: recorded.body.pingId },
-      query: { tenantId: randomUUID() },
+      headers: stranger.headers,
     });
     expect(otherTenant.status).toBe(404);
+    const anonymous = await api.request('GET', '/api/v1/reporting/pings/{pingId}', {
+      params: { pingId: recorded.body.pingId },
+    });
+    expect(anonymous.status).toBe(401);
 
     const trace = await eventually(async () => {
       const spans: Span[] = readFileSync(stack.tracesFile, 'utf8')
@@ -116,18 +123,24 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
         (s) => s.service === 'reporting' && s.name === 'ingestion.ping.recorded.v1 process',
       );
       const sameTrace = spans.filter((s) => s.traceId === consumed?.traceId);
-      return new Set(sameTrace.map((s) => s.service)).size === 3 ? sameTrace : undefined;
+      const services = new Set(sameTrace.map((s) => s.service));
+      return ['gateway', 'ingestion', 'reporting'].every((name) => services.has(name))
+        ? sameTrace
+        : undefined;
     });
+    // (auth may appear too: the first request makes ingestion fetch the JWKS within the trace)
     const services = new Set(trace.map((s) => s.service));
-    expect(services).toEqual(new Set(['gateway', 'ingestion', 'reporting']));
+    expect([...services].filter((s) => s !== 'auth').sort()).toEqual(['gateway', 'ingestion', 'reporting']);
     const root = trace.filter((s) => !s.parentSpanId || !trace.some((p) => p.spanId === s.parentSpanId));
     expect(root).toHaveLength(1);
     expect(root[0].service).toBe('gateway');
   });
 
   it('answers bad input with problem+json naming what is wrong', async () => {
+    const headers = owner.headers;
     const malformed = await api.request<{ code: string; status: number }>('POST', '/api/v1/ingestion/pings', {
-      rawBody: '{"tenantId": ',
+      rawBody: '{"note": ',
+      headers,
     });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -135,36 +148,36 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
     const unknownField = await api.request<{ errors: { field: string }[] }>(
       'POST',
       '/api/v1/ingestion/pings',
-      {
-        body: { tenantId: randomUUID(), admin: true },
-      },
+      { body: { note: 'x', admin: true }, headers },
     );
     expect(unknownField.status).toBe(400);
     expect(unknownField.body.errors).toEqual([{ field: '/body/admin', message: 'is not allowed' }]);
 
     const wrongType = await api.request<{ errors: { field: string }[] }>('POST', '/api/v1/ingestion/pings', {
-      body: { tenantId: 42 },
+      body: { note: 42 },
+      headers,
     });
-    expect(wrongType.body.errors.map((e) => e.field)).toEqual(['/body/tenantId']);
+    expect(wrongType.body.errors.map((e) => e.field)).toEqual(['/body/note']);
 
     const huge = await api.request('POST', '/api/v1/ingestion/pings', {
-      rawBody: JSON.stringify({ tenantId: randomUUID(), note: 'x'.repeat(2 * 1024 * 1024) }),
+      rawBody: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }),
+      headers,
     });
     expect(huge.status).toBe(413);
 
     const text = await api.request('POST', '/api/v1/ingestion/pings', {
       rawBody: 'hello',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', ...headers },
     });
     expect(text.status).toBe(415);
 
     const badId = await api.request<{ errors: { field: string }[] }>(
       'GET',
       '/api/v1/reporting/pings/{pingId}',
-      { params: { pingId: 'not-a-uuid' } },
+      { params: { pingId: 'not-a-uuid' }, headers },
     );
     expect(badId.status).toBe(400);
-    expect(badId.body.errors.map((e) => e.field).sort()).toEqual(['/path/pingId', '/query/tenantId']);
+    expect(badId.body.errors.map((e) => e.field)).toEqual(['/path/pingId']);
 
     for (const path of ['/api/v1/nowhere/x', '/api/v1/ingestion/nothing-here', '/nothing']) {
       const response = await fetch(`${stack.urls.gateway}${path}`);
@@ -174,23 +187,28 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
   });
 
   it('is reachable through the typed SDK partners use', async () => {
-    const sextant = createSextantClient({ baseUrl: stack.urls.gateway });
-    const tenantId = randomUUID();
+    const sextant = createSextantClient({ baseUrl: stack.urls.gateway, accessToken: owner.accessToken });
     const { data, error, response } = await sextant.POST('/api/v1/ingestion/pings', {
-      body: { tenantId, note: 'sdk' },
+      body: { note: 'sdk' },
     });
     expect(error).toBeUndefined();
     expect(response.status).toBe(202);
-    expect(data?.tenantId).toBe(tenantId);
-    const rejected = await sextant.POST('/api/v1/ingestion/pings', { body: { tenantId: 'nope' } });
+    expect(data?.tenantId).toBe(owner.tenantId);
+    const rejected = await sextant.POST('/api/v1/ingestion/pings', { body: { note: 'x'.repeat(300) } });
     expect(rejected.response.status).toBe(400);
-    expect(rejected.error?.errors?.[0]?.field).toBe('/body/tenantId');
+    expect(rejected.error?.errors?.[0]?.field).toBe('/body/note');
+    const anonymous = await createSextantClient({ baseUrl: stack.urls.gateway }).POST(
+      '/api/v1/ingestion/pings',
+      { body: {} },
+    );
+    expect(anonymous.response.status).toBe(401);
   });
 
   it('drains and exits cleanly on SIGTERM, and serves again after a restart', async () => {
     await stack.restart('ingestion', 'SIGTERM');
     const recorded = await api.request('POST', '/api/v1/ingestion/pings', {
-      body: { tenantId: randomUUID() },
+      body: {},
+      headers: owner.headers,
     });
     expect(recorded.status).toBe(202);
   });

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import type { ingestionApi } from '@sextant/contracts';
+import { CurrentIdentity, RequirePermissions, type VerifiedIdentity } from '@sextant/platform/auth';
 import { PingsService } from './pings.service';
 
 type Operation = ingestionApi.operations['recordPing'];
@@ -10,7 +11,11 @@ export class PingsController {
 
   @Post()
   @HttpCode(202)
-  record(@Body() body: Operation['requestBody']['content']['application/json']) {
-    return this.pings.record(body);
+  @RequirePermissions('events:write')
+  record(
+    @CurrentIdentity() identity: VerifiedIdentity,
+    @Body() body: Operation['requestBody']['content']['application/json'],
+  ) {
+    return this.pings.record(identity.tenantId, body);
   }
 }

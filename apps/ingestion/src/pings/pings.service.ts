@@ -13,10 +13,10 @@ export class PingsService {
   constructor(private readonly transactions: Transactions) {}
 
   /** Stores the ping and its event in one transaction; the outbox relay publishes the event. */
-  record(request: PingRequest): Promise<PingReceipt> {
+  record(tenantId: string, request: PingRequest): Promise<PingReceipt> {
     const ping: Ping = {
       id: randomUUID(),
-      tenantId: request.tenantId,
+      tenantId,
       note: request.note ?? null,
       recordedAt: new Date(),
     };

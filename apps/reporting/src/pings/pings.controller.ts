@@ -1,5 +1,6 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import type { reportingApi } from '@sextant/contracts';
+import { CurrentIdentity, RequirePermissions, type VerifiedIdentity } from '@sextant/platform/auth';
 import { Transactions } from '@sextant/platform/database';
 import { ApiProblem } from '@sextant/platform/http';
 import { PingArrival } from './ping-arrival.entity';
@@ -11,8 +12,14 @@ export class PingsController {
   constructor(private readonly transactions: Transactions) {}
 
   @Get(':pingId')
-  async arrival(@Param('pingId') pingId: string, @Query('tenantId') tenantId: string): Promise<Arrival> {
-    const arrival = await this.transactions.forTenant(tenantId, (m) => m.findOneBy(PingArrival, { pingId }));
+  @RequirePermissions('reports:read')
+  async arrival(
+    @CurrentIdentity() identity: VerifiedIdentity,
+    @Param('pingId') pingId: string,
+  ): Promise<Arrival> {
+    const arrival = await this.transactions.forTenant(identity.tenantId, (m) =>
+      m.findOneBy(PingArrival, { pingId }),
+    );
     if (!arrival) throw ApiProblem.notFound(`Ping ${pingId} has not reached reporting.`);
     return {
       pingId: arrival.pingId,

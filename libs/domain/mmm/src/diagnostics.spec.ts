@@ -38,13 +38,20 @@ describe('convergence diagnostics (Vehtari et al. 2021)', () => {
     const rng = new Random(3);
     const apart = [ar1(rng, 500, 0), ar1(rng, 500, 0), ar1(rng, 500, 0), ar1(rng, 500, 0, 1)];
     expect(rhat(apart)).toBeGreaterThan(1.05);
-    const drifting = Array.from({ length: 4 }, () => Float64Array.from(ar1(rng, 500, 0), (v, i) => v + i / 100));
+    const drifting = Array.from({ length: 4 }, () =>
+      Float64Array.from(ar1(rng, 500, 0), (v, i) => v + i / 100),
+    );
     expect(rhat(drifting)).toBeGreaterThan(1.1);
   });
 
   it('flags chains that agree in location but not in scale (folded R-hat)', () => {
     const rng = new Random(4);
-    const chains = [ar1(rng, 1000, 0), ar1(rng, 1000, 0), ar1(rng, 1000, 0), Float64Array.from(ar1(rng, 1000, 0), (v) => 3 * v)];
+    const chains = [
+      ar1(rng, 1000, 0),
+      ar1(rng, 1000, 0),
+      ar1(rng, 1000, 0),
+      Float64Array.from(ar1(rng, 1000, 0), (v) => 3 * v),
+    ];
     expect(rhat(chains)).toBeGreaterThan(1.05);
   });
 

@@ -98,7 +98,7 @@ export function rankNormalize(chains: ArrayLike<number>[]): Float64Array[] {
   pooled.sort((a, b) => a.value - b.value);
   const out = chains.map((c) => new Float64Array(c.length));
   const size = pooled.length;
-  for (let i = 0; i < size; ) {
+  for (let i = 0; i < size;) {
     let j = i;
     while (j + 1 < size && pooled[j + 1].value === pooled[i].value) j++;
     const rank = (i + j) / 2 + 1;

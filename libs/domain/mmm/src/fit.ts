@@ -67,6 +67,7 @@ export interface MmmDiagnostics {
   ebfmiMin: number;
   stepSizes: number[];
   meanAcceptStat: number;
+  /** Leapfrog steps over warm-up and sampling, all chains. */
   gradientEvaluations: number;
   converged: boolean;
   /** Why the fit is not trustworthy (empty when converged). */
@@ -116,7 +117,11 @@ const RHAT_LIMIT = 1.01;
 const ESS_PER_CHAIN = 100;
 const MARGINAL_STEP = 0.01;
 
-export async function fitMmm(data: MmmData, configInput: MmmConfigInput = {}, options: FitOptions = {}): Promise<MmmFit> {
+export async function fitMmm(
+  data: MmmData,
+  configInput: MmmConfigInput = {},
+  options: FitOptions = {},
+): Promise<MmmFit> {
   const started = performance.now();
   const config = resolveConfig(configInput);
   const warnings = validateInput(data, config);
@@ -126,7 +131,13 @@ export async function fitMmm(data: MmmData, configInput: MmmConfigInput = {}, op
   return summariseFit(model, chainResults, warnings, options, (performance.now() - started) / 1000);
 }
 
-export function summariseFit(model: MmmModel, chainResults: ChainResult[], warnings: string[], options: FitOptions, seconds: number): MmmFit {
+export function summariseFit(
+  model: MmmModel,
+  chainResults: ChainResult[],
+  warnings: string[],
+  options: FitOptions,
+  seconds: number,
+): MmmFit {
   const dim = model.dimension;
   const names = model.names;
   const C = model.channelCount;
@@ -162,8 +173,7 @@ export function summariseFit(model: MmmModel, chainResults: ChainResult[], warni
     p0: new Float64Array(summaryDraws * C),
     p1: new Float64Array(summaryDraws * C),
   };
-  const expectedMean = new Float64Array(T);
-  const rng = new Random(chainResults.length, 99);
+  const rng = new Random(options.seed ?? DEFAULT_SAMPLING.seed, 99); // posterior predictive noise
   const satBase = 1 + model.adstockCount;
   let nextSummary = 0;
   for (let c = 0; c < chains; c++) {
@@ -182,7 +192,14 @@ export function summariseFit(model: MmmModel, chainResults: ChainResult[], warni
         const beta = model.beta[k];
         for (let t = 0; t < fitWeeks; t++) {
           sum += model.contribution[k * T + t];
-          bumped += beta * saturationValue(model.config.saturation, model.adstocked[k * T + t] * (1 + MARGINAL_STEP), p0, p1);
+          bumped +=
+            beta *
+            saturationValue(
+              model.config.saturation,
+              model.adstocked[k * T + t] * (1 + MARGINAL_STEP),
+              p0,
+              p1,
+            );
         }
         const totalKpi = sum * model.targetScale;
         contributionTotal[flat * C + k] = totalKpi;
@@ -191,7 +208,6 @@ export function summariseFit(model: MmmModel, chainResults: ChainResult[], warni
         media += totalKpi;
       }
       for (let k = 0; k < C; k++) share[flat * C + k] = contributionTotal[flat * C + k] / media;
-      for (let t = 0; t < T; t++) expectedMean[t] += (model.mu[t] * model.targetScale) / total;
       if (flat >= nextSummary * stride && nextSummary < summaryDraws) {
         const s = nextSummary++;
         const sigma = model.values[model.sigmaIndex];
@@ -243,17 +259,25 @@ export function summariseFit(model: MmmModel, chainResults: ChainResult[], warni
   if (!diagnostics.converged && !options.allowUnconverged) return fit;
 
   const parameters: ParameterSummary[] = names.map((name, i) => {
-    const perChain = constrained.map((chain) => Float64Array.from({ length: draws }, (_, d) => chain[d * dim + i]));
+    const perChain = constrained.map((chain) =>
+      Float64Array.from({ length: draws }, (_, d) => chain[d * dim + i]),
+    );
     const pooled = Float64Array.from(perChain.flatMap((x) => Array.from(x)));
     return { name, prior: describePrior(model.priors[i]), ...estimate(pooled), ...diagnose(perChain) };
   });
-  const column = (matrix: Float64Array, k: number) => Float64Array.from({ length: total }, (_, d) => matrix[d * C + k]);
+  const column = (matrix: Float64Array, k: number) =>
+    Float64Array.from({ length: total }, (_, d) => matrix[d * C + k]);
   const channels: ChannelResult[] = model.channelNames.map((name, k) => {
     const series = new Float64Array(summaryDraws * T);
-    for (let s = 0; s < summaryDraws; s++) series.set(channelSeries.subarray((s * C + k) * T, (s * C + k + 1) * T), s * T);
+    for (let s = 0; s < summaryDraws; s++)
+      series.set(channelSeries.subarray((s * C + k) * T, (s * C + k + 1) * T), s * T);
     const adstock = new Float64Array(summaryDraws * L);
-    for (let s = 0; s < summaryDraws; s++) adstock.set(adstockDraws.subarray((s * C + k) * L, (s * C + k + 1) * L), s * L);
-    const pooledRoi = Float64Array.from({ length: total }, (_, d) => roi[Math.floor(d / draws)][(d % draws) * C + k]);
+    for (let s = 0; s < summaryDraws; s++)
+      adstock.set(adstockDraws.subarray((s * C + k) * L, (s * C + k + 1) * L), s * L);
+    const pooledRoi = Float64Array.from(
+      { length: total },
+      (_, d) => roi[Math.floor(d / draws)][(d % draws) * C + k],
+    );
     return {
       name,
       spend: model.spendTotal[k],
@@ -269,7 +293,6 @@ export function summariseFit(model: MmmModel, chainResults: ChainResult[], warni
   const y = Array.from(model.y, (v) => v * model.targetScale);
   const predictive = band(predictiveSeries, summaryDraws, T);
   const expected = band(expectedSeries, summaryDraws, T);
-  expected.mean = Array.from(expectedMean);
   fit.results = {
     channels,
     parameters,
@@ -299,14 +322,28 @@ function fitQuality(y: number[], expected: number[], predictive: Band, from: num
     ssTot += (y[t] - mean) ** 2;
     if (y[t] >= predictive.hdiLow[t] && y[t] <= predictive.hdiHigh[t]) inside++;
   }
-  return { weeks: to - from, mape: pctCount ? absPct / pctCount : NaN, r2: 1 - ssRes / ssTot, coverage: inside / (to - from) };
+  return {
+    weeks: to - from,
+    mape: pctCount ? absPct / pctCount : NaN,
+    r2: 1 - ssRes / ssTot,
+    coverage: inside / (to - from),
+  };
 }
 
 /** Weekly contribution at steady state when spending `spend` every week. */
-export function steadyStateContribution(response: ResponseDraws, draw: number, channel: number, spend: number): number {
+export function steadyStateContribution(
+  response: ResponseDraws,
+  draw: number,
+  channel: number,
+  spend: number,
+): number {
   const i = draw * response.channels.length + channel;
   const a = (spend * response.weightSum[i]) / response.spendScale[channel];
-  return response.beta[i] * saturationValue(response.saturation, a, response.p0[i], response.p1[i]) * response.targetScale;
+  return (
+    response.beta[i] *
+    saturationValue(response.saturation, a, response.p0[i], response.p1[i]) *
+    response.targetScale
+  );
 }
 
 function responseCurve(response: ResponseDraws, k: number): Band & { spend: number[] } {
@@ -314,12 +351,18 @@ function responseCurve(response: ResponseDraws, k: number): Band & { spend: numb
   const spend = Array.from({ length: points }, (_, i) => (2 * response.averageSpend[k] * i) / (points - 1));
   const matrix = new Float64Array(response.draws * points);
   for (let d = 0; d < response.draws; d++) {
-    for (let i = 0; i < points; i++) matrix[d * points + i] = steadyStateContribution(response, d, k, spend[i]);
+    for (let i = 0; i < points; i++)
+      matrix[d * points + i] = steadyStateContribution(response, d, k, spend[i]);
   }
   return { spend, ...band(matrix, response.draws, points) };
 }
 
-function diagnoseChains(model: MmmModel, results: ChainResult[], constrained: Float64Array[], roi: Float64Array[]): MmmDiagnostics {
+function diagnoseChains(
+  model: MmmModel,
+  results: ChainResult[],
+  constrained: Float64Array[],
+  roi: Float64Array[],
+): MmmDiagnostics {
   const dim = model.dimension;
   const C = model.channelCount;
   const chains = results.length;
@@ -337,30 +380,64 @@ function diagnoseChains(model: MmmModel, results: ChainResult[], constrained: Fl
     if (!Number.isNaN(d.essBulk)) essBulkMin = Math.min(essBulkMin, d.essBulk);
     if (!Number.isNaN(d.essTail)) essTailMin = Math.min(essTailMin, d.essTail);
   };
-  for (let i = 0; i < dim; i++) consider(model.names[i], constrained.map((chain) => Float64Array.from({ length: draws }, (_, d) => chain[d * dim + i])));
+  for (let i = 0; i < dim; i++)
+    consider(
+      model.names[i],
+      constrained.map((chain) => Float64Array.from({ length: draws }, (_, d) => chain[d * dim + i])),
+    );
   if (model.config.channelEffect !== 'roi') {
-    for (let k = 0; k < C; k++) consider(`roi[${model.channelNames[k]}]`, roi.map((chain) => Float64Array.from({ length: draws }, (_, d) => chain[d * C + k])));
+    for (let k = 0; k < C; k++)
+      consider(
+        `roi[${model.channelNames[k]}]`,
+        roi.map((chain) => Float64Array.from({ length: draws }, (_, d) => chain[d * C + k])),
+      );
   }
-  consider('lp__', results.map((r) => r.logDensity));
+  consider(
+    'lp__',
+    results.map((r) => r.logDensity),
+  );
   const divergences = results.reduce((s, r) => s + r.divergent.reduce((a, b) => a + b, 0), 0);
   const maxTreeDepth = results[0].maxTreeDepth;
-  const treeDepthSaturated = results.reduce((s, r) => s + r.treeDepth.filter((d) => d >= maxTreeDepth).length, 0);
+  const treeDepthSaturated = results.reduce(
+    (s, r) => s + r.treeDepth.filter((d) => d >= maxTreeDepth).length,
+    0,
+  );
   const ebfmiMin = Math.min(...results.map((r) => ebfmi(r.energy)));
-  const meanAcceptStat = results.reduce((s, r) => s + r.acceptStat.reduce((a, b) => a + b, 0), 0) / (chains * draws);
-  const gradientEvaluations = results.reduce((s, r) => s + r.leapfrogs.reduce((a, b) => a + b, 0), 0);
+  const meanAcceptStat =
+    results.reduce((s, r) => s + r.acceptStat.reduce((a, b) => a + b, 0), 0) / (chains * draws);
+  const gradientEvaluations = results.reduce(
+    (s, r) => s + r.warmupLeapfrogs + r.leapfrogs.reduce((a, b) => a + b, 0),
+    0,
+  );
   const problems: string[] = [];
   const notes: string[] = [];
   if (!(rhatMax < RHAT_LIMIT)) {
-    problems.push(`R-hat ${rhatMax.toFixed(3)} for ${rhatMaxParameter} is above ${RHAT_LIMIT}: the chains disagree; run longer (more tune and draws), or simplify the model or tighten its priors`);
+    problems.push(
+      `R-hat ${rhatMax.toFixed(3)} for ${rhatMaxParameter} is above ${RHAT_LIMIT}: the chains disagree; run longer (more tune and draws), or simplify the model or tighten its priors`,
+    );
   }
   const essNeeded = ESS_PER_CHAIN * chains;
-  if (!(essBulkMin >= essNeeded)) problems.push(`bulk ESS ${essBulkMin.toFixed(0)} is below ${essNeeded} (${ESS_PER_CHAIN} per chain): run more draws`);
-  if (!(essTailMin >= essNeeded)) problems.push(`tail ESS ${essTailMin.toFixed(0)} is below ${essNeeded} (${ESS_PER_CHAIN} per chain): run more draws`);
+  if (!(essBulkMin >= essNeeded))
+    problems.push(
+      `bulk ESS ${essBulkMin.toFixed(0)} is below ${essNeeded} (${ESS_PER_CHAIN} per chain): run more draws`,
+    );
+  if (!(essTailMin >= essNeeded))
+    problems.push(
+      `tail ESS ${essTailMin.toFixed(0)} is below ${essNeeded} (${ESS_PER_CHAIN} per chain): run more draws`,
+    );
   if (divergences > 0) {
-    problems.push(`${divergences} divergent transitions: the sampler could not explore part of the posterior; raise the target acceptance (e.g. 0.95) or make the priors more informative`);
+    problems.push(
+      `${divergences} divergent transitions: the sampler could not explore part of the posterior; raise the target acceptance (e.g. 0.95) or make the priors more informative`,
+    );
   }
-  if (treeDepthSaturated > 0) notes.push(`${treeDepthSaturated} transitions hit the maximum tree depth ${maxTreeDepth}: sampling is inefficient, not biased`);
-  if (ebfmiMin < 0.3) notes.push(`E-BFMI ${ebfmiMin.toFixed(2)} is below 0.3: the momentum resampling explores the energy poorly`);
+  if (treeDepthSaturated > 0)
+    notes.push(
+      `${treeDepthSaturated} transitions hit the maximum tree depth ${maxTreeDepth}: sampling is inefficient, not biased`,
+    );
+  if (ebfmiMin < 0.3)
+    notes.push(
+      `E-BFMI ${ebfmiMin.toFixed(2)} is below 0.3: the momentum resampling explores the energy poorly`,
+    );
   const converged = problems.length === 0;
   return {
     chains,

@@ -1,7 +1,25 @@
 export { fitMmm, summariseFit, steadyStateContribution } from './fit';
-export type { ChannelResult, FitOptions, FitQuality, MmmDiagnostics, MmmFit, MmmResults, ParameterSummary, ResponseDraws } from './fit';
+export type {
+  ChannelResult,
+  FitOptions,
+  FitQuality,
+  MmmDiagnostics,
+  MmmFit,
+  MmmResults,
+  ParameterSummary,
+  ResponseDraws,
+} from './fit';
 export { defaultPriors, resolveConfig } from './config';
-export type { ChannelEffect, ChannelPriors, Likelihood, LiftTest, MmmConfig, MmmConfigInput, MmmData, MmmPriors } from './config';
+export type {
+  ChannelEffect,
+  ChannelPriors,
+  Likelihood,
+  LiftTest,
+  MmmConfig,
+  MmmConfigInput,
+  MmmData,
+  MmmPriors,
+} from './config';
 export type { Prior } from './priors';
 export type { AdstockKind, SaturationKind } from './transforms';
 export { adstockWeights, saturate, saturationValue } from './transforms';

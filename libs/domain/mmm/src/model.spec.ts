@@ -55,14 +55,34 @@ describe('media transforms', () => {
 
 describe('MmmModel gradient', () => {
   const sim = simulateMmm({ weeks: 80, channels: 3, seed: 4 });
-  const data = { ...sim.data, controls: [{ name: 'promo', values: sim.data.dates.map((_, t) => (t % 9 === 0 ? 1 : 0)) }] };
+  const data = {
+    ...sim.data,
+    controls: [{ name: 'promo', values: sim.data.dates.map((_, t) => (t % 9 === 0 ? 1 : 0)) }],
+  };
   const configs: [string, MmmConfigInput][] = [
     ['geometric + logistic, ROI', {}],
-    ['geometric (unnormalised) + michaelis-menten, coefficient', { normalizeAdstock: false, saturation: 'michaelis-menten', channelEffect: 'coefficient' }],
-    ['weibull + hill, truncated normal, hold-out', { adstock: 'weibull', saturation: 'hill', likelihood: 'truncated-normal', holdoutWeeks: 8, maxLag: 6 }],
+    [
+      'geometric (unnormalised) + michaelis-menten, coefficient',
+      { normalizeAdstock: false, saturation: 'michaelis-menten', channelEffect: 'coefficient' },
+    ],
+    [
+      'weibull + hill, truncated normal, hold-out',
+      { adstock: 'weibull', saturation: 'hill', likelihood: 'truncated-normal', holdoutWeeks: 8, maxLag: 6 },
+    ],
     [
       'with lift tests',
-      { liftTests: [{ channel: 'channel_2', start: sim.data.dates[20], end: sim.data.dates[27], lift: 3000, stdError: 400 }], channelEffect: 'coefficient' },
+      {
+        liftTests: [
+          {
+            channel: 'channel_2',
+            start: sim.data.dates[20],
+            end: sim.data.dates[27],
+            lift: 3000,
+            stdError: 400,
+          },
+        ],
+        channelEffect: 'coefficient',
+      },
     ],
   ];
   it.each(configs)('matches central finite differences: %s', (_, config) => {
@@ -86,7 +106,11 @@ describe('MmmModel gradient', () => {
     });
     model.evaluate(q);
     sim.truth.channels.forEach((channel, k) => {
-      for (const t of [0, 10, 50, 79]) expect(model.contribution[k * model.weeks + t] * model.targetScale).toBeCloseTo(channel.contribution[t], 6);
+      for (const t of [0, 10, 50, 79])
+        expect(model.contribution[k * model.weeks + t] * model.targetScale).toBeCloseTo(
+          channel.contribution[t],
+          6,
+        );
     });
   });
 });

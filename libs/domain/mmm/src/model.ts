@@ -1,7 +1,17 @@
 import type { ChannelPriors, MmmConfig, MmmData } from './config';
-import { constrain, constrainDerivative, logPriorUnconstrained, type Prior, type Support, supportOf, validatePrior } from './priors';
+import {
+  constrain,
+  constrainDerivative,
+  logPriorUnconstrained,
+  type Prior,
+  type Support,
+  supportOf,
+  validatePrior,
+} from './priors';
 import { dLogNormalCdf, logNormalCdf } from './special';
 import { ADSTOCK_PARAMETERS, adstockWeights, SATURATION_PARAMETERS, saturate } from './transforms';
+// Module-level aliases: global lookups are slow inside vm contexts (jest), and these run in the hot loops.
+const { exp, log, pow } = Math;
 
 /** A differentiable log density on R^dimension, as the sampler sees it. */
 export interface LogDensity {
@@ -16,7 +26,8 @@ export function parseIsoDate(date: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
   if (!match) throw new Error(`date '${date}' is not ISO yyyy-mm-dd`);
   const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== match[0]) throw new Error(`date '${date}' is not a valid date`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== match[0])
+    throw new Error(`date '${date}' is not a valid date`);
   return ms;
 }
 
@@ -120,17 +131,27 @@ export class MmmModel implements LogDensity {
     this.channelNames = channels.map((c) => c.name);
     this.controlNames = controls.map((c) => c.name);
 
-    const maxAbs = (values: number[]) => values.slice(0, fitWeeks).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const maxAbs = (values: number[]) =>
+      values.slice(0, fitWeeks).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     this.targetScale = maxAbs(data.target);
     this.y = Float64Array.from(data.target, (v) => v / this.targetScale);
     this.spendScale = Float64Array.from(channels, (c) => maxAbs(c.spend));
-    this.spendTotal = Float64Array.from(channels, (c) => c.spend.slice(0, fitWeeks).reduce((s, v) => s + v, 0));
+    this.spendTotal = Float64Array.from(channels, (c) =>
+      c.spend.slice(0, fitWeeks).reduce((s, v) => s + v, 0),
+    );
     this.x = new Float64Array(channels.length * weeks);
-    channels.forEach((c, ci) => c.spend.forEach((v, t) => (this.x[ci * weeks + t] = v / this.spendScale[ci])));
+    channels.forEach((c, ci) =>
+      c.spend.forEach((v, t) => (this.x[ci * weeks + t] = v / this.spendScale[ci])),
+    );
     this.controlScale = Float64Array.from(controls, (c) => maxAbs(c.values) || 1);
     this.controlFeatures = new Float64Array(controls.length * weeks);
-    controls.forEach((c, k) => c.values.forEach((v, t) => (this.controlFeatures[k * weeks + t] = v / this.controlScale[k])));
-    this.trendFeature = Float64Array.from({ length: weeks }, (_, t) => t / fitWeeks);
+    // Controls are scaled by max |value| and centred on their fitted-weeks mean (the intercept is the average level).
+    controls.forEach((c, k) => {
+      const mean = c.values.slice(0, fitWeeks).reduce((s, v) => s + v, 0) / fitWeeks / this.controlScale[k];
+      c.values.forEach((v, t) => (this.controlFeatures[k * weeks + t] = v / this.controlScale[k] - mean));
+    });
+    // Centred on the fitted weeks so that intercept (the mid-period level) and slope are not correlated.
+    this.trendFeature = Float64Array.from({ length: weeks }, (_, t) => (t - (fitWeeks - 1) / 2) / fitWeeks);
     this.seasonCount = 2 * config.seasonality;
     this.seasonFeatures = new Float64Array(this.seasonCount * weeks);
     data.dates.forEach((date, t) => {
@@ -166,14 +187,22 @@ export class MmmModel implements LogDensity {
     for (const name of this.channelNames) {
       const cp: ChannelPriors = { ...p.channel, ...config.channelPriors[name] };
       if (cp.adstock.length !== this.adstockCount || cp.saturation.length !== this.saturationCount) {
-        throw new Error(`channel '${name}': expected ${this.adstockCount} adstock and ${this.saturationCount} saturation priors`);
+        throw new Error(
+          `channel '${name}': expected ${this.adstockCount} adstock and ${this.saturationCount} saturation priors`,
+        );
       }
-      add(config.channelEffect === 'roi' ? `roi[${name}]` : `beta[${name}]`, config.channelEffect === 'roi' ? cp.roi : cp.coefficient);
+      add(
+        config.channelEffect === 'roi' ? `roi[${name}]` : `beta[${name}]`,
+        config.channelEffect === 'roi' ? cp.roi : cp.coefficient,
+      );
       ADSTOCK_PARAMETERS[config.adstock].forEach((param, j) => add(`${param}[${name}]`, cp.adstock[j]));
-      SATURATION_PARAMETERS[config.saturation].forEach((param, j) => add(`${param}[${name}]`, cp.saturation[j]));
+      SATURATION_PARAMETERS[config.saturation].forEach((param, j) =>
+        add(`${param}[${name}]`, cp.saturation[j]),
+      );
     }
     this.sigmaIndex = add('sigma', p.sigma);
-    if (this.supports[this.sigmaIndex] !== 'positive') throw new Error('the prior on sigma must be on positive values');
+    if (this.supports[this.sigmaIndex] !== 'positive')
+      throw new Error('the prior on sigma must be on positive values');
     this.dimension = this.names.length;
 
     this.liftTests = config.liftTests.map((test) => {
@@ -181,8 +210,12 @@ export class MmmModel implements LogDensity {
       if (channel < 0) throw new Error(`lift test for unknown channel '${test.channel}'`);
       const from = weekIndex(data.dates, test.start, 'start');
       const to = weekIndex(data.dates, test.end, 'end');
-      if (to < from) throw new Error(`lift test for '${test.channel}' (${test.start}..${test.end}) covers no week of the data`);
-      if (!(test.stdError > 0) || !Number.isFinite(test.lift)) throw new Error(`lift test for '${test.channel}' needs a finite lift and a positive stdError`);
+      if (to < from)
+        throw new Error(
+          `lift test for '${test.channel}' (${test.start}..${test.end}) covers no week of the data`,
+        );
+      if (!(test.stdError > 0) || !Number.isFinite(test.lift))
+        throw new Error(`lift test for '${test.channel}' needs a finite lift and a positive stdError`);
       return { channel, from, to, lift: test.lift, stdError: test.stdError };
     });
 
@@ -193,7 +226,9 @@ export class MmmModel implements LogDensity {
     this.contribution = new Float64Array(C * weeks);
     this.beta = new Float64Array(C);
     this.weights = new Float64Array(C * L);
-    this.weightGrad = Array.from({ length: C }, () => Array.from({ length: this.adstockCount }, () => new Float64Array(L)));
+    this.weightGrad = Array.from({ length: C }, () =>
+      Array.from({ length: this.adstockCount }, () => new Float64Array(L)),
+    );
     this.adstocked = new Float64Array(C * weeks);
     this.adstockDerivative = new Float64Array(C * weeks);
     this.saturated = new Float64Array(C * weeks);
@@ -255,7 +290,14 @@ export class MmmModel implements LogDensity {
       const base = this.channelIndex + c * this.channelStride;
       for (let j = 0; j < this.adstockCount; j++) adstockParams[j] = v[base + 1 + j];
       const w = this.weights.subarray(c * L, (c + 1) * L);
-      adstockWeights(this.config.adstock, adstockParams, L, this.config.normalizeAdstock, w, this.weightGrad[c]);
+      adstockWeights(
+        this.config.adstock,
+        adstockParams,
+        L,
+        this.config.normalizeAdstock,
+        w,
+        this.weightGrad[c],
+      );
       const p0 = v[base + 1 + this.adstockCount];
       const p1 = this.saturationCount > 1 ? v[base + 2 + this.adstockCount] : 0;
       const offset = c * T;
@@ -274,12 +316,18 @@ export class MmmModel implements LogDensity {
       for (let t = 0; t < fitWeeks; t++) total += saturated[offset + t];
       this.saturationTotal[c] = total;
       const effect = v[base];
-      const beta = this.config.channelEffect === 'roi' ? (effect * this.spendTotal[c]) / (this.targetScale * total) : effect;
+      const beta =
+        this.config.channelEffect === 'roi'
+          ? (effect * this.spendTotal[c]) / (this.targetScale * total)
+          : effect;
       this.beta[c] = beta;
+      // mu carries the contribution minus its mean over the fitted weeks, so that the intercept is
+      // the average expected KPI and does not trade off against the size of the media effects.
+      const centre = (beta * total) / fitWeeks;
       for (let t = 0; t < T; t++) {
         const contribution = beta * saturated[offset + t];
         contributionAll[offset + t] = contribution;
-        mu[t] += contribution;
+        mu[t] += contribution - centre;
       }
     }
   }
@@ -302,7 +350,7 @@ export class MmmModel implements LogDensity {
       power *= alpha;
     }
     const alphaL = power; // alpha^L
-    const lAlphaL1 = L * Math.pow(alpha, L - 1);
+    const lAlphaL1 = L * pow(alpha, L - 1);
     const scale = this.config.normalizeAdstock ? 1 / sum : 1;
     const dScale = this.config.normalizeAdstock ? -dSum / (sum * sum) : 0;
     let u = 0;
@@ -329,7 +377,7 @@ export class MmmModel implements LogDensity {
       // s = (1 - e) / (1 + e), e = exp(-lambda a) = tanh(lambda a / 2); ds/d(lambda a) = (1 - s^2) / 2.
       for (let t = offset; t < offset + T; t++) {
         const a = adstocked[t];
-        const e = Math.exp(-p0 * a);
+        const e = exp(-p0 * a);
         const s = (1 - e) / (1 + e);
         const common = 0.5 * (1 - s * s);
         saturated[t] = s;
@@ -368,8 +416,8 @@ export class MmmModel implements LogDensity {
       sumSq += r * r;
       g[t] = r * invSigma2;
     }
-    lp += -fitWeeks * Math.log(sigma) - 0.5 * sumSq * invSigma2;
-    let dSigma = -fitWeeks / sigma + sumSq * invSigma2 / sigma;
+    lp += -fitWeeks * log(sigma) - 0.5 * sumSq * invSigma2;
+    let dSigma = -fitWeeks / sigma + (sumSq * invSigma2) / sigma;
     if (this.config.likelihood === 'truncated-normal') {
       for (let t = 0; t < fitWeeks; t++) {
         const z = this.mu[t] / sigma;
@@ -397,8 +445,10 @@ export class MmmModel implements LogDensity {
     for (let t = 0; t < fitWeeks; t++) sumG += g[t];
     dv[this.interceptIndex] = sumG;
     if (this.trendIndex >= 0) dv[this.trendIndex] = dot(g, this.trendFeature, 0, fitWeeks);
-    for (let j = 0; j < this.seasonCount; j++) dv[this.seasonIndex + j] = dot(g, this.seasonFeatures, j * T, fitWeeks);
-    for (let k = 0; k < this.controlNames.length; k++) dv[this.controlIndex + k] = dot(g, this.controlFeatures, k * T, fitWeeks);
+    for (let j = 0; j < this.seasonCount; j++)
+      dv[this.seasonIndex + j] = dot(g, this.seasonFeatures, j * T, fitWeeks);
+    for (let k = 0; k < this.controlNames.length; k++)
+      dv[this.controlIndex + k] = dot(g, this.controlFeatures, k * T, fitWeeks);
 
     // Channels.
     const adjoint = this.channelAdjoint;
@@ -406,7 +456,8 @@ export class MmmModel implements LogDensity {
     for (let c = 0; c < this.channelCount; c++) {
       const base = this.channelIndex + c * this.channelStride;
       const offset = c * T;
-      for (let t = 0; t < T; t++) adjoint[t] = t < fitWeeks ? g[t] : 0;
+      const centreAdjoint = sumG / fitWeeks;
+      for (let t = 0; t < T; t++) adjoint[t] = t < fitWeeks ? g[t] - centreAdjoint : 0;
       for (let i = 0; i < this.liftTests.length; i++) {
         const test = this.liftTests[i];
         if (test.channel !== c) continue;

@@ -41,19 +41,33 @@ function invert(matrix: number[][]): number[][] {
   return a.map((row) => row.slice(n));
 }
 
-function sample(target: LogDensity, chains: number, tune: number, draws: number, seed: number): ChainResult[] {
+function sample(
+  target: LogDensity,
+  chains: number,
+  tune: number,
+  draws: number,
+  seed: number,
+): ChainResult[] {
   return Array.from({ length: chains }, (_, chain) => runChain(target, { tune, draws, seed, chain }));
 }
 
 function column(results: ChainResult[], i: number): Float64Array[] {
-  return results.map((r) => Float64Array.from({ length: r.draws.length / r.dimension }, (_, d) => r.draws[d * r.dimension + i]));
+  return results.map((r) =>
+    Float64Array.from({ length: r.draws.length / r.dimension }, (_, d) => r.draws[d * r.dimension + i]),
+  );
 }
 
 function moments(results: ChainResult[]): { mean: number[]; cov: number[][] } {
   const n = results[0].dimension;
-  const rows = results.flatMap((r) => Array.from({ length: r.draws.length / n }, (_, d) => Array.from(r.draws.subarray(d * n, (d + 1) * n))));
+  const rows = results.flatMap((r) =>
+    Array.from({ length: r.draws.length / n }, (_, d) => Array.from(r.draws.subarray(d * n, (d + 1) * n))),
+  );
   const mean = Array.from({ length: n }, (_, i) => rows.reduce((s, row) => s + row[i], 0) / rows.length);
-  const cov = mean.map((_, i) => mean.map((__, j) => rows.reduce((s, row) => s + (row[i] - mean[i]) * (row[j] - mean[j]), 0) / (rows.length - 1)));
+  const cov = mean.map((_, i) =>
+    mean.map(
+      (__, j) => rows.reduce((s, row) => s + (row[i] - mean[i]) * (row[j] - mean[j]), 0) / (rows.length - 1),
+    ),
+  );
   return { mean, cov };
 }
 
@@ -132,8 +146,16 @@ describe('NUTS', () => {
     const results = sample(target, 4, 1000, 2500, 8);
     const mus = column(results, 0);
     const taus = column(results, 1).map((c) => c.map(Math.exp));
-    const theta = (j: number) => results.flatMap((r) => Array.from({ length: r.draws.length / 10 }, (_, d) => r.draws[d * 10] + Math.exp(r.draws[d * 10 + 1]) * r.draws[d * 10 + 2 + j]));
-    const avg = (xs: ArrayLike<number>[]) => xs.reduce((s, x) => s + Array.from(x).reduce((a, b) => a + b, 0), 0) / xs.reduce((s, x) => s + x.length, 0);
+    const theta = (j: number) =>
+      results.flatMap((r) =>
+        Array.from(
+          { length: r.draws.length / 10 },
+          (_, d) => r.draws[d * 10] + Math.exp(r.draws[d * 10 + 1]) * r.draws[d * 10 + 2 + j],
+        ),
+      );
+    const avg = (xs: ArrayLike<number>[]) =>
+      xs.reduce((s, x) => s + Array.from(x).reduce((a, b) => a + b, 0), 0) /
+      xs.reduce((s, x) => s + x.length, 0);
     expect(Math.abs(avg(mus) - 4.4)).toBeLessThan(0.35);
     expect(Math.abs(avg(taus) - 3.6)).toBeLessThan(0.35);
     expect(Math.abs(avg([theta(0)]) - 6.2)).toBeLessThan(0.5);
@@ -144,10 +166,13 @@ describe('NUTS', () => {
   });
 
   it('is reproducible: the same seed gives the same draws, another seed different ones', () => {
-    const target = gaussian([0, 0], [
-      [1, 0.5],
-      [0.5, 1],
-    ]);
+    const target = gaussian(
+      [0, 0],
+      [
+        [1, 0.5],
+        [0.5, 1],
+      ],
+    );
     const a = runChain(target, { tune: 100, draws: 50, seed: 3, chain: 1 });
     const b = runChain(target, { tune: 100, draws: 50, seed: 3, chain: 1 });
     const c = runChain(target, { tune: 100, draws: 50, seed: 4, chain: 1 });

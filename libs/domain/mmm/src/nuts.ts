@@ -1,6 +1,8 @@
 import type { LogDensity } from './model';
 import { Random } from './rng';
 import { logSumExp } from './special';
+// Module-level aliases: global lookups are slow inside vm contexts (jest), and these run in the hot loops.
+const { exp, log, sqrt, pow, min } = Math;
 
 /**
  * The No-U-Turn Sampler as in Stan (Hoffman & Gelman 2014; Betancourt 2017): multinomial
@@ -37,11 +39,16 @@ export interface ChainResult {
   stepSize: number;
   inverseMetric: Float64Array;
   warmupDivergences: number;
+  /** Leapfrog steps (gradient evaluations) spent in warm-up. */
+  warmupLeapfrogs: number;
   maxTreeDepth: number;
   seconds: number;
 }
 
 const MAX_DELTA_H = 1000;
+/** Log weight returned for a subtree that must be rejected (module constant: no global lookup in the tree loop). */
+const REJECTED = NaN;
+const INFINITE_ENERGY = Infinity;
 
 interface PhasePoint {
   q: Float64Array;
@@ -92,16 +99,16 @@ class DualAveraging {
   /** Returns the next step size. */
   learn(acceptStat: number): number {
     this.counter++;
-    const stat = Math.min(1, acceptStat);
+    const stat = min(1, acceptStat);
     const eta = 1 / (this.counter + this.t0);
     this.sBar = (1 - eta) * this.sBar + eta * (this.delta - stat);
-    const x = this.mu - (this.sBar * Math.sqrt(this.counter)) / this.gamma;
-    const xEta = Math.pow(this.counter, -this.kappa);
+    const x = this.mu - (this.sBar * sqrt(this.counter)) / this.gamma;
+    const xEta = pow(this.counter, -this.kappa);
     this.xBar = (1 - xEta) * this.xBar + xEta * x;
-    return Math.exp(x);
+    return exp(x);
   }
   final(): number {
-    return Math.exp(this.xBar);
+    return exp(this.xBar);
   }
 }
 
@@ -141,7 +148,11 @@ class VarianceAdaptation {
   }
 
   private inWindow(): boolean {
-    return this.counter >= this.initBuffer && this.counter < this.numWarmup - this.termBuffer && this.counter !== this.numWarmup;
+    return (
+      this.counter >= this.initBuffer &&
+      this.counter < this.numWarmup - this.termBuffer &&
+      this.counter !== this.numWarmup
+    );
   }
 
   private endOfWindow(): boolean {
@@ -154,7 +165,8 @@ class VarianceAdaptation {
     this.nextWindow = this.counter + this.windowSize;
     if (this.nextWindow !== this.numWarmup - this.termBuffer - 1) {
       const boundary = this.nextWindow + 2 * this.windowSize;
-      if (boundary >= this.numWarmup - this.termBuffer) this.nextWindow = this.numWarmup - this.termBuffer - 1;
+      if (boundary >= this.numWarmup - this.termBuffer)
+        this.nextWindow = this.numWarmup - this.termBuffer - 1;
     }
   }
 
@@ -291,7 +303,7 @@ export class NutsSampler {
   }
 
   private sampleMomentum(p: Float64Array): void {
-    for (let i = 0; i < this.n; i++) p[i] = this.rng.normal() / Math.sqrt(this.inverseMetric[i]);
+    for (let i = 0; i < this.n; i++) p[i] = this.rng.normal() / sqrt(this.inverseMetric[i]);
   }
 
   private kinetic(p: Float64Array): number {
@@ -327,17 +339,18 @@ export class NutsSampler {
       const h0 = this.hamiltonian(z);
       this.leapfrog(z, this.stepSize);
       let h = this.hamiltonian(z);
-      if (Number.isNaN(h)) h = Infinity;
+      if (h !== h) h = INFINITE_ENERGY; // NaN
       return h0 - h;
     };
-    const logTarget = Math.log(0.8);
+    const logTarget = log(0.8);
     const direction = trial() > logTarget ? 1 : -1;
     for (;;) {
       const deltaH = trial();
       if (direction === 1 && !(deltaH > logTarget)) break;
       if (direction === -1 && !(deltaH < logTarget)) break;
       this.stepSize = direction === 1 ? this.stepSize * 2 : this.stepSize / 2;
-      if (this.stepSize > 1e7) throw new Error('posterior is improper: step size diverged during initialisation');
+      if (this.stepSize > 1e7)
+        throw new Error('posterior is improper: step size diverged during initialisation');
       if (this.stepSize === 0) throw new Error('no acceptably small step size could be found');
     }
   }
@@ -369,23 +382,33 @@ export class NutsSampler {
       this.leapfrog(z, sign * this.stepSize);
       this.nLeapfrog++;
       let h = this.hamiltonian(z);
-      if (Number.isNaN(h)) h = Infinity;
+      if (h !== h) h = INFINITE_ENERGY; // NaN
       if (h - h0 > MAX_DELTA_H) this.divergent = true;
       const logWeight = h0 - h;
-      this.sumMetroProb += logWeight > 0 ? 1 : Math.exp(logWeight);
+      this.sumMetroProb += logWeight > 0 ? 1 : exp(logWeight);
       copyPoint(propose, z);
       this.sharp(z.p, pSharpBeg);
       pSharpEnd.set(pSharpBeg);
       for (let i = 0; i < this.n; i++) rho[i] += z.p[i];
       pBeg.set(z.p);
       pEnd.set(z.p);
-      return this.divergent ? NaN : logWeight;
+      return this.divergent ? REJECTED : logWeight;
     }
     const level = this.levels[depth];
     level.rhoInit.fill(0);
     level.rhoFinal.fill(0);
-    const logWeightInit = this.buildTree(depth - 1, sign, propose, pSharpBeg, level.pSharpInitEnd, level.rhoInit, pBeg, level.pInitEnd, h0);
-    if (Number.isNaN(logWeightInit)) return NaN;
+    const logWeightInit = this.buildTree(
+      depth - 1,
+      sign,
+      propose,
+      pSharpBeg,
+      level.pSharpInitEnd,
+      level.rhoInit,
+      pBeg,
+      level.pInitEnd,
+      h0,
+    );
+    if (logWeightInit !== logWeightInit) return REJECTED;
     const logWeightFinal = this.buildTree(
       depth - 1,
       sign,
@@ -397,9 +420,9 @@ export class NutsSampler {
       pEnd,
       h0,
     );
-    if (Number.isNaN(logWeightFinal)) return NaN;
+    if (logWeightFinal !== logWeightFinal) return REJECTED;
     const logWeightSubtree = logSumExp(logWeightInit, logWeightFinal);
-    if (logWeightFinal > logWeightSubtree || this.rng.uniform() < Math.exp(logWeightFinal - logWeightSubtree)) {
+    if (logWeightFinal > logWeightSubtree || this.rng.uniform() < exp(logWeightFinal - logWeightSubtree)) {
       copyPoint(propose, level.proposeFinal);
     }
     const ext = level.rhoExtended;
@@ -413,7 +436,7 @@ export class NutsSampler {
       rho[i] += ext[i];
     }
     persist = persist && this.criterion(pSharpBeg, pSharpEnd, ext);
-    return persist ? logWeightSubtree : NaN;
+    return persist ? logWeightSubtree : REJECTED;
   }
 
   /** One NUTS transition from the current sample. */
@@ -448,19 +471,39 @@ export class NutsSampler {
         this.rhoBck.set(this.rho);
         this.pBckFwd.set(this.pFwdBck);
         this.pSharpBckFwd.set(this.pSharpFwdBck);
-        logWeight = this.buildTree(depth, 1, this.zPropose, this.pSharpFwdBck, this.pSharpFwdFwd, this.rhoFwd, this.pFwdBck, this.pFwdFwd, h0);
+        logWeight = this.buildTree(
+          depth,
+          1,
+          this.zPropose,
+          this.pSharpFwdBck,
+          this.pSharpFwdFwd,
+          this.rhoFwd,
+          this.pFwdBck,
+          this.pFwdFwd,
+          h0,
+        );
         copyPoint(this.zFwd, z);
       } else {
         copyPoint(z, this.zBck);
         this.rhoFwd.set(this.rho);
         this.pFwdBck.set(this.pBckFwd);
         this.pSharpFwdBck.set(this.pSharpBckFwd);
-        logWeight = this.buildTree(depth, -1, this.zPropose, this.pSharpBckFwd, this.pSharpBckBck, this.rhoBck, this.pBckFwd, this.pBckBck, h0);
+        logWeight = this.buildTree(
+          depth,
+          -1,
+          this.zPropose,
+          this.pSharpBckFwd,
+          this.pSharpBckBck,
+          this.rhoBck,
+          this.pBckFwd,
+          this.pBckBck,
+          h0,
+        );
         copyPoint(this.zBck, z);
       }
-      if (Number.isNaN(logWeight)) break;
+      if (logWeight !== logWeight) break; // NaN: the new subtree was rejected
       depth++;
-      if (logWeight > logSumWeight || this.rng.uniform() < Math.exp(logWeight - logSumWeight)) {
+      if (logWeight > logSumWeight || this.rng.uniform() < exp(logWeight - logSumWeight)) {
         copyPoint(this.zSample, this.zPropose);
       }
       logSumWeight = logSumExp(logSumWeight, logWeight);
@@ -502,6 +545,7 @@ export function runChain(target: LogDensity, options: NutsOptions): ChainResult 
     stepSize: 0,
     inverseMetric: sampler.inverseMetric,
     warmupDivergences: 0,
+    warmupLeapfrogs: 0,
     maxTreeDepth,
     seconds: 0,
   };
@@ -509,15 +553,16 @@ export function runChain(target: LogDensity, options: NutsOptions): ChainResult 
   const total = options.tune + draws;
   sampler.initStepSize();
   const stepAdaptation = new DualAveraging(options.targetAccept ?? 0.8);
-  stepAdaptation.mu = Math.log(10 * sampler.stepSize);
+  stepAdaptation.mu = log(10 * sampler.stepSize);
   const metricAdaptation = new VarianceAdaptation(options.tune, dimension);
   for (let it = 0; it < options.tune; it++) {
     sampler.transition();
     if (sampler.lastDivergent) result.warmupDivergences++;
+    result.warmupLeapfrogs += sampler.lastLeapfrogs;
     sampler.stepSize = stepAdaptation.learn(sampler.lastAcceptStat);
     if (metricAdaptation.learn(sampler.position, sampler.inverseMetric)) {
       sampler.initStepSize();
-      stepAdaptation.mu = Math.log(10 * sampler.stepSize);
+      stepAdaptation.mu = log(10 * sampler.stepSize);
       stepAdaptation.restart();
     }
     if (options.onProgress && (it + 1) % every === 0) options.onProgress(it + 1);
@@ -532,7 +577,8 @@ export function runChain(target: LogDensity, options: NutsOptions): ChainResult 
     result.leapfrogs[it] = sampler.lastLeapfrogs;
     result.acceptStat[it] = sampler.lastAcceptStat;
     result.energy[it] = sampler.lastEnergy;
-    if (options.onProgress && (options.tune + it + 1) % every === 0) options.onProgress(options.tune + it + 1);
+    if (options.onProgress && (options.tune + it + 1) % every === 0)
+      options.onProgress(options.tune + it + 1);
   }
   if (options.onProgress && total % every !== 0) options.onProgress(total);
   result.stepSize = sampler.stepSize;

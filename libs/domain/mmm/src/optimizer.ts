@@ -51,12 +51,15 @@ export function optimiseBudget(fit: Pick<MmmFit, 'response'>, options: BudgetOpt
   const lower = names.map((name, k) => options.bounds?.[name]?.lower ?? current[k] * (1 - relative));
   const upper = names.map((name, k) => options.bounds?.[name]?.upper ?? current[k] * (1 + relative));
   names.forEach((name, k) => {
-    if (!(lower[k] >= 0 && upper[k] >= lower[k])) throw new Error(`budget bounds for '${name}' are invalid (${lower[k]}..${upper[k]})`);
+    if (!(lower[k] >= 0 && upper[k] >= lower[k]))
+      throw new Error(`budget bounds for '${name}' are invalid (${lower[k]}..${upper[k]})`);
   });
   const sumLower = lower.reduce((s, v) => s + v, 0);
   const sumUpper = upper.reduce((s, v) => s + v, 0);
   if (budget < sumLower - 1e-9 || budget > sumUpper + 1e-9) {
-    throw new Error(`budget ${budget} is outside what the bounds allow (${sumLower.toFixed(2)}..${sumUpper.toFixed(2)})`);
+    throw new Error(
+      `budget ${budget} is outside what the bounds allow (${sumLower.toFixed(2)}..${sumUpper.toFixed(2)})`,
+    );
   }
   const expected = (k: number, s: number) => {
     let sum = 0;
@@ -118,7 +121,9 @@ export function optimiseBudget(fit: Pick<MmmFit, 'response'>, options: BudgetOpt
   }
   // Close the remaining gap greedily, by marginal return, within the bounds.
   let gap = budget - allocation.reduce((s, v) => s + v, 0);
-  const order = names.map((_, k) => k).sort((a, b) => marginal(b, allocation[b]) - marginal(a, allocation[a]));
+  const order = names
+    .map((_, k) => k)
+    .sort((a, b) => marginal(b, allocation[b]) - marginal(a, allocation[a]));
   for (const k of gap > 0 ? order : order.slice().reverse()) {
     if (Math.abs(gap) < 1e-9) break;
     const room = gap > 0 ? upper[k] - allocation[k] : lower[k] - allocation[k];
@@ -128,7 +133,10 @@ export function optimiseBudget(fit: Pick<MmmFit, 'response'>, options: BudgetOpt
   }
   const lift = new Float64Array(draws);
   for (let d = 0; d < draws; d++) {
-    for (let k = 0; k < C; k++) lift[d] += steadyStateContribution(response, d, k, allocation[k]) - steadyStateContribution(response, d, k, current[k]);
+    for (let k = 0; k < C; k++)
+      lift[d] +=
+        steadyStateContribution(response, d, k, allocation[k]) -
+        steadyStateContribution(response, d, k, current[k]);
   }
   const channels = names.map((name, k) => ({
     name,

@@ -1,3 +1,5 @@
+// Module-level aliases: global lookups are slow inside vm contexts (jest), and these run in the hot loops.
+const { exp, log, log1p } = Math;
 /**
  * Prior distributions and the transforms that map each constrained parameter to the real line.
  * Log densities are returned up to an additive constant (all that sampling needs).
@@ -55,14 +57,14 @@ export function validatePrior(name: string, prior: Prior): void {
 /** Constrained value of an unconstrained coordinate. */
 export function constrain(support: Support, u: number): number {
   if (support === 'real') return u;
-  if (support === 'positive') return Math.exp(u);
-  return u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u));
+  if (support === 'positive') return exp(u);
+  return u >= 0 ? 1 / (1 + exp(-u)) : exp(u) / (1 + exp(u));
 }
 
 export function unconstrain(support: Support, v: number): number {
   if (support === 'real') return v;
-  if (support === 'positive') return Math.log(v);
-  return Math.log(v / (1 - v));
+  if (support === 'positive') return log(v);
+  return log(v / (1 - v));
 }
 
 /** d(constrained)/d(unconstrained). */
@@ -102,26 +104,10 @@ export function logPriorUnconstrained(prior: Prior, u: number, v: number, out: F
     }
     case 'beta': {
       // log p(v) = (a-1) log v + (b-1) log(1-v); Jacobian log v + log(1-v).
-      const logV = u >= 0 ? -Math.log1p(Math.exp(-u)) : u - Math.log1p(Math.exp(u));
+      const logV = u >= 0 ? -log1p(exp(-u)) : u - log1p(exp(u));
       const log1mV = logV - u;
       out[0] = prior.a * (1 - v) - prior.b * v;
       return prior.a * logV + prior.b * log1mV;
     }
-  }
-}
-
-/** Prior mean when it exists in closed form; used for documentation and sensible starts. */
-export function priorMedian(prior: Prior): number {
-  switch (prior.dist) {
-    case 'normal':
-      return prior.mu;
-    case 'halfNormal':
-      return prior.sigma * 0.6744897501960817;
-    case 'logNormal':
-      return Math.exp(prior.mu);
-    case 'gamma':
-      return prior.shape / prior.rate;
-    case 'beta':
-      return prior.a / (prior.a + prior.b);
   }
 }

@@ -1,3 +1,5 @@
+// Module-level aliases: global lookups are slow inside vm contexts (jest), and these run in the hot loops.
+const { imul, sqrt, log, cos, trunc } = Math;
 /**
  * Seeded pseudo-random numbers: xoshiro128** (Blackman & Vigna) seeded through splitmix32, so a
  * (seed, stream) pair always yields the same sequence on every platform. Doubles carry 53 bits.
@@ -9,12 +11,12 @@ export class Random {
   private s3 = 0;
 
   constructor(seed: number, stream = 0) {
-    let x = (Math.trunc(seed) ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+    let x = (trunc(seed) ^ imul(stream + 1, 0x9e3779b9)) >>> 0;
     const next = (): number => {
       x = (x + 0x9e3779b9) >>> 0;
       let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      z = imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
     this.s0 = next();
@@ -25,7 +27,7 @@ export class Random {
   }
 
   private nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const result = imul(rotl(imul(this.s1, 5), 7), 9) >>> 0;
     const t = this.s1 << 9;
     this.s2 ^= this.s0;
     this.s3 ^= this.s1;
@@ -48,7 +50,7 @@ export class Random {
     let u = this.uniform();
     while (u === 0) u = this.uniform();
     const v = this.uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return sqrt(-2 * log(u)) * cos(2 * Math.PI * v);
   }
 }
 

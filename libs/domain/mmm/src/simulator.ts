@@ -43,7 +43,9 @@ export function simulateMmm(options: SimulationOptions): SimulatedMmm {
   const baseline = options.baseline ?? 10_000;
   const sigma = (options.noise ?? 0.04) * baseline;
   const start = Date.parse(`${options.startDate ?? '2022-01-03'}T00:00:00Z`);
-  const dates = Array.from({ length: weeks }, (_, t) => new Date(start + 7 * t * DAY_MS).toISOString().slice(0, 10));
+  const dates = Array.from({ length: weeks }, (_, t) =>
+    new Date(start + 7 * t * DAY_MS).toISOString().slice(0, 10),
+  );
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * rng.uniform();
 
   const channels: SimulatedChannel[] = [];
@@ -52,7 +54,9 @@ export function simulateMmm(options: SimulationOptions): SimulatedMmm {
   for (let c = 0; c < options.channels; c++) {
     const level = uniform(0.03, 0.12) * baseline;
     const offRate = uniform(0, 0.3);
-    const spend: number[] = Array.from({ length: weeks }, (): number => (rng.uniform() < offRate ? 0 : Math.round(level * uniform(0.2, 1.8) * 100) / 100));
+    const spend: number[] = Array.from({ length: weeks }, (): number =>
+      rng.uniform() < offRate ? 0 : Math.round(level * uniform(0.2, 1.8) * 100) / 100,
+    );
     if (!spend.some((v) => v > 0)) spend[0] = level;
     const alpha = uniform(0.1, 0.7);
     const lambda = uniform(0.8, 4);
@@ -62,7 +66,8 @@ export function simulateMmm(options: SimulationOptions): SimulatedMmm {
     const weightSum = weights.reduce((s, w) => s + w, 0);
     const saturated = spend.map((_, t) => {
       let a = 0;
-      for (let l = 0; l <= Math.min(t, maxLag - 1); l++) a += (weights[l] / weightSum) * (spend[t - l] / maxSpend);
+      for (let l = 0; l <= Math.min(t, maxLag - 1); l++)
+        a += (weights[l] / weightSum) * (spend[t - l] / maxSpend);
       return saturationValue('logistic', a, lambda, 0);
     });
     const totalSpend = spend.reduce((s, v) => s + v, 0);
@@ -80,7 +85,8 @@ export function simulateMmm(options: SimulationOptions): SimulatedMmm {
     const year = new Date(ms).getUTCFullYear();
     const doy = (ms - Date.UTC(year, 0, 1)) / DAY_MS + 1;
     const angle = (2 * Math.PI * doy) / 365.25;
-    const base = baseline + (trendSlope * t) / weeks + seasonSin * Math.sin(angle) + seasonCos * Math.cos(angle);
+    const base =
+      baseline + (trendSlope * t) / weeks + seasonSin * Math.sin(angle) + seasonCos * Math.cos(angle);
     return base + mediaTotal[t] + sigma * rng.normal();
   });
   return {

@@ -1,3 +1,5 @@
+// Module-level aliases: global lookups are slow inside vm contexts (jest), and these run in the hot loops.
+const { exp, log, tanh, pow } = Math;
 /** Media transforms: adstock (carry-over) weights and saturation curves, with exact derivatives. */
 
 export type AdstockKind = 'geometric' | 'weibull';
@@ -56,17 +58,17 @@ export function adstockWeights(
   let maxLog = -Infinity;
   for (let l = 0; l < maxLag; l++) {
     const x = l + 1;
-    const logZ = Math.log(x / lambda);
-    const zk = Math.exp(k * logZ);
-    const logW = (k - 1) * Math.log(x) - zk;
+    const logZ = log(x / lambda);
+    const zk = exp(k * logZ);
+    const logW = (k - 1) * log(x) - zk;
     w[l] = logW;
-    dk[l] = Math.log(x) - zk * logZ;
+    dk[l] = log(x) - zk * logZ;
     dLambda[l] = (k * zk) / lambda;
     if (logW > maxLog) maxLog = logW;
   }
   let sum = 0;
   for (let l = 0; l < maxLag; l++) {
-    w[l] = Math.exp(w[l] - maxLog);
+    w[l] = exp(w[l] - maxLog);
     sum += w[l];
   }
   let meanDk = 0;
@@ -90,7 +92,7 @@ export function adstockWeights(
  */
 export function saturate(kind: SaturationKind, a: number, p0: number, p1: number, out: Float64Array): number {
   if (kind === 'logistic') {
-    const s = Math.tanh(0.5 * p0 * a);
+    const s = tanh(0.5 * p0 * a);
     const common = 0.5 * (1 - s * s);
     out[0] = p0 * common;
     out[1] = a * common;
@@ -103,9 +105,9 @@ export function saturate(kind: SaturationKind, a: number, p0: number, p1: number
       out[2] = 0;
       return 0;
     }
-    const logRatio = Math.log(a) - Math.log(p0);
+    const logRatio = log(a) - log(p0);
     const lr = p1 * logRatio;
-    const s = lr >= 0 ? 1 / (1 + Math.exp(-lr)) : Math.exp(lr) / (1 + Math.exp(lr));
+    const s = lr >= 0 ? 1 / (1 + exp(-lr)) : exp(lr) / (1 + exp(lr));
     const ds = s * (1 - s);
     out[0] = (ds * p1) / a;
     out[1] = (-ds * p1) / p0;
@@ -120,10 +122,10 @@ export function saturate(kind: SaturationKind, a: number, p0: number, p1: number
 
 /** Saturation value only (no derivatives). */
 export function saturationValue(kind: SaturationKind, a: number, p0: number, p1: number): number {
-  if (kind === 'logistic') return Math.tanh(0.5 * p0 * a);
+  if (kind === 'logistic') return tanh(0.5 * p0 * a);
   if (kind === 'hill') {
     if (a <= 0) return 0;
-    return 1 / (1 + Math.pow(p0 / a, p1));
+    return 1 / (1 + pow(p0 / a, p1));
   }
   return a / (p0 + a);
 }

@@ -63,3 +63,17 @@ export const databaseConfig = {
     default: false,
   }),
 };
+
+/** Variables of services that verify access tokens themselves (every service but auth). */
+export const accessTokenConfig = {
+  AUTH_JWKS_URL: env.url({
+    doc: "the auth service's JWKS, e.g. http://auth:3001/.well-known/jwks.json (cached, refetched on an unknown key id)",
+    default: 'http://127.0.0.1:3001/.well-known/jwks.json',
+    protocols: ['http', 'https'],
+  }),
+  AUTH_ISSUER: env.string({
+    doc: 'the `iss` access tokens must carry',
+    default: 'https://auth.sextant.local',
+  }),
+  AUTH_AUDIENCE: env.string({ doc: 'the `aud` access tokens must carry', default: 'sextant-api' }),
+};

@@ -6,6 +6,7 @@ import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { OpenApiDocument } from '@sextant/contracts';
 import { ConfigError, type commonConfig, type ConfigOf, type databaseConfig } from '@sextant/platform/config';
+import { AccessControlModule, AccessTokenVerifier, remoteKeySet } from '@sextant/platform/auth';
 import { type ClassType, DatabaseModule, runMigrations } from '@sextant/platform/database';
 import {
   ContractInterceptor,
@@ -42,8 +43,12 @@ export interface ServiceDefinition<C extends CommonConfig> {
   /** Services that own a schema: their entities and migrations (outbox tables are added). */
   database?: { entities: ClassType[]; migrations: ClassType[] };
   subscribers?: Type<EventSubscriber>[];
+  /** Verify access tokens on every route its contract does not mark public (`security: []`). */
+  accessTokens?: { jwksUrl: string; issuer: string; audience: string };
   /** Extra routes served outside the contract (e.g. the gateway's proxy). */
   uncontractedRoutes?: RegExp[];
+  /** Proxies whose X-Forwarded-For sets the client address (Fastify's trustProxy). */
+  trustProxy?: boolean | string;
   /** Leave request bodies unparsed (the gateway streams them to the upstream untouched). */
   streamBodies?: boolean;
   /** Last set-up on the Fastify application before it listens (plugins, raw routes). */
@@ -92,6 +97,14 @@ export class ServicePlatformModule {
         metrics: metrics.registry,
       }),
     );
+    if (definition.accessTokens) {
+      const { jwksUrl, issuer, audience } = definition.accessTokens;
+      imports.push(
+        AccessControlModule.forRoot({
+          useFactory: () => new AccessTokenVerifier({ issuer, audience, keys: remoteKeySet(jwksUrl) }),
+        }),
+      );
+    }
     return {
       module: ServicePlatformModule,
       imports,
@@ -140,6 +153,7 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
+    trustProxy: definition.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
     // Long enough that an oversized id reaches contract validation (a documented 400) rather than
     // the router's 414; URLs are bounded by Node's 16 KB header limit anyway.

@@ -488,20 +488,6 @@ export const authOpenApiDocument: OpenApiDocument = {
       KeyId: { name: 'keyId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
     },
     responses: {
-      Unauthorized: {
-        description: 'No valid credentials (missing, expired, tampered or revoked token; wrong login).',
-        headers: {
-          'WWW-Authenticate': {
-            description: 'Present when a bearer token was required.',
-            schema: { type: 'string' },
-          },
-        },
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
-      Forbidden: {
-        description: 'Authenticated, but the role lacks the permission.',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
       Conflict: {
         description: 'The request conflicts with the current state.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -524,12 +510,26 @@ export const authOpenApiDocument: OpenApiDocument = {
         description: 'The request is malformed or fails validation.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
+      Unauthorized: {
+        description: 'No valid credentials (missing, expired, tampered or revoked token; wrong login).',
+        headers: {
+          'WWW-Authenticate': {
+            description: 'Present when a bearer token was required.',
+            schema: { type: 'string' },
+          },
+        },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
       PayloadTooLarge: {
         description: 'The body is over the size limit.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
       UnsupportedMediaType: {
         description: 'The content type is not accepted.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Forbidden: {
+        description: 'Authenticated, but the role lacks the permission.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
       NotFound: {

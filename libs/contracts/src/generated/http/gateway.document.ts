@@ -527,7 +527,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         tags: ['Pipeline'],
         summary: 'Send a pipeline ping',
         description:
-          'Records a ping and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant.',
+          "Records a ping for the caller's tenant and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant. Needs `events:write`.",
         requestBody: {
           required: true,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/PingRequest' } } },
@@ -538,6 +538,8 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/PingReceipt' } } },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
           '413': { $ref: '#/components/responses/PayloadTooLarge' },
           '415': { $ref: '#/components/responses/UnsupportedMediaType' },
           '429': { $ref: '#/components/responses/RateLimited' },
@@ -553,9 +555,9 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         operationId: 'getPingArrival',
         tags: ['Pipeline'],
         summary: 'When a pipeline ping reached reporting',
+        description: "A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.",
         parameters: [
           { name: 'pingId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
-          { name: 'tenantId', in: 'query', required: true, schema: { type: 'string', format: 'uuid' } },
         ],
         responses: {
           '200': {
@@ -563,6 +565,8 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/PingArrival' } } },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
           '404': { $ref: '#/components/responses/NotFound' },
           '429': { $ref: '#/components/responses/RateLimited' },
           '500': { $ref: '#/components/responses/InternalError' },
@@ -599,20 +603,6 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         description: 'The owning service did not answer in time.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
-      Unauthorized: {
-        description: 'No valid credentials (missing, expired, tampered or revoked token; wrong login).',
-        headers: {
-          'WWW-Authenticate': {
-            description: 'Present when a bearer token was required.',
-            schema: { type: 'string' },
-          },
-        },
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
-      Forbidden: {
-        description: 'Authenticated, but the role lacks the permission.',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
       Conflict: {
         description: 'The request conflicts with the current state.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -635,12 +625,26 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         description: 'The request is malformed or fails validation.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
+      Unauthorized: {
+        description: 'No valid credentials (missing, expired, tampered or revoked token; wrong login).',
+        headers: {
+          'WWW-Authenticate': {
+            description: 'Present when a bearer token was required.',
+            schema: { type: 'string' },
+          },
+        },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
       PayloadTooLarge: {
         description: 'The body is over the size limit.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
       UnsupportedMediaType: {
         description: 'The content type is not accepted.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Forbidden: {
+        description: 'Authenticated, but the role lacks the permission.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
       NotFound: {
@@ -979,9 +983,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       PingRequest: {
         type: 'object',
         additionalProperties: false,
-        required: ['tenantId'],
         properties: {
-          tenantId: { type: 'string', format: 'uuid', description: 'The tenant the ping belongs to.' },
           note: { type: 'string', maxLength: 200, description: 'Free text carried to reporting.' },
         },
       },

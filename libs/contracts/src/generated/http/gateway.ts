@@ -288,7 +288,7 @@ export interface paths {
     put?: never;
     /**
      * Send a pipeline ping
-     * @description Records a ping and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant.
+     * @description Records a ping for the caller's tenant and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant. Needs `events:write`.
      */
     post: operations['recordPing'];
     delete?: never;
@@ -304,7 +304,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** When a pipeline ping reached reporting */
+    /**
+     * When a pipeline ping reached reporting
+     * @description A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.
+     */
     get: operations['getPingArrival'];
     put?: never;
     post?: never;
@@ -572,11 +575,6 @@ export interface components {
     PingRequest: {
       /** @description Free text carried to reporting. */
       note?: string;
-      /**
-       * Format: uuid
-       * @description The tenant the ping belongs to.
-       */
-      tenantId: string;
     };
     /** @description An error, as RFC 9457 problem details. */
     Problem: {
@@ -1337,6 +1335,8 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['RateLimited'];
@@ -1348,9 +1348,7 @@ export interface operations {
   };
   getPingArrival: {
     parameters: {
-      query: {
-        tenantId: string;
-      };
+      query?: never;
       header?: never;
       path: {
         pingId: string;
@@ -1369,6 +1367,8 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];

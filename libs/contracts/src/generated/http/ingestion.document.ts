@@ -9,6 +9,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     description: 'Tracking events, commerce webhooks, identities and ad spend enter Sextant here.',
   },
   servers: [{ url: 'http://localhost:3000', description: 'Through the local gateway' }],
+  security: [{ bearerAuth: [] }],
   tags: [
     { name: 'Health', description: 'Liveness, readiness and metrics.' },
     { name: 'Pipeline', description: 'End-to-end checks of the data pipeline.' },
@@ -69,7 +70,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
         tags: ['Pipeline'],
         summary: 'Send a pipeline ping',
         description:
-          'Records a ping and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant.',
+          "Records a ping for the caller's tenant and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant. Needs `events:write`.",
         requestBody: {
           required: true,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/PingRequest' } } },
@@ -80,6 +81,8 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/PingReceipt' } } },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
           '413': { $ref: '#/components/responses/PayloadTooLarge' },
           '415': { $ref: '#/components/responses/UnsupportedMediaType' },
           '500': { $ref: '#/components/responses/InternalError' },
@@ -88,13 +91,19 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     },
   },
   components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token from login or refresh (ES256, 10 minutes).',
+      },
+    },
     schemas: {
       PingRequest: {
         type: 'object',
         additionalProperties: false,
-        required: ['tenantId'],
         properties: {
-          tenantId: { type: 'string', format: 'uuid', description: 'The tenant the ping belongs to.' },
           note: { type: 'string', maxLength: 200, description: 'Free text carried to reporting.' },
         },
       },
@@ -171,6 +180,20 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     responses: {
       BadRequest: {
         description: 'The request is malformed or fails validation.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Unauthorized: {
+        description: 'No valid credentials (missing, expired, tampered or revoked token; wrong login).',
+        headers: {
+          'WWW-Authenticate': {
+            description: 'Present when a bearer token was required.',
+            schema: { type: 'string' },
+          },
+        },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Forbidden: {
+        description: 'Authenticated, but the role lacks the permission.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
       PayloadTooLarge: {

@@ -11,7 +11,7 @@ export interface paths {
     put?: never;
     /**
      * Send a pipeline ping
-     * @description Records a ping and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant.
+     * @description Records a ping for the caller's tenant and publishes `ingestion.ping.recorded.v1` through the outbox. Reporting consumes it; `GET /api/v1/reporting/pings/{pingId}` shows when it arrived. Proves that HTTP, PostgreSQL, the outbox relay, Kafka and a consumer all work for the tenant. Needs `events:write`.
      */
     post: operations['recordPing'];
     delete?: never;
@@ -106,11 +106,6 @@ export interface components {
     PingRequest: {
       /** @description Free text carried to reporting. */
       note?: string;
-      /**
-       * Format: uuid
-       * @description The tenant the ping belongs to.
-       */
-      tenantId: string;
     };
     /** @description An error, as RFC 9457 problem details. */
     Problem: {
@@ -148,6 +143,15 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
+    /** @description Authenticated, but the role lacks the permission. */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
     /** @description An unexpected error; the errorId finds it in the logs. */
     InternalError: {
       headers: {
@@ -160,6 +164,17 @@ export interface components {
     /** @description The body is over the size limit. */
     PayloadTooLarge: {
       headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description No valid credentials (missing, expired, tampered or revoked token; wrong login). */
+    Unauthorized: {
+      headers: {
+        /** @description Present when a bearer token was required. */
+        'WWW-Authenticate'?: string;
         [name: string]: unknown;
       };
       content: {
@@ -206,6 +221,8 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       500: components['responses']['InternalError'];

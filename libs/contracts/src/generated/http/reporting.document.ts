@@ -9,6 +9,7 @@ export const reportingOpenApiDocument: OpenApiDocument = {
     description: 'Read models built from events; dashboards, signals, live updates and exports.',
   },
   servers: [{ url: 'http://localhost:3000', description: 'Through the local gateway' }],
+  security: [{ bearerAuth: [] }],
   tags: [
     { name: 'Health', description: 'Liveness, readiness and metrics.' },
     { name: 'Pipeline', description: 'End-to-end checks of the data pipeline.' },
@@ -68,9 +69,9 @@ export const reportingOpenApiDocument: OpenApiDocument = {
         operationId: 'getPingArrival',
         tags: ['Pipeline'],
         summary: 'When a pipeline ping reached reporting',
+        description: "A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.",
         parameters: [
           { name: 'pingId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
-          { name: 'tenantId', in: 'query', required: true, schema: { type: 'string', format: 'uuid' } },
         ],
         responses: {
           '200': {
@@ -78,6 +79,8 @@ export const reportingOpenApiDocument: OpenApiDocument = {
             content: { 'application/json': { schema: { $ref: '#/components/schemas/PingArrival' } } },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
           '404': { $ref: '#/components/responses/NotFound' },
           '500': { $ref: '#/components/responses/InternalError' },
         },
@@ -85,6 +88,14 @@ export const reportingOpenApiDocument: OpenApiDocument = {
     },
   },
   components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token from login or refresh (ES256, 10 minutes).',
+      },
+    },
     schemas: {
       PingArrival: {
         type: 'object',
@@ -161,6 +172,20 @@ export const reportingOpenApiDocument: OpenApiDocument = {
     responses: {
       BadRequest: {
         description: 'The request is malformed or fails validation.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Unauthorized: {
+        description: 'No valid credentials (missing, expired, tampered or revoked token; wrong login).',
+        headers: {
+          'WWW-Authenticate': {
+            description: 'Present when a bearer token was required.',
+            schema: { type: 'string' },
+          },
+        },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Forbidden: {
+        description: 'Authenticated, but the role lacks the permission.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
       NotFound: {

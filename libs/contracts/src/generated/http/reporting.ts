@@ -7,7 +7,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** When a pipeline ping reached reporting */
+    /**
+     * When a pipeline ping reached reporting
+     * @description A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.
+     */
     get: operations['getPingArrival'];
     put?: never;
     post?: never;
@@ -145,6 +148,15 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
+    /** @description Authenticated, but the role lacks the permission. */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
     /** @description An unexpected error; the errorId finds it in the logs. */
     InternalError: {
       headers: {
@@ -163,6 +175,17 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
+    /** @description No valid credentials (missing, expired, tampered or revoked token; wrong login). */
+    Unauthorized: {
+      headers: {
+        /** @description Present when a bearer token was required. */
+        'WWW-Authenticate'?: string;
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
   };
   parameters: never;
   requestBodies: never;
@@ -173,9 +196,7 @@ export type $defs = Record<string, never>;
 export interface operations {
   getPingArrival: {
     parameters: {
-      query: {
-        tenantId: string;
-      };
+      query?: never;
       header?: never;
       path: {
         pingId: string;
@@ -194,6 +215,8 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       500: components['responses']['InternalError'];
     };
