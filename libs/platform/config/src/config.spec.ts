@@ -1,4 +1,4 @@
-import { commonConfig, ConfigError, databaseConfig, describeConfig, env, loadConfig } from './index';
+import { ConfigError, env, loadConfig } from './index';
 
 describe('loadConfig', () => {
   const spec = {
@@ -52,12 +52,5 @@ describe('loadConfig', () => {
       "N must be an integer, got '12abc'",
     );
     expect(() => loadConfig({ N: env.int({ doc: 'n' }) }, { N: '1.5' })).toThrow('must be an integer');
-  });
-
-  it('documents the shared variables', () => {
-    const table = describeConfig({ ...commonConfig, ...databaseConfig });
-    expect(table).toContain('| `KAFKA_BROKERS` |');
-    expect(table).toContain('| `DATABASE_URL` |');
-    expect(table).toContain('(secret)');
   });
 });

@@ -110,11 +110,3 @@ export function loadConfig<S extends ConfigSpec>(
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(config) as ConfigOf<S>;
 }
-
-/** The variables, their docs and defaults, as a Markdown table (for README/runbooks). */
-export function describeConfig(spec: ConfigSpec): string {
-  const rows = Object.entries(spec).map(
-    ([name, v]) => `| \`${name}\` | ${v.doc}${v.secret ? ' (secret)' : ''} |`,
-  );
-  return ['| variable | meaning |', '| --- | --- |', ...rows].join('\n');
-}

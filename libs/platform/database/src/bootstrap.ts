@@ -81,13 +81,3 @@ export function roleUrl(adminUrl: string, database: string, role: string, passwo
   url.pathname = `/${database}`;
   return url.toString();
 }
-
-export async function dropDatabase(adminUrl: string, database: string): Promise<void> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}

@@ -15,9 +15,3 @@ export async function enableTenantRls(runner: QueryRunner, table: string): Promi
        WITH CHECK (tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)`,
   );
 }
-
-export async function disableTenantRls(runner: QueryRunner, table: string): Promise<void> {
-  await runner.query(`DROP POLICY IF EXISTS ${table.split('.').pop()}_tenant_isolation ON ${table}`);
-  await runner.query(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`);
-  await runner.query(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`);
-}

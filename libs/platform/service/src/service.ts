@@ -30,9 +30,6 @@ import {
 import { stopTelemetry } from '@sextant/platform/telemetry';
 import { DataSource } from 'typeorm';
 
-export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
-export const LOGGER = Symbol('LOGGER');
-
 type CommonConfig = ConfigOf<typeof commonConfig>;
 type DatabaseConfig = ConfigOf<typeof databaseConfig>;
 
@@ -110,8 +107,6 @@ export class ServicePlatformModule {
       imports,
       controllers: [HealthController],
       providers: [
-        { provide: SERVICE_CONFIG, useValue: config },
-        { provide: LOGGER, useValue: logger },
         { provide: Metrics, useValue: metrics },
         { provide: ContractValidator, useValue: new ContractValidator(definition.contract) },
         {
@@ -128,7 +123,7 @@ export class ServicePlatformModule {
           },
         },
       ],
-      exports: [SERVICE_CONFIG, LOGGER, Metrics, ContractValidator, ReadinessRegistry],
+      exports: [Metrics, ContractValidator, ReadinessRegistry],
     };
   }
 }
@@ -219,7 +214,7 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
 }
 
 /** Loads config, printing every bad variable and exiting 1 when something is wrong. */
-export function loadOrExit<T>(load: () => T): T {
+function loadOrExit<T>(load: () => T): T {
   try {
     return load();
   } catch (error) {
