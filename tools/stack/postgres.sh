@@ -72,7 +72,8 @@ synchronous_commit = on
 CONF
   fi
   if running; then sextant_log "PostgreSQL already running on 127.0.0.1:$PG_PORT"; return 0; fi
-  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null \
+  # The port comes from SEXTANT_PG_PORT at every start, not only when the cluster was created.
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -o "-p $PG_PORT" -w -t 60 start >/dev/null \
     || { tail -20 "$PG_LOG" >&2; sextant_die "PostgreSQL did not start (log: $PG_LOG)"; }
   sextant_log "PostgreSQL running on 127.0.0.1:$PG_PORT"
 }
