@@ -46,7 +46,7 @@ export async function withTenant<T>(
   tenantId: string,
   fn: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  if (!UUID.test(tenantId)) throw new Error(`tenant id must be a UUID, got '${tenantId}'`);
+  if (!isUuid(tenantId)) throw new Error(`tenant id must be a UUID, got '${tenantId}'`);
   return dataSource.transaction(async (manager) => {
     await manager.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
     return fn(manager);
@@ -54,3 +54,5 @@ export async function withTenant<T>(
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: string): boolean => UUID.test(value);

@@ -27,14 +27,21 @@ export async function replayDeadLetters(
   const source = topics.deadLetter(topic, service);
   const target = topics.retry(topic, service);
   const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(source)).map((p) => [p.partition, BigInt(p.high)]));
-  await admin.disconnect();
-
   const wanted = request.eventIds ? new Set(request.eventIds) : undefined;
   const groupId = wanted
     ? `${topics.group(service)}.dlt-replay.${randomUUID()}`
     : `${topics.group(service)}.dlt-replay`;
+  // Where the topic ends now, and where this replay group stopped last time: partitions already
+  // replayed to their end count as done from the start (they will deliver nothing).
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(source)).map((p) => [p.partition, BigInt(p.high)]));
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [source] });
+  await admin.disconnect();
+  const position = new Map<number, bigint>();
+  for (const { partition, offset } of committed?.partitions ?? []) {
+    if (offset !== '-1' && BigInt(offset) >= (ends.get(partition) ?? 0n))
+      position.set(partition, BigInt(offset) - 1n);
+  }
   const consumer = kafka.consumer({ groupId });
   const producer = kafka.producer({
     idempotent: true,
@@ -45,7 +52,6 @@ export async function replayDeadLetters(
   const replayed: string[] = [];
   try {
     await consumer.subscribe({ topic: source, fromBeginning: true });
-    const position = new Map<number, bigint>();
     const caughtUp = () => [...ends].every(([p, end]) => (position.get(p) ?? -1n) + 1n >= end || end === 0n);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
@@ -58,13 +64,7 @@ export async function replayDeadLetters(
           resolve();
         }
       };
-      consumer.on(consumer.events.GROUP_JOIN, async () => {
-        for (const [partition, end] of ends) {
-          const committed = await committedOffset(kafka, groupId, source, partition);
-          if (committed >= end) position.set(partition, end - 1n);
-        }
-        finishIfDone();
-      });
+      finishIfDone();
       consumer
         .run({
           autoCommit: true,
@@ -102,23 +102,6 @@ export async function replayDeadLetters(
     await Promise.all([consumer.disconnect(), producer.disconnect()]);
   }
   return { replayed: replayed.length, eventIds: replayed };
-}
-
-async function committedOffset(
-  kafka: Kafka,
-  groupId: string,
-  topic: string,
-  partition: number,
-): Promise<bigint> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const found = offsets.partitions.find((p) => p.partition === partition);
-    return found && found.offset !== '-1' ? BigInt(found.offset) : 0n;
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 function plainHeaders(headers: IHeaders | undefined): Record<string, string> {

@@ -3,7 +3,7 @@ import { contextFromHeaders, inSpan, SpanKind } from '@sextant/platform/telemetr
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import { withTenant } from '@sextant/platform/database';
+import { isUuid, withTenant } from '@sextant/platform/database';
 import { assertValidEvent, EventValidationError } from './event-validation';
 import { HEADERS, type TopicNames } from './topics';
 
@@ -229,7 +229,7 @@ export class EventConsumerHost {
       throw new NonRetryableError('payload is not JSON');
     }
     assertValidEvent(topic, payload);
-    if (!UUID.test(tenantId) || !UUID.test(eventId))
+    if (!isUuid(tenantId) || !isUuid(eventId))
       throw new NonRetryableError('event-id and tenant-id headers must be UUIDs');
     return withTenant(this.options.dataSource, tenantId, async (manager) => {
       const recorded = await manager.query(
@@ -290,6 +290,5 @@ async function retryTransient<T>(attempt: () => Promise<T>, tries = 10): Promise
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -66,7 +66,7 @@ export class ServicePlatformModule {
       const options = {
         schema: name,
         url: db.DATABASE_URL,
-        entities: [...definition.database.entities, ...MESSAGING_ENTITIES],
+        entities: withMessagingEntities(definition.database.entities),
         migrations: definition.database.migrations,
         poolSize: db.DATABASE_POOL_SIZE,
       };
@@ -251,7 +251,7 @@ export async function serviceMain<C extends CommonConfig & { PORT: number }>(
     const ran = await runMigrations({
       schema: definition.name,
       url: config.DATABASE_OWNER_URL,
-      entities: [...definition.database.entities, ...MESSAGING_ENTITIES],
+      entities: withMessagingEntities(definition.database.entities),
       migrations: definition.database.migrations,
     });
     process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'no pending migrations\n');
@@ -259,4 +259,9 @@ export async function serviceMain<C extends CommonConfig & { PORT: number }>(
   }
   if (command !== 'serve') throw new Error(`unknown command '${command}' (serve | migrate)`);
   await runService(definition, features);
+}
+
+/** Every service schema has the outbox and processed-event tables besides its own. */
+function withMessagingEntities(entities: ClassType[]): ClassType[] {
+  return [...entities, ...MESSAGING_ENTITIES];
 }
