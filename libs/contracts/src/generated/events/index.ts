@@ -9,6 +9,382 @@ export interface IngestionPingRecordedV1 {
   recordedAt: string;
 }
 /**
+ * A Segment-compatible event accepted by ingestion (deduplicated on tenant + messageId; published once). `timestamp` is clock-skew corrected: receivedAt - (sentAt - originalTimestamp). `profileId` is the identity-graph profile the event belongs to at acceptance (later merges arrive as ingestion.identity.merged.v1). Key: tenant id + profile id.
+ */
+export interface IngestionEventAcceptedV1 {
+  tenantId: string;
+  eventId: string;
+  messageId: string;
+  type: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias';
+  event: string | null;
+  profileId: string;
+  anonymousId: string | null;
+  userId: string | null;
+  timestamp: string;
+  originalTimestamp: string | null;
+  sentAt: string | null;
+  receivedAt: string;
+  /**
+   * The corrected timestamp was more than the tolerance ahead of receivedAt.
+   */
+  futureTimestamp: boolean;
+  /**
+   * The ingest key (or webhook source) that sent it.
+   */
+  sourceId: string | null;
+  /**
+   * The marketing touch this event carries (UTM, click id, referrer), classified by the tenant's channel grouping; null when the event is not a touch (e.g. identify, or a page view inside a session).
+   */
+  touch: {
+    channel: string;
+    source: string | null;
+    medium: string | null;
+    campaign: string | null;
+    term: string | null;
+    content: string | null;
+    clickIdType: string | null;
+    clickId: string | null;
+    referrerHost: string | null;
+  } | null;
+  /**
+   * Consent categories granted (context.consent); null when the event says nothing.
+   */
+  consent: string[] | null;
+  /**
+   * Event properties as sent (track, page, screen).
+   */
+  properties: {};
+  /**
+   * Traits as sent (identify, group), with emails/phones already hashed unless the tenant opted in.
+   */
+  traits: {};
+  /**
+   * Segment context as sent, with ip truncated and personal fields minimised.
+   */
+  context: {};
+}
+/**
+ * Profiles merged by identify/alias (or an order's matching customer): every profile in mergedProfileIds is now profileId. Consumers re-key what they hold under the merged ids. Key: tenant id + surviving profile id.
+ */
+export interface IngestionIdentityMergedV1 {
+  tenantId: string;
+  profileId: string;
+  /**
+   * @minItems 1
+   */
+  mergedProfileIds: [string, ...string[]];
+  /**
+   * Identifiers of the surviving profile after the merge (hashed emails only).
+   */
+  identifiers: {
+    kind: 'anonymousId' | 'userId' | 'emailHash' | 'customerId';
+    value: string;
+  }[];
+  reason: 'identify' | 'alias' | 'order';
+  mergedAt: string;
+}
+/**
+ * The canonical state of an order after a webhook changed it (Shopify, WooCommerce, Stripe, PayPal). Each message carries the whole order; `revision` grows with every change, so a consumer keeps the highest revision and ignores older ones. Amounts are integers in minor units of `currency`. Net revenue = totalMinor - refundedMinor. Key: tenant id + order id.
+ */
+export interface CommerceOrderRecordedV1 {
+  tenantId: string;
+  /**
+   * Provider-qualified order id, e.g. shopify:4509387
+   */
+  orderId: string;
+  revision: number;
+  provider: 'shopify' | 'woocommerce' | 'stripe' | 'paypal';
+  sourceId: string;
+  reference: string | null;
+  status:
+    | 'pending'
+    | 'authorized'
+    | 'on_hold'
+    | 'paid'
+    | 'completed'
+    | 'partially_refunded'
+    | 'refunded'
+    | 'cancelled'
+    | 'failed';
+  statusHistory: {
+    status: string;
+    at: string;
+  }[];
+  currency: string;
+  customer: {
+    id: string | null;
+    emailHash: string | null;
+  };
+  /**
+   * The tracked profile the order is linked to (customer id or hashed email matched), null if none.
+   */
+  profileId: string | null;
+  lineItems: {
+    sku: string | null;
+    productId: string | null;
+    name: string | null;
+    quantity: number;
+    /**
+     * Minor units of currency (cents; yen have none).
+     */
+    unitPriceMinor: number;
+  }[];
+  /**
+   * Minor units of currency (cents; yen have none).
+   */
+  subtotalMinor: number;
+  /**
+   * Minor units of currency (cents; yen have none).
+   */
+  discountMinor: number;
+  /**
+   * Minor units of currency (cents; yen have none).
+   */
+  taxMinor: number;
+  /**
+   * Minor units of currency (cents; yen have none).
+   */
+  shippingMinor: number;
+  /**
+   * Minor units of currency (cents; yen have none).
+   */
+  totalMinor: number;
+  refunds: {
+    refundId: string;
+    /**
+     * Minor units of currency (cents; yen have none).
+     */
+    amountMinor: number;
+    createdAt: string;
+    lineItems: {
+      sku: string | null;
+      quantity: number;
+    }[];
+  }[];
+  /**
+   * Minor units of currency (cents; yen have none).
+   */
+  refundedMinor: number;
+  /**
+   * Minor units of currency (cents; yen have none).
+   */
+  netRevenueMinor: number;
+  placedAt: string;
+  updatedAt: string;
+}
+/**
+ * A day's spend of one channel/campaign, as imported (JSON or CSV). Idempotent per tenant + date + channel + campaign: a later message for the same day replaces the earlier (`revision` grows). Key: tenant id + channel.
+ */
+export interface MarketingSpendRecordedV1 {
+  tenantId: string;
+  date: string;
+  channel: string;
+  /**
+   * Empty string when spend is per channel only.
+   */
+  campaign: string;
+  currency: string;
+  amountMinor: number;
+  impressions: number | null;
+  clicks: number | null;
+  revision: number;
+  recordedAt: string;
+}
+/**
+ * Per-conversion credits of every rule-based model for one order, recomputed when the order, its refunds or its journey change (late touches, identity merges). A message replaces every earlier one for the order (highest `revision` wins). Key: tenant id + order id.
+ */
+export interface AttributionCreditComputedV1 {
+  tenantId: string;
+  orderId: string;
+  revision: number;
+  profileId: string | null;
+  convertedAt: string;
+  currency: string;
+  /**
+   * Net of refunds.
+   */
+  revenueMinor: number;
+  /**
+   * Touches in the lookback window.
+   */
+  touchpoints: number;
+  models: {
+    first_touch: {
+      channel: string;
+      campaign: string | null;
+      /**
+       * Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).
+       */
+      conversions: number;
+      /**
+       * Share of the net revenue, minor units (fractional).
+       */
+      revenueMinor: number;
+    }[];
+    last_touch: {
+      channel: string;
+      campaign: string | null;
+      /**
+       * Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).
+       */
+      conversions: number;
+      /**
+       * Share of the net revenue, minor units (fractional).
+       */
+      revenueMinor: number;
+    }[];
+    last_non_direct: {
+      channel: string;
+      campaign: string | null;
+      /**
+       * Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).
+       */
+      conversions: number;
+      /**
+       * Share of the net revenue, minor units (fractional).
+       */
+      revenueMinor: number;
+    }[];
+    linear: {
+      channel: string;
+      campaign: string | null;
+      /**
+       * Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).
+       */
+      conversions: number;
+      /**
+       * Share of the net revenue, minor units (fractional).
+       */
+      revenueMinor: number;
+    }[];
+    time_decay: {
+      channel: string;
+      campaign: string | null;
+      /**
+       * Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).
+       */
+      conversions: number;
+      /**
+       * Share of the net revenue, minor units (fractional).
+       */
+      revenueMinor: number;
+    }[];
+    position_based: {
+      channel: string;
+      campaign: string | null;
+      /**
+       * Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).
+       */
+      conversions: number;
+      /**
+       * Share of the net revenue, minor units (fractional).
+       */
+      revenueMinor: number;
+    }[];
+  };
+  computedAt: string;
+}
+/**
+ * A data-driven attribution run (Markov or Shapley) over a period ended. Credits per channel are present when it succeeded. Key: tenant id.
+ */
+export interface AttributionRunCompletedV1 {
+  tenantId: string;
+  runId: string;
+  model: 'markov' | 'shapley' | 'shapley_exact';
+  from: string;
+  to: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  conversions: number;
+  revenueMinor: number;
+  currency: string | null;
+  credits: {
+    channel: string;
+    conversions: number;
+    revenueMinor: number;
+  }[];
+  error: string | null;
+  completedAt: string;
+}
+/**
+ * A marketing-mix model fit ended. `converged` false means the estimates must not be used; channels are empty unless it succeeded. Key: tenant id.
+ */
+export interface AttributionMmmFitCompletedV1 {
+  tenantId: string;
+  fitId: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  converged: boolean;
+  from: string;
+  to: string;
+  channels: {
+    channel: string;
+    roas: {
+      mean: number;
+      hdiLow: number;
+      hdiHigh: number;
+    };
+    share: {
+      mean: number;
+      hdiLow: number;
+      hdiHigh: number;
+    };
+    contribution: {
+      mean: number;
+      hdiLow: number;
+      hdiHigh: number;
+    };
+  }[];
+  diagnostics: {
+    rhatMax: number;
+    essBulkMin: number;
+    divergences: number;
+  } | null;
+  error: string | null;
+  completedAt: string;
+}
+/**
+ * A forecast run ended (succeeded, partly failed or cancelled); the forecasts themselves travel per SKU on forecasting.sku-forecast.computed.v1. Key: tenant id.
+ */
+export interface ForecastingRunCompletedV1 {
+  tenantId: string;
+  runId: string;
+  status: 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
+  frequency: 'day' | 'week';
+  horizon: number;
+  skus: number;
+  succeeded: number;
+  failed: number;
+  completedAt: string;
+}
+/**
+ * One SKU's forecast from a run: point forecast and intervals per period, the method chosen, the demand class and the cross-validation error. Key: tenant id + sku.
+ */
+export interface ForecastingSkuForecastComputedV1 {
+  tenantId: string;
+  runId: string;
+  sku: string;
+  class: 'smooth' | 'erratic' | 'intermittent' | 'lumpy' | 'new' | 'inactive';
+  method: string;
+  frequency: 'day' | 'week';
+  points: {
+    period: string;
+    mean: number;
+    /**
+     * Keyed by level (e.g. "80", "95").
+     */
+    intervals: {
+      [k: string]: {
+        lower: number;
+        upper: number;
+      };
+    };
+  }[];
+  /**
+   * Cross-validation MASE of the chosen method.
+   */
+  cvError: number | null;
+  computedAt: string;
+}
+/**
  * A tenant was registered, with its first owner. Key: tenant id.
  */
 export interface AuthTenantCreatedV1 {
@@ -38,13 +414,47 @@ export interface AuthApiKeyRevokedV1 {
   revokedBy: string | null;
   revokedAt: string;
 }
+/**
+ * A security-relevant or state-changing action in any service, stored by auth in the tenant's append-only audit log. Key: tenant id.
+ */
+export interface AuditEventRecordedV1 {
+  tenantId: string;
+  service: string;
+  /**
+   * Dotted verb, e.g. ingestion.spend.imported
+   */
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  actor: {
+    type: 'user' | 'api_key' | 'service' | 'anonymous';
+    id: string | null;
+  };
+  resource: {
+    type: string;
+    id: string | null;
+  } | null;
+  occurredAt: string;
+  requestId: string | null;
+  ip: string | null;
+  details: {};
+}
 
 /** Payload type of each live topic. */
 export interface EventPayloads {
   'ingestion.ping.recorded.v1': IngestionPingRecordedV1;
+  'ingestion.event.accepted.v1': IngestionEventAcceptedV1;
+  'ingestion.identity.merged.v1': IngestionIdentityMergedV1;
+  'commerce.order.recorded.v1': CommerceOrderRecordedV1;
+  'marketing.spend.recorded.v1': MarketingSpendRecordedV1;
+  'attribution.credit.computed.v1': AttributionCreditComputedV1;
+  'attribution.run.completed.v1': AttributionRunCompletedV1;
+  'attribution.mmm-fit.completed.v1': AttributionMmmFitCompletedV1;
+  'forecasting.run.completed.v1': ForecastingRunCompletedV1;
+  'forecasting.sku-forecast.computed.v1': ForecastingSkuForecastComputedV1;
   'auth.tenant.created.v1': AuthTenantCreatedV1;
   'auth.member.changed.v1': AuthMemberChangedV1;
   'auth.api-key.revoked.v1': AuthApiKeyRevokedV1;
+  'audit.event.recorded.v1': AuditEventRecordedV1;
 }
 
 export type LiveTopic = keyof EventPayloads;
@@ -64,6 +474,677 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       tenantId: { type: 'string', format: 'uuid' },
       note: { type: ['string', 'null'], maxLength: 200 },
       recordedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'ingestion.event.accepted.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'ingestion.event.accepted.v1',
+    title: 'IngestionEventAcceptedV1',
+    description:
+      'A Segment-compatible event accepted by ingestion (deduplicated on tenant + messageId; published once). `timestamp` is clock-skew corrected: receivedAt - (sentAt - originalTimestamp). `profileId` is the identity-graph profile the event belongs to at acceptance (later merges arrive as ingestion.identity.merged.v1). Key: tenant id + profile id.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'eventId',
+      'messageId',
+      'type',
+      'event',
+      'profileId',
+      'anonymousId',
+      'userId',
+      'timestamp',
+      'originalTimestamp',
+      'sentAt',
+      'receivedAt',
+      'futureTimestamp',
+      'sourceId',
+      'touch',
+      'consent',
+      'properties',
+      'traits',
+      'context',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      eventId: { type: 'string', format: 'uuid' },
+      messageId: { type: 'string', maxLength: 255 },
+      type: { type: 'string', enum: ['track', 'identify', 'page', 'screen', 'group', 'alias'] },
+      event: { type: ['string', 'null'], maxLength: 255 },
+      profileId: { type: 'string', format: 'uuid' },
+      anonymousId: { type: ['string', 'null'], maxLength: 255 },
+      userId: { type: ['string', 'null'], maxLength: 255 },
+      timestamp: { type: 'string', format: 'date-time' },
+      originalTimestamp: { type: ['string', 'null'], format: 'date-time' },
+      sentAt: { type: ['string', 'null'], format: 'date-time' },
+      receivedAt: { type: 'string', format: 'date-time' },
+      futureTimestamp: {
+        type: 'boolean',
+        description: 'The corrected timestamp was more than the tolerance ahead of receivedAt.',
+      },
+      sourceId: {
+        type: ['string', 'null'],
+        maxLength: 64,
+        description: 'The ingest key (or webhook source) that sent it.',
+      },
+      touch: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        description:
+          "The marketing touch this event carries (UTM, click id, referrer), classified by the tenant's channel grouping; null when the event is not a touch (e.g. identify, or a page view inside a session).",
+        required: [
+          'channel',
+          'source',
+          'medium',
+          'campaign',
+          'term',
+          'content',
+          'clickIdType',
+          'clickId',
+          'referrerHost',
+        ],
+        properties: {
+          channel: { type: 'string', maxLength: 64 },
+          source: { type: ['string', 'null'], maxLength: 200 },
+          medium: { type: ['string', 'null'], maxLength: 200 },
+          campaign: { type: ['string', 'null'], maxLength: 200 },
+          term: { type: ['string', 'null'], maxLength: 200 },
+          content: { type: ['string', 'null'], maxLength: 200 },
+          clickIdType: { type: ['string', 'null'], maxLength: 32 },
+          clickId: { type: ['string', 'null'], maxLength: 512 },
+          referrerHost: { type: ['string', 'null'], maxLength: 255 },
+        },
+      },
+      consent: {
+        type: ['array', 'null'],
+        items: { type: 'string', maxLength: 64 },
+        description: 'Consent categories granted (context.consent); null when the event says nothing.',
+      },
+      properties: { type: 'object', description: 'Event properties as sent (track, page, screen).' },
+      traits: {
+        type: 'object',
+        description:
+          'Traits as sent (identify, group), with emails/phones already hashed unless the tenant opted in.',
+      },
+      context: {
+        type: 'object',
+        description: 'Segment context as sent, with ip truncated and personal fields minimised.',
+      },
+    },
+  },
+  'ingestion.identity.merged.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'ingestion.identity.merged.v1',
+    title: 'IngestionIdentityMergedV1',
+    description:
+      "Profiles merged by identify/alias (or an order's matching customer): every profile in mergedProfileIds is now profileId. Consumers re-key what they hold under the merged ids. Key: tenant id + surviving profile id.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'profileId', 'mergedProfileIds', 'identifiers', 'reason', 'mergedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      profileId: { type: 'string', format: 'uuid' },
+      mergedProfileIds: { type: 'array', minItems: 1, items: { type: 'string', format: 'uuid' } },
+      identifiers: {
+        type: 'array',
+        description: 'Identifiers of the surviving profile after the merge (hashed emails only).',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'value'],
+          properties: {
+            kind: { type: 'string', enum: ['anonymousId', 'userId', 'emailHash', 'customerId'] },
+            value: { type: 'string', maxLength: 512 },
+          },
+        },
+      },
+      reason: { type: 'string', enum: ['identify', 'alias', 'order'] },
+      mergedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'commerce.order.recorded.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'commerce.order.recorded.v1',
+    title: 'CommerceOrderRecordedV1',
+    description:
+      'The canonical state of an order after a webhook changed it (Shopify, WooCommerce, Stripe, PayPal). Each message carries the whole order; `revision` grows with every change, so a consumer keeps the highest revision and ignores older ones. Amounts are integers in minor units of `currency`. Net revenue = totalMinor - refundedMinor. Key: tenant id + order id.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'orderId',
+      'revision',
+      'provider',
+      'sourceId',
+      'reference',
+      'status',
+      'statusHistory',
+      'currency',
+      'customer',
+      'profileId',
+      'lineItems',
+      'subtotalMinor',
+      'discountMinor',
+      'taxMinor',
+      'shippingMinor',
+      'totalMinor',
+      'refunds',
+      'refundedMinor',
+      'netRevenueMinor',
+      'placedAt',
+      'updatedAt',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      orderId: {
+        type: 'string',
+        maxLength: 255,
+        description: 'Provider-qualified order id, e.g. shopify:4509387',
+      },
+      revision: { type: 'integer', minimum: 1 },
+      provider: { type: 'string', enum: ['shopify', 'woocommerce', 'stripe', 'paypal'] },
+      sourceId: { type: 'string', maxLength: 64 },
+      reference: { type: ['string', 'null'], maxLength: 255 },
+      status: {
+        type: 'string',
+        enum: [
+          'pending',
+          'authorized',
+          'on_hold',
+          'paid',
+          'completed',
+          'partially_refunded',
+          'refunded',
+          'cancelled',
+          'failed',
+        ],
+      },
+      statusHistory: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['status', 'at'],
+          properties: {
+            status: { type: 'string', maxLength: 32 },
+            at: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+      currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      customer: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'emailHash'],
+        properties: {
+          id: { type: ['string', 'null'], maxLength: 255 },
+          emailHash: { type: ['string', 'null'], maxLength: 128 },
+        },
+      },
+      profileId: {
+        type: ['string', 'null'],
+        format: 'uuid',
+        description:
+          'The tracked profile the order is linked to (customer id or hashed email matched), null if none.',
+      },
+      lineItems: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['sku', 'productId', 'name', 'quantity', 'unitPriceMinor'],
+          properties: {
+            sku: { type: ['string', 'null'], maxLength: 255 },
+            productId: { type: ['string', 'null'], maxLength: 255 },
+            name: { type: ['string', 'null'], maxLength: 500 },
+            quantity: { type: 'number', minimum: 0 },
+            unitPriceMinor: {
+              type: 'integer',
+              description: 'Minor units of currency (cents; yen have none).',
+            },
+          },
+        },
+      },
+      subtotalMinor: { type: 'integer', description: 'Minor units of currency (cents; yen have none).' },
+      discountMinor: { type: 'integer', description: 'Minor units of currency (cents; yen have none).' },
+      taxMinor: { type: 'integer', description: 'Minor units of currency (cents; yen have none).' },
+      shippingMinor: { type: 'integer', description: 'Minor units of currency (cents; yen have none).' },
+      totalMinor: { type: 'integer', description: 'Minor units of currency (cents; yen have none).' },
+      refunds: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['refundId', 'amountMinor', 'createdAt', 'lineItems'],
+          properties: {
+            refundId: { type: 'string', maxLength: 255 },
+            amountMinor: { type: 'integer', description: 'Minor units of currency (cents; yen have none).' },
+            createdAt: { type: 'string', format: 'date-time' },
+            lineItems: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['sku', 'quantity'],
+                properties: {
+                  sku: { type: ['string', 'null'], maxLength: 255 },
+                  quantity: { type: 'number', minimum: 0 },
+                },
+              },
+            },
+          },
+        },
+      },
+      refundedMinor: { type: 'integer', description: 'Minor units of currency (cents; yen have none).' },
+      netRevenueMinor: { type: 'integer', description: 'Minor units of currency (cents; yen have none).' },
+      placedAt: { type: 'string', format: 'date-time' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'marketing.spend.recorded.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'marketing.spend.recorded.v1',
+    title: 'MarketingSpendRecordedV1',
+    description:
+      "A day's spend of one channel/campaign, as imported (JSON or CSV). Idempotent per tenant + date + channel + campaign: a later message for the same day replaces the earlier (`revision` grows). Key: tenant id + channel.",
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'date',
+      'channel',
+      'campaign',
+      'currency',
+      'amountMinor',
+      'impressions',
+      'clicks',
+      'revision',
+      'recordedAt',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      date: { type: 'string', format: 'date' },
+      channel: { type: 'string', maxLength: 64 },
+      campaign: {
+        type: 'string',
+        maxLength: 255,
+        description: 'Empty string when spend is per channel only.',
+      },
+      currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      amountMinor: { type: 'integer', minimum: 0 },
+      impressions: { type: ['integer', 'null'], minimum: 0 },
+      clicks: { type: ['integer', 'null'], minimum: 0 },
+      revision: { type: 'integer', minimum: 1 },
+      recordedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'attribution.credit.computed.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'attribution.credit.computed.v1',
+    title: 'AttributionCreditComputedV1',
+    description:
+      'Per-conversion credits of every rule-based model for one order, recomputed when the order, its refunds or its journey change (late touches, identity merges). A message replaces every earlier one for the order (highest `revision` wins). Key: tenant id + order id.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'orderId',
+      'revision',
+      'profileId',
+      'convertedAt',
+      'currency',
+      'revenueMinor',
+      'touchpoints',
+      'models',
+      'computedAt',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      orderId: { type: 'string', maxLength: 255 },
+      revision: { type: 'integer', minimum: 1 },
+      profileId: { type: ['string', 'null'], format: 'uuid' },
+      convertedAt: { type: 'string', format: 'date-time' },
+      currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      revenueMinor: { type: 'integer', description: 'Net of refunds.' },
+      touchpoints: { type: 'integer', minimum: 0, description: 'Touches in the lookback window.' },
+      models: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'],
+        properties: {
+          first_touch: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel', 'campaign', 'conversions', 'revenueMinor'],
+              properties: {
+                channel: { type: 'string', maxLength: 64 },
+                campaign: { type: ['string', 'null'], maxLength: 255 },
+                conversions: {
+                  type: 'number',
+                  description:
+                    "Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).",
+                },
+                revenueMinor: {
+                  type: 'number',
+                  description: 'Share of the net revenue, minor units (fractional).',
+                },
+              },
+            },
+          },
+          last_touch: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel', 'campaign', 'conversions', 'revenueMinor'],
+              properties: {
+                channel: { type: 'string', maxLength: 64 },
+                campaign: { type: ['string', 'null'], maxLength: 255 },
+                conversions: {
+                  type: 'number',
+                  description:
+                    "Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).",
+                },
+                revenueMinor: {
+                  type: 'number',
+                  description: 'Share of the net revenue, minor units (fractional).',
+                },
+              },
+            },
+          },
+          last_non_direct: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel', 'campaign', 'conversions', 'revenueMinor'],
+              properties: {
+                channel: { type: 'string', maxLength: 64 },
+                campaign: { type: ['string', 'null'], maxLength: 255 },
+                conversions: {
+                  type: 'number',
+                  description:
+                    "Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).",
+                },
+                revenueMinor: {
+                  type: 'number',
+                  description: 'Share of the net revenue, minor units (fractional).',
+                },
+              },
+            },
+          },
+          linear: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel', 'campaign', 'conversions', 'revenueMinor'],
+              properties: {
+                channel: { type: 'string', maxLength: 64 },
+                campaign: { type: ['string', 'null'], maxLength: 255 },
+                conversions: {
+                  type: 'number',
+                  description:
+                    "Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).",
+                },
+                revenueMinor: {
+                  type: 'number',
+                  description: 'Share of the net revenue, minor units (fractional).',
+                },
+              },
+            },
+          },
+          time_decay: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel', 'campaign', 'conversions', 'revenueMinor'],
+              properties: {
+                channel: { type: 'string', maxLength: 64 },
+                campaign: { type: ['string', 'null'], maxLength: 255 },
+                conversions: {
+                  type: 'number',
+                  description:
+                    "Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).",
+                },
+                revenueMinor: {
+                  type: 'number',
+                  description: 'Share of the net revenue, minor units (fractional).',
+                },
+              },
+            },
+          },
+          position_based: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel', 'campaign', 'conversions', 'revenueMinor'],
+              properties: {
+                channel: { type: 'string', maxLength: 64 },
+                campaign: { type: ['string', 'null'], maxLength: 255 },
+                conversions: {
+                  type: 'number',
+                  description:
+                    "Fraction of the conversion credited (sums to 1 over a model's credits, 0 credits when the journey is empty).",
+                },
+                revenueMinor: {
+                  type: 'number',
+                  description: 'Share of the net revenue, minor units (fractional).',
+                },
+              },
+            },
+          },
+        },
+      },
+      computedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'attribution.run.completed.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'attribution.run.completed.v1',
+    title: 'AttributionRunCompletedV1',
+    description:
+      'A data-driven attribution run (Markov or Shapley) over a period ended. Credits per channel are present when it succeeded. Key: tenant id.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'runId',
+      'model',
+      'from',
+      'to',
+      'status',
+      'conversions',
+      'revenueMinor',
+      'currency',
+      'credits',
+      'error',
+      'completedAt',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      runId: { type: 'string', format: 'uuid' },
+      model: { type: 'string', enum: ['markov', 'shapley', 'shapley_exact'] },
+      from: { type: 'string', format: 'date' },
+      to: { type: 'string', format: 'date' },
+      status: { type: 'string', enum: ['succeeded', 'failed', 'cancelled'] },
+      conversions: { type: 'number' },
+      revenueMinor: { type: 'number' },
+      currency: { type: ['string', 'null'], pattern: '^[A-Z]{3}$' },
+      credits: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel', 'conversions', 'revenueMinor'],
+          properties: {
+            channel: { type: 'string', maxLength: 64 },
+            conversions: { type: 'number' },
+            revenueMinor: { type: 'number' },
+          },
+        },
+      },
+      error: { type: ['string', 'null'], maxLength: 2000 },
+      completedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'attribution.mmm-fit.completed.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'attribution.mmm-fit.completed.v1',
+    title: 'AttributionMmmFitCompletedV1',
+    description:
+      'A marketing-mix model fit ended. `converged` false means the estimates must not be used; channels are empty unless it succeeded. Key: tenant id.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'fitId',
+      'status',
+      'converged',
+      'from',
+      'to',
+      'channels',
+      'diagnostics',
+      'error',
+      'completedAt',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      fitId: { type: 'string', format: 'uuid' },
+      status: { type: 'string', enum: ['succeeded', 'failed', 'cancelled'] },
+      converged: { type: 'boolean' },
+      from: { type: 'string', format: 'date' },
+      to: { type: 'string', format: 'date' },
+      channels: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel', 'roas', 'share', 'contribution'],
+          properties: {
+            channel: { type: 'string', maxLength: 64 },
+            roas: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['mean', 'hdiLow', 'hdiHigh'],
+              properties: {
+                mean: { type: 'number' },
+                hdiLow: { type: 'number' },
+                hdiHigh: { type: 'number' },
+              },
+            },
+            share: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['mean', 'hdiLow', 'hdiHigh'],
+              properties: {
+                mean: { type: 'number' },
+                hdiLow: { type: 'number' },
+                hdiHigh: { type: 'number' },
+              },
+            },
+            contribution: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['mean', 'hdiLow', 'hdiHigh'],
+              properties: {
+                mean: { type: 'number' },
+                hdiLow: { type: 'number' },
+                hdiHigh: { type: 'number' },
+              },
+            },
+          },
+        },
+      },
+      diagnostics: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        required: ['rhatMax', 'essBulkMin', 'divergences'],
+        properties: {
+          rhatMax: { type: 'number' },
+          essBulkMin: { type: 'number' },
+          divergences: { type: 'integer' },
+        },
+      },
+      error: { type: ['string', 'null'], maxLength: 2000 },
+      completedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'forecasting.run.completed.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'forecasting.run.completed.v1',
+    title: 'ForecastingRunCompletedV1',
+    description:
+      'A forecast run ended (succeeded, partly failed or cancelled); the forecasts themselves travel per SKU on forecasting.sku-forecast.computed.v1. Key: tenant id.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'runId',
+      'status',
+      'frequency',
+      'horizon',
+      'skus',
+      'succeeded',
+      'failed',
+      'completedAt',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      runId: { type: 'string', format: 'uuid' },
+      status: { type: 'string', enum: ['succeeded', 'partially_failed', 'failed', 'cancelled'] },
+      frequency: { type: 'string', enum: ['day', 'week'] },
+      horizon: { type: 'integer', minimum: 1 },
+      skus: { type: 'integer', minimum: 0 },
+      succeeded: { type: 'integer', minimum: 0 },
+      failed: { type: 'integer', minimum: 0 },
+      completedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'forecasting.sku-forecast.computed.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'forecasting.sku-forecast.computed.v1',
+    title: 'ForecastingSkuForecastComputedV1',
+    description:
+      "One SKU's forecast from a run: point forecast and intervals per period, the method chosen, the demand class and the cross-validation error. Key: tenant id + sku.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'runId', 'sku', 'class', 'method', 'frequency', 'points', 'cvError', 'computedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      runId: { type: 'string', format: 'uuid' },
+      sku: { type: 'string', maxLength: 255 },
+      class: { type: 'string', enum: ['smooth', 'erratic', 'intermittent', 'lumpy', 'new', 'inactive'] },
+      method: { type: 'string', maxLength: 64 },
+      frequency: { type: 'string', enum: ['day', 'week'] },
+      points: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['period', 'mean', 'intervals'],
+          properties: {
+            period: { type: 'string', format: 'date' },
+            mean: { type: 'number' },
+            intervals: {
+              type: 'object',
+              description: 'Keyed by level (e.g. "80", "95").',
+              additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['lower', 'upper'],
+                properties: { lower: { type: 'number' }, upper: { type: 'number' } },
+              },
+            },
+          },
+        },
+      },
+      cvError: { type: ['number', 'null'], description: 'Cross-validation MASE of the chosen method.' },
+      computedAt: { type: 'string', format: 'date-time' },
     },
   },
   'auth.tenant.created.v1': {
@@ -116,6 +1197,55 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       revokedAt: { type: 'string', format: 'date-time' },
     },
   },
+  'audit.event.recorded.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'audit.event.recorded.v1',
+    title: 'AuditEventRecordedV1',
+    description:
+      "A security-relevant or state-changing action in any service, stored by auth in the tenant's append-only audit log. Key: tenant id.",
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'service',
+      'action',
+      'outcome',
+      'actor',
+      'resource',
+      'occurredAt',
+      'requestId',
+      'ip',
+      'details',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      service: { type: 'string', maxLength: 32 },
+      action: { type: 'string', maxLength: 100, description: 'Dotted verb, e.g. ingestion.spend.imported' },
+      outcome: { type: 'string', enum: ['success', 'failure', 'denied'] },
+      actor: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'id'],
+        properties: {
+          type: { type: 'string', enum: ['user', 'api_key', 'service', 'anonymous'] },
+          id: { type: ['string', 'null'], maxLength: 255 },
+        },
+      },
+      resource: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        required: ['type', 'id'],
+        properties: {
+          type: { type: 'string', maxLength: 64 },
+          id: { type: ['string', 'null'], maxLength: 255 },
+        },
+      },
+      occurredAt: { type: 'string', format: 'date-time' },
+      requestId: { type: ['string', 'null'], maxLength: 128 },
+      ip: { type: ['string', 'null'], maxLength: 64 },
+      details: { type: 'object' },
+    },
+  },
 };
 
 /** Every declared topic (AsyncAPI channels): producer, consumers, key, status. */
@@ -132,49 +1262,49 @@ export const TOPIC_CATALOGUE = [
     producer: 'ingestion',
     consumers: ['attribution', 'reporting'],
     key: 'tenant+customer',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'ingestion.identity.merged.v1',
     producer: 'ingestion',
     consumers: ['attribution', 'reporting'],
     key: 'tenant+customer',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'commerce.order.recorded.v1',
     producer: 'ingestion',
     consumers: ['attribution', 'forecasting', 'reporting'],
     key: 'tenant+order',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'marketing.spend.recorded.v1',
     producer: 'ingestion',
     consumers: ['attribution', 'reporting'],
     key: 'tenant+channel',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'attribution.credit.computed.v1',
     producer: 'attribution',
     consumers: ['reporting'],
     key: 'tenant+order',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'attribution.run.completed.v1',
     producer: 'attribution',
     consumers: ['reporting'],
     key: 'tenant',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'attribution.mmm-fit.completed.v1',
     producer: 'attribution',
     consumers: ['reporting'],
     key: 'tenant',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'attribution.job.requested.v1',
@@ -195,7 +1325,14 @@ export const TOPIC_CATALOGUE = [
     producer: 'forecasting',
     consumers: ['reporting'],
     key: 'tenant',
-    status: 'planned',
+    status: 'live',
+  },
+  {
+    topic: 'forecasting.sku-forecast.computed.v1',
+    producer: 'forecasting',
+    consumers: ['reporting'],
+    key: 'tenant+sku',
+    status: 'live',
   },
   {
     topic: 'reporting.signal.raised.v1',
@@ -225,7 +1362,7 @@ export const TOPIC_CATALOGUE = [
     key: 'tenant',
     status: 'live',
   },
-  { topic: 'audit.event.recorded.v1', producer: '*', consumers: ['auth'], key: 'tenant', status: 'planned' },
+  { topic: 'audit.event.recorded.v1', producer: '*', consumers: ['auth'], key: 'tenant', status: 'live' },
   {
     topic: 'privacy.subject.deletion-requested.v1',
     producer: 'ingestion',
