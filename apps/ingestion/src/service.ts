@@ -1,12 +1,14 @@
 import { ingestionOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
 import { type IngestionConfig, loadIngestionConfig } from './config';
+import { Profile, ProfileIdentifier } from './identity/profile.entity';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
+import { Identity1764400000000 } from './migrations/1764400000000-Identity';
 import { Ping } from './pings/ping.entity';
 import { PingsModule } from './pings/pings.module';
 
-export const entities = [Ping];
-export const migrations = [Initial1763800000000];
+export const entities = [Ping, Profile, ProfileIdentifier];
+export const migrations = [Initial1763800000000, Identity1764400000000];
 
 export function ingestionService(
   config: IngestionConfig = loadIngestionConfig(),
