@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EventConsumerHost, type EventHandlers, type EventSubscriber } from './event-consumer';
@@ -88,6 +88,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
         onOutcome: (outcome, topic) => outcomes.inc({ topic, outcome }),
       });
     }
+    this.registerBacklogGauges(this.consumers?.subscribedTopics ?? []);
     const created = await ensureTopics(
       this.admin,
       [...liveTopics().map((t) => this.topics.topic(t.topic)), ...(this.consumers?.declaredTopics() ?? [])],
@@ -106,6 +107,50 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
       this.relay.start();
     }
     await this.consumers?.start();
+  }
+
+  /**
+   * Backlogs, measured when Prometheus scrapes: outbox rows not yet relayed, and the consumer
+   * group's lag (log-end offset minus committed offset) per subscribed topic.
+   */
+  private registerBacklogGauges(subscribed: string[]): void {
+    const { options, dataSource, admin, topics } = this;
+    if (dataSource && options.outbox) {
+      new Gauge({
+        name: 'messaging_outbox_pending',
+        help: 'Outbox rows written but not yet published to Kafka',
+        registers: [options.metrics],
+        async collect() {
+          const schema = dataSource.driver.schema ?? 'public';
+          const [{ count }] = await dataSource.query(
+            `select count(*)::int as count from "${schema}"."outbox"`,
+          );
+          this.set(count);
+        },
+      });
+    }
+    if (subscribed.length === 0) return;
+    new Gauge({
+      name: 'messaging_consumer_lag',
+      help: "Messages not yet consumed by this service's consumer group, per topic",
+      labelNames: ['topic'],
+      registers: [options.metrics],
+      async collect() {
+        const groupId = topics.group(options.service);
+        const committed = await admin.fetchOffsets({
+          groupId,
+          topics: subscribed.map((t) => topics.topic(t)),
+        });
+        for (const { topic, partitions } of committed) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const lag = ends.reduce((sum, end) => {
+            const offset = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+            return sum + Math.max(0, Number(end.high) - Math.max(offset, Number(end.low)));
+          }, 0);
+          this.set({ topic: topics.unprefixed(topic) }, lag);
+        }
+      },
+    });
   }
 
   /** Readiness: the broker answers. */

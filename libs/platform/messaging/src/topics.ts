@@ -44,3 +44,16 @@ export class TopicNames {
 export function liveTopics() {
   return TOPIC_CATALOGUE.filter((t) => t.status === 'live');
 }
+
+/**
+ * Every topic the catalogue declares (live ones), with each consuming service's retry and
+ * dead-letter topics: what the `topics` command (the Kubernetes topics Job) creates up front.
+ */
+export function declaredTopics(names: TopicNames): string[] {
+  return liveTopics().flatMap((t) => [
+    names.topic(t.topic),
+    ...t.consumers
+      .filter((service: string) => service !== '*')
+      .flatMap((service: string) => [names.retry(t.topic, service), names.deadLetter(t.topic, service)]),
+  ]);
+}

@@ -22,9 +22,13 @@ import {
 } from '@sextant/platform/http';
 import { createLogger, PinoNestLogger, type Logger } from '@sextant/platform/logging';
 import {
+  createKafka,
+  declaredTopics,
+  ensureTopics,
   MESSAGING_ENTITIES,
   Messaging,
   MessagingModule,
+  TopicNames,
   type EventSubscriber,
 } from '@sextant/platform/messaging';
 import { stopTelemetry } from '@sextant/platform/telemetry';
@@ -234,8 +238,9 @@ export interface ServiceEntry<C extends CommonConfig & { PORT: number }> {
 }
 
 /**
- * The command line of every service binary: `serve` (default) or `migrate` (apply pending
- * migrations as the schema owner, then exit: what the Kubernetes migration Job runs).
+ * The command line of every service binary: `serve` (default), `migrate` (apply pending
+ * migrations as the schema owner, then exit: what the Kubernetes migration Job runs) or `topics`
+ * (create every declared topic, then exit: the Kubernetes topics Job).
  */
 export async function serviceMain<C extends CommonConfig & { PORT: number }>(
   load: () => ServiceEntry<C>,
@@ -257,8 +262,27 @@ export async function serviceMain<C extends CommonConfig & { PORT: number }>(
     process.stdout.write(ran.length ? `applied: ${ran.join(', ')}\n` : 'no pending migrations\n');
     return;
   }
-  if (command !== 'serve') throw new Error(`unknown command '${command}' (serve | migrate)`);
+  if (command === 'topics') return createDeclaredTopics(definition.name, definition.config);
+  if (command !== 'serve') throw new Error(`unknown command '${command}' (serve | migrate | topics)`);
   await runService(definition, features);
+}
+
+async function createDeclaredTopics(service: string, config: CommonConfig): Promise<void> {
+  const logger = createLogger(service, config.LOG_LEVEL);
+  const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${service}-topics`, logger }).admin();
+  await admin.connect();
+  try {
+    const topics = declaredTopics(new TopicNames(config.KAFKA_TOPIC_PREFIX));
+    const created = await ensureTopics(
+      admin,
+      topics,
+      config.KAFKA_PARTITIONS,
+      config.KAFKA_REPLICATION_FACTOR,
+    );
+    process.stdout.write(`${topics.length} topics declared, ${created.length} created\n`);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Every service schema has the outbox and processed-event tables besides its own. */
