@@ -1,4 +1,7 @@
 /**
+ * Channels carry the names of the default channel grouping (GA4's), the names ingestion gives
+ * tracked touches, so spend and touches of one channel meet in reports.
+ *
  * A seeded simulator of one online store with known ground truth: what the demo tenant of
  * `./tools/dev up`, the whole-system tests and the load benchmarks send through the public API.
  *
@@ -23,8 +26,8 @@
  */
 import { SeededRandom } from '@sextant/domain/forecasting';
 
-export const PAID_CHANNELS = ['paid_search', 'paid_social', 'display', 'email'] as const;
-export const ORGANIC_CHANNELS = ['organic_search', 'referral', 'direct'] as const;
+export const PAID_CHANNELS = ['Paid Search', 'Paid Social', 'Display', 'Email'] as const;
+export const ORGANIC_CHANNELS = ['Organic Search', 'Referral', 'Direct'] as const;
 export type Channel = (typeof PAID_CHANNELS)[number] | (typeof ORGANIC_CHANNELS)[number];
 
 interface PaidChannelTruth {
@@ -39,7 +42,7 @@ interface PaidChannelTruth {
 }
 
 const PAID: Record<(typeof PAID_CHANNELS)[number], PaidChannelTruth> = {
-  paid_search: {
+  'Paid Search': {
     baseSpend: 600,
     adstockAlpha: 0.2,
     halfSaturation: 900,
@@ -49,41 +52,41 @@ const PAID: Record<(typeof PAID_CHANNELS)[number], PaidChannelTruth> = {
     utm: { source: 'google', medium: 'cpc' },
     clickId: 'gclid',
   },
-  paid_social: {
+  'Paid Social': {
     baseSpend: 450,
     adstockAlpha: 0.5,
     halfSaturation: 1200,
     reach: 140,
     conversionRate: 0.05,
     campaigns: ['prospecting', 'retargeting'],
-    utm: { source: 'facebook', medium: 'paid_social' },
+    utm: { source: 'facebook', medium: 'Paid Social' },
     clickId: 'fbclid',
   },
-  display: {
+  Display: {
     baseSpend: 300,
     adstockAlpha: 0.7,
     halfSaturation: 1500,
     reach: 90,
     conversionRate: 0.025,
     campaigns: ['awareness'],
-    utm: { source: 'dv360', medium: 'display' },
+    utm: { source: 'dv360', medium: 'Display' },
   },
-  email: {
+  Email: {
     baseSpend: 60,
     adstockAlpha: 0.1,
     halfSaturation: 80,
     reach: 25,
     conversionRate: 0.12,
     campaigns: ['newsletter'],
-    utm: { source: 'newsletter', medium: 'email' },
+    utm: { source: 'newsletter', medium: 'Email' },
   },
 };
 
 const ORGANIC: Record<(typeof ORGANIC_CHANNELS)[number], { dailyVisitors: number; conversionRate: number }> =
   {
-    organic_search: { dailyVisitors: 60, conversionRate: 0.06 },
-    referral: { dailyVisitors: 15, conversionRate: 0.05 },
-    direct: { dailyVisitors: 25, conversionRate: 0.08 },
+    'Organic Search': { dailyVisitors: 60, conversionRate: 0.06 },
+    Referral: { dailyVisitors: 15, conversionRate: 0.05 },
+    Direct: { dailyVisitors: 25, conversionRate: 0.08 },
   };
 
 export interface Sku {
@@ -232,9 +235,9 @@ export function simulateWorld(options: WorldOptions = {}): World {
       context.campaign = { source: paid.utm.source, medium: paid.utm.medium, name: campaign };
     }
     const referrer =
-      channel === 'organic_search'
+      channel === 'Organic Search'
         ? 'https://www.google.com/'
-        : channel === 'referral'
+        : channel === 'Referral'
           ? 'https://blog.example.org/review'
           : undefined;
     context.page = { url: url.toString(), path: url.pathname, referrer: referrer ?? '', title: 'Shop' };
@@ -246,7 +249,7 @@ export function simulateWorld(options: WorldOptions = {}): World {
     const arrivals: { channel: Channel; campaign?: string }[] = [];
     for (const channel of PAID_CHANNELS) {
       const paid = PAID[channel];
-      const flight = channel === 'display' && Math.floor(day / 14) % 2 === 1 ? 0.15 : 1;
+      const flight = channel === 'Display' && Math.floor(day / 14) % 2 === 1 ? 0.15 : 1;
       const weekly = 1 + 0.25 * Math.sin((2 * Math.PI * day) / 7 + phase[channel]);
       const dailySpend = round2(paid.baseSpend * weekly * flight * (0.85 + 0.3 * random.uniform()) * scale);
       adstock[channel] = dailySpend + paid.adstockAlpha * adstock[channel];
@@ -279,8 +282,8 @@ export function simulateWorld(options: WorldOptions = {}): World {
       for (let r = random.poisson(0.8); r > 0; r--) {
         const returnDay = day + 1 + random.integer(0, 20);
         const u = random.uniform();
-        const channel: Channel = u < 0.55 ? 'direct' : u < 0.8 ? 'email' : 'organic_search';
-        visits.push({ day: returnDay, channel, campaign: channel === 'email' ? 'newsletter' : undefined });
+        const channel: Channel = u < 0.55 ? 'Direct' : u < 0.8 ? 'Email' : 'Organic Search';
+        visits.push({ day: returnDay, channel, campaign: channel === 'Email' ? 'newsletter' : undefined });
       }
       visits.sort((a, b) => a.day - b.day);
       const buys = random.uniform() < conversionRate;
