@@ -13,6 +13,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'members:manage',
     'keys:manage',
     'audit:read',
+    'privacy:manage',
   ],
   admin: [
     'events:write',
@@ -22,6 +23,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'members:manage',
     'keys:manage',
     'audit:read',
+    'privacy:manage',
   ],
   analyst: ['events:write', 'reports:read', 'models:run', 'members:read'],
   viewer: ['reports:read', 'members:read'],

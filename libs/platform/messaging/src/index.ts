@@ -8,3 +8,4 @@ export * from './dead-letters';
 export * from './kafka';
 export * from './messaging.module';
 export * from './messaging-tables';
+export * from './subject-erasure';

@@ -438,6 +438,37 @@ export interface AuditEventRecordedV1 {
   ip: string | null;
   details: {};
 }
+/**
+ * A tenant asked to erase a data subject: every service deletes or irreversibly anonymises what it holds about these profiles and identifiers, then confirms with privacy.subject.deletion-completed.v1. Key: tenant id + request id.
+ */
+export interface PrivacySubjectDeletionRequestedV1 {
+  tenantId: string;
+  requestId: string;
+  /**
+   * Every profile of the subject, merged ones included.
+   */
+  profileIds: string[];
+  /**
+   * Every identifier of the subject (emails hashed).
+   */
+  identifiers: {
+    kind: 'anonymousId' | 'userId' | 'emailHash' | 'customerId';
+    value: string;
+  }[];
+  requestedAt: string;
+}
+/**
+ * One service finished erasing a data subject. `erased` counts the rows deleted or anonymised per table (zero everywhere when it held nothing). Key: tenant id + request id.
+ */
+export interface PrivacySubjectDeletionCompletedV1 {
+  tenantId: string;
+  requestId: string;
+  service: string;
+  erased: {
+    [k: string]: number;
+  };
+  completedAt: string;
+}
 
 /** Payload type of each live topic. */
 export interface EventPayloads {
@@ -455,6 +486,8 @@ export interface EventPayloads {
   'auth.member.changed.v1': AuthMemberChangedV1;
   'auth.api-key.revoked.v1': AuthApiKeyRevokedV1;
   'audit.event.recorded.v1': AuditEventRecordedV1;
+  'privacy.subject.deletion-requested.v1': PrivacySubjectDeletionRequestedV1;
+  'privacy.subject.deletion-completed.v1': PrivacySubjectDeletionCompletedV1;
 }
 
 export type LiveTopic = keyof EventPayloads;
@@ -1246,6 +1279,56 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       details: { type: 'object' },
     },
   },
+  'privacy.subject.deletion-requested.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'privacy.subject.deletion-requested.v1',
+    title: 'PrivacySubjectDeletionRequestedV1',
+    description:
+      'A tenant asked to erase a data subject: every service deletes or irreversibly anonymises what it holds about these profiles and identifiers, then confirms with privacy.subject.deletion-completed.v1. Key: tenant id + request id.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'requestId', 'profileIds', 'identifiers', 'requestedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      requestId: { type: 'string', format: 'uuid' },
+      profileIds: {
+        type: 'array',
+        items: { type: 'string', format: 'uuid' },
+        description: 'Every profile of the subject, merged ones included.',
+      },
+      identifiers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'value'],
+          properties: {
+            kind: { type: 'string', enum: ['anonymousId', 'userId', 'emailHash', 'customerId'] },
+            value: { type: 'string', maxLength: 512 },
+          },
+        },
+        description: 'Every identifier of the subject (emails hashed).',
+      },
+      requestedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  'privacy.subject.deletion-completed.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'privacy.subject.deletion-completed.v1',
+    title: 'PrivacySubjectDeletionCompletedV1',
+    description:
+      'One service finished erasing a data subject. `erased` counts the rows deleted or anonymised per table (zero everywhere when it held nothing). Key: tenant id + request id.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'requestId', 'service', 'erased', 'completedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      requestId: { type: 'string', format: 'uuid' },
+      service: { type: 'string', maxLength: 32 },
+      erased: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+      completedAt: { type: 'string', format: 'date-time' },
+    },
+  },
 };
 
 /** Every declared topic (AsyncAPI channels): producer, consumers, key, status. */
@@ -1366,16 +1449,16 @@ export const TOPIC_CATALOGUE = [
   {
     topic: 'privacy.subject.deletion-requested.v1',
     producer: 'ingestion',
-    consumers: ['*'],
-    key: 'tenant+subject',
-    status: 'planned',
+    consumers: ['ingestion', 'attribution', 'forecasting', 'reporting'],
+    key: 'tenant+request',
+    status: 'live',
   },
   {
     topic: 'privacy.subject.deletion-completed.v1',
     producer: '*',
     consumers: ['ingestion'],
-    key: 'tenant+subject',
-    status: 'planned',
+    key: 'tenant+request',
+    status: 'live',
   },
 ] as const;
 

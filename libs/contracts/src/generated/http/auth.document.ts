@@ -556,6 +556,7 @@ export const authOpenApiDocument: OpenApiDocument = {
           'members:manage',
           'keys:manage',
           'audit:read',
+          'privacy:manage',
         ],
       },
       RegisterRequest: {

@@ -526,7 +526,8 @@ export interface components {
       | 'members:read'
       | 'members:manage'
       | 'keys:manage'
-      | 'audit:read';
+      | 'audit:read'
+      | 'privacy:manage';
     /** @description An error, as RFC 9457 problem details. */
     Problem: {
       /** @description Machine-readable error code. */

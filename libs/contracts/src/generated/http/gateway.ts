@@ -297,6 +297,90 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/ingestion/privacy/requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the tenant's data-subject requests
+     * @description Newest first, at most `limit` (default 50). Needs `privacy:manage`.
+     */
+    get: operations['listSubjectRequests'];
+    put?: never;
+    /**
+     * File a deletion or export request for a data subject
+     * @description The subject is named by one of `userId`, `anonymousId` or `email` and resolved through the identity graph to every profile and identifier that belongs to them (merged profiles included). A `deletion` publishes `privacy.subject.deletion-requested.v1`; every service that holds personal data erases it and confirms; the request completes when all have confirmed (`services` shows each). From then on, new events of the subject are dropped at ingestion (suppression) until the tenant lifts it. An `export` answers at once with what ingestion holds about the subject. Needs `privacy:manage`.
+     */
+    post: operations['createSubjectRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/privacy/requests/{requestId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A data-subject request and each service's status
+     * @description Needs `privacy:manage`.
+     */
+    get: operations['getSubjectRequest'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/privacy/suppressions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Identifiers whose new events are dropped
+     * @description Needs `privacy:manage`.
+     */
+    get: operations['listSuppressions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/privacy/suppressions/{suppressionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Accept the subject's new events again
+     * @description Needs `privacy:manage`.
+     */
+    delete: operations['liftSuppression'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/pings/{pingId}': {
     parameters: {
       query?: never;
@@ -546,7 +630,8 @@ export interface components {
       | 'members:read'
       | 'members:manage'
       | 'keys:manage'
-      | 'audit:read';
+      | 'audit:read'
+      | 'privacy:manage';
     PingArrival: {
       /**
        * Format: date-time
@@ -620,6 +705,71 @@ export interface components {
     Role: 'owner' | 'admin' | 'analyst' | 'viewer';
     RoleChange: {
       role: components['schemas']['Role'];
+    };
+    SubjectRequest: {
+      /** Format: date-time */
+      completedAt: string | null;
+      /** @description What ingestion holds about the subject (exports only). */
+      export?: {
+        events: Record<string, never>[];
+        identifiers: {
+          /** Format: date-time */
+          firstSeenAt: string;
+          kind: string;
+          /** Format: uuid */
+          profileId: string;
+          value: string;
+        }[];
+        orders: Record<string, never>[];
+      };
+      profileIds: string[];
+      /** Format: date-time */
+      requestedAt: string;
+      /** Format: uuid */
+      requestId: string;
+      /** @description Each service that holds personal data, and whether it has erased it (deletions). */
+      services: {
+        /** Format: date-time */
+        completedAt: string | null;
+        erased: {
+          [key: string]: number;
+        };
+        service: string;
+        /** @enum {string} */
+        status: 'pending' | 'completed';
+      }[];
+      /** @enum {string} */
+      status: 'pending' | 'completed';
+      /** @enum {string} */
+      type: 'deletion' | 'export';
+    };
+    SubjectRequestCreate: {
+      /** @description Exactly one of the subject's identifiers. */
+      subject: {
+        anonymousId?: string;
+        /** Format: email */
+        email?: string;
+        userId?: string;
+      };
+      /** @enum {string} */
+      type: 'deletion' | 'export';
+    };
+    SubjectRequestList: {
+      requests: components['schemas']['SubjectRequest'][];
+    };
+    Suppression: {
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      kind: 'anonymousId' | 'userId' | 'emailHash' | 'customerId';
+      /** Format: uuid */
+      requestId: string;
+      /** Format: uuid */
+      suppressionId: string;
+      value: string;
+    };
+    SuppressionList: {
+      suppressions: components['schemas']['Suppression'][];
     };
     TokenPair: {
       /** @description ES256 JWT. */
@@ -1339,6 +1489,165 @@ export interface operations {
       403: components['responses']['Forbidden'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listSubjectRequests: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The requests (empty when none). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectRequestList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  createSubjectRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SubjectRequestCreate'];
+      };
+    };
+    responses: {
+      /** @description The export (type `export`). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectRequest'];
+        };
+      };
+      /** @description The deletion was filed; services erase asynchronously. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectRequest'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getSubjectRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        requestId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The request. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectRequest'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listSuppressions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The suppressions (empty when none). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SuppressionList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  liftSuppression: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        suppressionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Lifted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];

@@ -13,6 +13,10 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
   tags: [
     { name: 'Health', description: 'Liveness, readiness and metrics.' },
     { name: 'Pipeline', description: 'End-to-end checks of the data pipeline.' },
+    {
+      name: 'Privacy',
+      description: 'Data-subject deletion and export requests, suppression of erased subjects.',
+    },
   ],
   paths: {
     '/health/live': {
@@ -89,6 +93,116 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/ingestion/privacy/requests': {
+      get: {
+        operationId: 'listSubjectRequests',
+        tags: ['Privacy'],
+        summary: "List the tenant's data-subject requests",
+        description: 'Newest first, at most `limit` (default 50). Needs `privacy:manage`.',
+        parameters: [
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: 200 },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The requests (empty when none).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SubjectRequestList' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      post: {
+        operationId: 'createSubjectRequest',
+        tags: ['Privacy'],
+        summary: 'File a deletion or export request for a data subject',
+        description:
+          'The subject is named by one of `userId`, `anonymousId` or `email` and resolved through the identity graph to every profile and identifier that belongs to them (merged profiles included). A `deletion` publishes `privacy.subject.deletion-requested.v1`; every service that holds personal data erases it and confirms; the request completes when all have confirmed (`services` shows each). From then on, new events of the subject are dropped at ingestion (suppression) until the tenant lifts it. An `export` answers at once with what ingestion holds about the subject. Needs `privacy:manage`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SubjectRequestCreate' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The export (type `export`).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SubjectRequest' } } },
+          },
+          '202': {
+            description: 'The deletion was filed; services erase asynchronously.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SubjectRequest' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/ingestion/privacy/requests/{requestId}': {
+      get: {
+        operationId: 'getSubjectRequest',
+        tags: ['Privacy'],
+        summary: "A data-subject request and each service's status",
+        description: 'Needs `privacy:manage`.',
+        parameters: [
+          { name: 'requestId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The request.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SubjectRequest' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/ingestion/privacy/suppressions': {
+      get: {
+        operationId: 'listSuppressions',
+        tags: ['Privacy'],
+        summary: 'Identifiers whose new events are dropped',
+        description: 'Needs `privacy:manage`.',
+        responses: {
+          '200': {
+            description: 'The suppressions (empty when none).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SuppressionList' } } },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/ingestion/privacy/suppressions/{suppressionId}': {
+      delete: {
+        operationId: 'liftSuppression',
+        tags: ['Privacy'],
+        summary: "Accept the subject's new events again",
+        description: 'Needs `privacy:manage`.',
+        parameters: [
+          { name: 'suppressionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        responses: {
+          '204': { description: 'Lifted.' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -116,6 +230,102 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
           tenantId: { type: 'string', format: 'uuid' },
           recordedAt: { type: 'string', format: 'date-time' },
         },
+      },
+      SubjectRequestCreate: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['type', 'subject'],
+        properties: {
+          type: { type: 'string', enum: ['deletion', 'export'] },
+          subject: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            maxProperties: 1,
+            description: "Exactly one of the subject's identifiers.",
+            properties: {
+              userId: { type: 'string', minLength: 1, maxLength: 255 },
+              anonymousId: { type: 'string', minLength: 1, maxLength: 255 },
+              email: { type: 'string', format: 'email', maxLength: 320 },
+            },
+          },
+        },
+      },
+      SubjectRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['requestId', 'type', 'status', 'profileIds', 'requestedAt', 'completedAt', 'services'],
+        properties: {
+          requestId: { type: 'string', format: 'uuid' },
+          type: { type: 'string', enum: ['deletion', 'export'] },
+          status: { type: 'string', enum: ['pending', 'completed'] },
+          profileIds: { type: 'array', items: { type: 'string', format: 'uuid' } },
+          requestedAt: { type: 'string', format: 'date-time' },
+          completedAt: { type: ['string', 'null'], format: 'date-time' },
+          services: {
+            type: 'array',
+            description: 'Each service that holds personal data, and whether it has erased it (deletions).',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['service', 'status', 'erased', 'completedAt'],
+              properties: {
+                service: { type: 'string' },
+                status: { type: 'string', enum: ['pending', 'completed'] },
+                erased: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+                completedAt: { type: ['string', 'null'], format: 'date-time' },
+              },
+            },
+          },
+          export: {
+            type: 'object',
+            description: 'What ingestion holds about the subject (exports only).',
+            additionalProperties: false,
+            required: ['identifiers', 'events', 'orders'],
+            properties: {
+              identifiers: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['kind', 'value', 'profileId', 'firstSeenAt'],
+                  properties: {
+                    kind: { type: 'string' },
+                    value: { type: 'string' },
+                    profileId: { type: 'string', format: 'uuid' },
+                    firstSeenAt: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+              events: { type: 'array', items: { type: 'object' } },
+              orders: { type: 'array', items: { type: 'object' } },
+            },
+          },
+        },
+      },
+      SubjectRequestList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['requests'],
+        properties: { requests: { type: 'array', items: { $ref: '#/components/schemas/SubjectRequest' } } },
+      },
+      Suppression: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['suppressionId', 'kind', 'value', 'requestId', 'createdAt'],
+        properties: {
+          suppressionId: { type: 'string', format: 'uuid' },
+          kind: { type: 'string', enum: ['anonymousId', 'userId', 'emailHash', 'customerId'] },
+          value: { type: 'string' },
+          requestId: { type: 'string', format: 'uuid' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      SuppressionList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['suppressions'],
+        properties: { suppressions: { type: 'array', items: { $ref: '#/components/schemas/Suppression' } } },
       },
       HealthReport: {
         type: 'object',
@@ -206,6 +416,10 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
       },
       InternalError: {
         description: 'An unexpected error; the errorId finds it in the logs.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      NotFound: {
+        description: 'No such resource (or not visible to this tenant).',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
     },
