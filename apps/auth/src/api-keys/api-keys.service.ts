@@ -67,9 +67,10 @@ export class ApiKeysService {
   async exchange(apiKey: string, ip: string): Promise<Schemas['ApiKeyAccessToken']> {
     if (!isWellFormedApiKey(apiKey)) throw invalidApiKey();
     const [row]: ExchangeRow[] = await this.transactions.system((m) =>
-      m.query(`select id, tenant_id, key_hash, scopes, expires_at, revoked_at from api_key_for_exchange($1)`, [
-        sha256(apiKey),
-      ]),
+      m.query(
+        `select id, tenant_id, key_hash, scopes, expires_at, revoked_at from api_key_for_exchange($1)`,
+        [sha256(apiKey)],
+      ),
     );
     if (!row || !matchesHash(apiKey, row.key_hash)) throw invalidApiKey();
     const usable = !row.revoked_at && (!row.expires_at || row.expires_at.getTime() > Date.now());

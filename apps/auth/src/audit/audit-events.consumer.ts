@@ -11,7 +11,9 @@ export class AuditEventsConsumer implements EventSubscriber {
     return {
       'audit.event.recorded.v1': async (event, { manager, tenantId, eventId }) => {
         if (event.tenantId !== tenantId)
-          throw new NonRetryableError(`payload tenant ${event.tenantId} differs from header tenant ${tenantId}`);
+          throw new NonRetryableError(
+            `payload tenant ${event.tenantId} differs from header tenant ${tenantId}`,
+          );
         await this.audit.store(manager, eventId, event);
       },
     };

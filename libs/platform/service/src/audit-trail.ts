@@ -71,7 +71,11 @@ export function installAuditTrail(fastify: FastifyInstance, options: AuditTrailO
     if (!event) return;
     try {
       await options.transactions.forTenant(event.tenantId, (m) =>
-        addToOutbox(m, 'audit.event.recorded.v1', { tenantId: event.tenantId, key: event.tenantId, payload: event }),
+        addToOutbox(m, 'audit.event.recorded.v1', {
+          tenantId: event.tenantId,
+          key: event.tenantId,
+          payload: event,
+        }),
       );
     } catch (error) {
       options.logger.error({ err: error, action: event.action }, 'audit event not recorded');
