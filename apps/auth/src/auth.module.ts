@@ -1,6 +1,12 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AccessControlModule, AccessTokenVerifier } from '@sextant/platform/auth';
-import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeyExchangeController, ApiKeysController } from './api-keys/api-keys.controller';
+import { AuditEventsConsumer } from './audit/audit-events.consumer';
+import { MfaChallenges } from './mfa/mfa-challenges';
+import { MfaController } from './mfa/mfa.controller';
+import { MfaService } from './mfa/mfa.service';
+import { ServiceTokensController } from './service-identity/service-tokens.controller';
+import { ServiceTokensService } from './service-identity/service-tokens.service';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditLog } from './audit/audit-log';
@@ -44,7 +50,15 @@ class SigningModule {}
         }),
     }),
   ],
-  controllers: [SessionsController, MembersController, ApiKeysController, AuditController],
+  controllers: [
+    SessionsController,
+    MfaController,
+    MembersController,
+    ApiKeyExchangeController,
+    ApiKeysController,
+    ServiceTokensController,
+    AuditController,
+  ],
   providers: [
     AuditLog,
     LoginThrottle,
@@ -53,6 +67,10 @@ class SigningModule {}
     SessionsService,
     MembersService,
     ApiKeysService,
+    MfaChallenges,
+    MfaService,
+    ServiceTokensService,
+    AuditEventsConsumer,
   ],
 })
 export class AuthModule {

@@ -1,4 +1,5 @@
 import { commonConfig, ConfigError, databaseConfig, env, loadConfig } from '@sextant/platform/config';
+import { parseServiceClients } from './service-identity/service-clients';
 
 /** Development and test only: production refuses to start without AUTH_KEY_ENCRYPTION_KEY. */
 const DEVELOPMENT_KEY_ENCRYPTION_KEY = Buffer.alloc(32, 'sextant-development-only').toString('base64');
@@ -51,6 +52,10 @@ export const authConfigSpec = {
     min: 8_192,
   }),
   AUTH_ARGON2_ITERATIONS: env.int({ doc: 'Argon2id time cost (OWASP: 2)', default: 2, min: 1 }),
+  AUTH_SERVICE_CLIENTS: env.string({
+    doc: 'services that may get service tokens: JSON {"<name>": {"publicKey": <P-256 public JWK>, "permissions": [...]}} (public keys only)',
+    default: '{}',
+  }),
   AUTH_ARGON2_PARALLELISM: env.int({ doc: 'Argon2id lanes (OWASP: 1)', default: 1, min: 1 }),
 };
 
@@ -69,8 +74,14 @@ export function loadAuthConfig(source = process.env) {
   }
   if (config.AUTH_REFRESH_IDLE_SECONDS > config.AUTH_REFRESH_ABSOLUTE_SECONDS)
     problems.push('AUTH_REFRESH_IDLE_SECONDS must not exceed AUTH_REFRESH_ABSOLUTE_SECONDS');
+  const serviceClients = parseServiceClients(config.AUTH_SERVICE_CLIENTS);
+  problems.push(...serviceClients.problems);
   if (problems.length) throw new ConfigError(problems);
-  return Object.freeze({ ...config, AUTH_KEY_ENCRYPTION_KEY: keyEncryptionKey });
+  return Object.freeze({
+    ...config,
+    AUTH_KEY_ENCRYPTION_KEY: keyEncryptionKey,
+    serviceClients: serviceClients.clients,
+  });
 }
 export type AuthConfig = ReturnType<typeof loadAuthConfig>;
 

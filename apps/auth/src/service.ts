@@ -5,14 +5,24 @@ import { AuthModule } from './auth.module';
 import { type AuthConfig, loadAuthConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Identity1763900000000 } from './migrations/1763900000000-Identity';
+import { MfaKeysAudit1764400000000 } from './migrations/1764400000000-MfaKeysAudit';
+import { AuditEventsConsumer } from './audit/audit-events.consumer';
 
 /** The auth schema is written in SQL (see the Identity migration); no TypeORM entities. */
 export const entities: ClassType[] = [];
-export const migrations = [Initial1763800000000, Identity1763900000000];
+export const migrations = [Initial1763800000000, Identity1763900000000, MfaKeysAudit1764400000000];
 
 export function authService(config: AuthConfig = loadAuthConfig()): ServiceEntry<AuthConfig> {
   return {
-    definition: { name: 'auth', config, contract: authOpenApiDocument, database: { entities, migrations } },
+    definition: {
+      name: 'auth',
+      config,
+      contract: authOpenApiDocument,
+      database: { entities, migrations },
+      subscribers: [AuditEventsConsumer],
+      // Auth records its own state changes in detail (AuditLog); the platform adds its denials.
+      auditTrail: 'denials',
+    },
     features: [AuthModule.forConfig(config)],
   };
 }

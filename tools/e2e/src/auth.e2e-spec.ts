@@ -113,6 +113,7 @@ describe('auth through the gateway (real processes, PostgreSQL and Kafka)', () =
     const me = await api.request('GET', '/api/v1/auth/me', { headers: bearer(owner.tokens.accessToken) });
     expect(me.body).toEqual({
       userId: owner.userId,
+      subjectType: 'user',
       tenantId: owner.tenantId,
       permissions: identity.permissions,
     });

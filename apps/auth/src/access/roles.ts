@@ -40,3 +40,15 @@ export function mayAssign(actorRole: Role, fromRole: Role | undefined, toRole: R
   if (actorRole === 'owner') return true;
   return fromRole !== 'owner' && toRole !== 'owner';
 }
+
+export type ApiKeyScope = authApi.components['schemas']['ApiKeyScope'];
+
+/** What an API key may do, by scope: ingest keys only write tracking data, read keys only read. */
+export const SCOPE_PERMISSIONS: Readonly<Record<ApiKeyScope, readonly Permission[]>> = {
+  ingest: ['events:write'],
+  read: ['reports:read'],
+};
+
+export function permissionsOfScopes(scopes: readonly ApiKeyScope[]): Permission[] {
+  return [...new Set(scopes.flatMap((s) => SCOPE_PERMISSIONS[s] ?? []))];
+}

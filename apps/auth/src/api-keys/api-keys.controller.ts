@@ -6,6 +6,19 @@ import { ClientAddress } from '../sessions/client-address';
 
 type Schemas = authApi.components['schemas'];
 
+/** Public (contract: `security: []`): the key is the credential. */
+@Controller('api/v1/auth/api-keys/exchange')
+export class ApiKeyExchangeController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @Header('cache-control', 'no-store')
+  @HttpCode(200)
+  exchange(@Body() body: Schemas['ApiKeyExchangeRequest'], @ClientAddress() address: string) {
+    return this.keys.exchange(body.apiKey, address);
+  }
+}
+
 @Controller('api/v1/auth/api-keys')
 @RequirePermissions('keys:manage')
 export class ApiKeysController {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { authApi } from '@sextant/contracts';
 import type { VerifiedIdentity } from '@sextant/platform/auth';
 import { Transactions } from '@sextant/platform/database';
@@ -6,8 +6,11 @@ import { ApiProblem } from '@sextant/platform/http';
 import { addToOutbox } from '@sextant/platform/messaging';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { permissionsOfScopes } from '../access/roles';
 import { AuditLog } from '../audit/audit-log';
-import { displayPrefix, generateApiKey, sha256 } from './api-key-format';
+import { AUTH_CONFIG, type AuthConfig } from '../config';
+import { SigningKeys } from '../signing/signing-keys';
+import { displayPrefix, generateApiKey, isWellFormedApiKey, matchesHash, sha256 } from './api-key-format';
 
 type Schemas = authApi.components['schemas'];
 interface ApiKeyRow {
@@ -34,13 +37,76 @@ const toApiKey = (r: ApiKeyRow): Schemas['ApiKey'] => ({
 });
 const COLUMNS = 'id, name, prefix, scopes, created_at, expires_at, last_used_at, revoked_at';
 
+/** One answer for every key that does not work, so the answer tells nothing about the key. */
+const invalidApiKey = () => new ApiProblem(401, 'invalid_api_key', 'The API key is not valid.');
+
+interface ExchangeRow {
+  id: string;
+  tenant_id: string;
+  key_hash: string;
+  scopes: Schemas['ApiKeyScope'][];
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
 /** A tenant's API keys: the secret is returned once at creation; only its SHA-256 is stored. */
 @Injectable()
 export class ApiKeysService {
   constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly transactions: Transactions,
     private readonly audit: AuditLog,
+    private readonly keys: SigningKeys,
   ) {}
+
+  /**
+   * Trades a key for an access token (`sty: api_key`, `sub` = key id, perms from its scopes).
+   * The key names its tenant, so the lookup goes through `api_key_for_exchange` (see the
+   * MfaKeysAudit migration); everything after it runs under the key's tenant.
+   */
+  async exchange(apiKey: string, ip: string): Promise<Schemas['ApiKeyAccessToken']> {
+    if (!isWellFormedApiKey(apiKey)) throw invalidApiKey();
+    const [row]: ExchangeRow[] = await this.transactions.system((m) =>
+      m.query(
+        `select id, tenant_id, key_hash, scopes, expires_at, revoked_at from api_key_for_exchange($1)`,
+        [sha256(apiKey)],
+      ),
+    );
+    if (!row || !matchesHash(apiKey, row.key_hash)) throw invalidApiKey();
+    const usable = !row.revoked_at && (!row.expires_at || row.expires_at.getTime() > Date.now());
+    await this.transactions.forTenant(row.tenant_id, async (m) => {
+      if (usable)
+        await m.query(
+          `update api_keys set last_used_at = now()
+           where id = $1 and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
+          [row.id],
+        );
+      await this.audit.record(m, {
+        tenantId: row.tenant_id,
+        action: 'api-key.exchange',
+        outcome: usable ? 'success' : 'failure',
+        actorType: 'api_key',
+        actorId: row.id,
+        subjectId: row.id,
+        ip,
+        detail: usable ? {} : { reason: row.revoked_at ? 'revoked' : 'expired' },
+      });
+    });
+    if (!usable) throw invalidApiKey();
+    const ttl = this.config.AUTH_ACCESS_TOKEN_TTL_SECONDS;
+    const accessToken = await this.keys.sign(
+      { sub: row.id, sty: 'api_key', tid: row.tenant_id, perms: permissionsOfScopes(row.scopes) },
+      ttl,
+    );
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: ttl,
+      keyId: row.id,
+      tenantId: row.tenant_id,
+      scopes: row.scopes,
+    };
+  }
 
   create(
     identity: VerifiedIdentity,

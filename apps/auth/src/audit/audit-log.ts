@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { authApi } from '@sextant/contracts';
+import type { authApi, EventPayloads } from '@sextant/contracts';
 import type { EntityManager } from 'typeorm';
 
 export type AuditAction = authApi.components['schemas']['AuditAction'];
@@ -11,6 +11,8 @@ export interface AuditEntry {
   tenantId: string | null;
   action: AuditAction;
   outcome: 'success' | 'failure';
+  /** Default `user` when an actorId is given. */
+  actorType?: 'user' | 'api_key' | 'service';
   actorId?: string | null;
   subjectId?: string | null;
   ip?: string | null;
@@ -18,13 +20,17 @@ export interface AuditEntry {
 }
 
 export interface AuditQuery {
-  action?: AuditAction;
-  outcome?: 'success' | 'failure';
+  action?: string;
+  outcome?: 'success' | 'failure' | 'denied';
+  service?: string;
   actorId?: string;
   since?: string;
   limit: number;
   cursor?: string;
 }
+
+/** An `audit.event.recorded.v1` from any service, as stored (idempotent on its event id). */
+export type RecordedAuditEvent = EventPayloads['audit.event.recorded.v1'];
 
 /** The append-only audit table (the app role may only insert and select). */
 @Injectable()
@@ -32,16 +38,41 @@ export class AuditLog {
   /** Written in the caller's transaction, which must be scoped to entry.tenantId (or to none). */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
     await manager.query(
-      `insert into audit_events (tenant_id, action, outcome, actor_id, subject_id, ip, detail)
-       values ($1, $2, $3, $4, $5, $6, $7)`,
+      `insert into audit_events (tenant_id, action, outcome, actor_type, actor_id, subject_id, ip, detail)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         entry.tenantId,
         entry.action,
         entry.outcome,
+        entry.actorId ? (entry.actorType ?? 'user') : null,
         entry.actorId ?? null,
         entry.subjectId ?? null,
         entry.ip ?? null,
         entry.detail ?? {},
+      ],
+    );
+  }
+
+  /** Stores another service's audit event; a redelivered event id changes nothing. */
+  async store(manager: EntityManager, eventId: string, event: RecordedAuditEvent): Promise<void> {
+    await manager.query(
+      `insert into audit_events (tenant_id, event_id, service, action, outcome, actor_type, actor_id,
+         subject_id, ip, request_id, detail, occurred_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       on conflict (event_id) do nothing`,
+      [
+        event.tenantId,
+        eventId,
+        event.service,
+        event.action,
+        event.outcome,
+        event.actor.type,
+        event.actor.id,
+        event.resource?.id ?? null,
+        event.ip,
+        event.requestId,
+        { ...event.details, resource: event.resource },
+        event.occurredAt,
       ],
     );
   }
@@ -56,21 +87,27 @@ export class AuditLog {
     };
     if (query.action) add('action = ?', query.action);
     if (query.outcome) add('outcome = ?', query.outcome);
+    if (query.service) add('service = ?', query.service);
     if (query.actorId) add('actor_id = ?', query.actorId);
     if (query.since) add('occurred_at >= ?', query.since);
     if (query.cursor) add('id < ?', query.cursor);
     values.push(query.limit + 1);
     const rows: {
       id: string;
-      action: AuditAction;
-      outcome: 'success' | 'failure';
+      service: string;
+      action: string;
+      outcome: 'success' | 'failure' | 'denied';
+      actor_type: AuditEvent['actorType'];
       actor_id: string | null;
       subject_id: string | null;
       ip: string | null;
+      request_id: string | null;
       detail: Record<string, unknown>;
       occurred_at: Date;
     }[] = await manager.query(
-      `select id, action, outcome, actor_id, subject_id, ip, detail, occurred_at from audit_events
+      `select id, service, action, outcome, actor_type, actor_id, subject_id, ip, request_id, detail,
+              occurred_at
+       from audit_events
        ${conditions.length ? `where ${conditions.join(' and ')}` : ''}
        order by id desc limit $${values.length}`,
       values,
@@ -78,11 +115,14 @@ export class AuditLog {
     const page = rows.slice(0, query.limit);
     const items: AuditEvent[] = page.map((r) => ({
       eventId: String(r.id),
+      service: r.service,
       action: r.action,
       outcome: r.outcome,
+      actorType: r.actor_type,
       actorId: r.actor_id,
       subjectId: r.subject_id,
       ip: r.ip,
+      requestId: r.request_id,
       detail: r.detail,
       occurredAt: r.occurred_at.toISOString(),
     }));

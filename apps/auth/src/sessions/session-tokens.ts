@@ -38,7 +38,7 @@ export class SessionTokens {
       [sha256(refreshToken), familyId, this.config.AUTH_REFRESH_IDLE_SECONDS],
     );
     const accessToken = await this.keys.sign(
-      { sub: session.userId, tid: session.tenantId, perms: permissionsOf(session.role) },
+      { sub: session.userId, sty: 'user', tid: session.tenantId, perms: permissionsOf(session.role) },
       this.config.AUTH_ACCESS_TOKEN_TTL_SECONDS,
     );
     return {

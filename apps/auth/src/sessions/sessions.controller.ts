@@ -60,6 +60,11 @@ export class SessionsController {
 
   @Get('api/v1/auth/me')
   me(@CurrentIdentity() identity: VerifiedIdentity): Schemas['Identity'] {
-    return { userId: identity.userId, tenantId: identity.tenantId, permissions: identity.permissions };
+    return {
+      userId: identity.userId,
+      subjectType: identity.subjectType,
+      tenantId: identity.tenantId,
+      permissions: identity.permissions,
+    };
   }
 }

@@ -9,6 +9,7 @@ import type { Role } from '../access/roles';
 import { sha256 } from '../api-keys/api-key-format';
 import { AuditLog } from '../audit/audit-log';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
+import { MfaChallenges } from '../mfa/mfa-challenges';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { loadCommonPasswords, normaliseEmail, passwordProblem } from './password-policy';
@@ -21,6 +22,7 @@ type Schemas = authApi.components['schemas'];
 interface UserRow {
   id: string;
   password_hash: string;
+  mfa_enabled: boolean;
 }
 
 /** Registration, login, refresh-token rotation with reuse detection, logout. */
@@ -35,6 +37,7 @@ export class SessionsService {
     private readonly throttle: LoginThrottle,
     private readonly tokens: SessionTokens,
     private readonly audit: AuditLog,
+    private readonly challenges: MfaChallenges,
   ) {}
 
   checkPassword(password: string): void {
@@ -48,7 +51,11 @@ export class SessionsService {
 
   findUser(manager: EntityManager, email: string): Promise<UserRow | undefined> {
     return manager
-      .query(`select id, password_hash from users where email_normalized = $1`, [normaliseEmail(email)])
+      .query(
+        `select id, password_hash, totp_enabled_at is not null as mfa_enabled from users
+         where email_normalized = $1`,
+        [normaliseEmail(email)],
+      )
       .then((rows: UserRow[]) => rows[0]);
   }
 
@@ -128,7 +135,14 @@ export class SessionsService {
     });
   }
 
-  async login(request: Schemas['LoginRequest'], ip: string): Promise<Schemas['TokenPair']> {
+  /**
+   * Password step of a login. Without MFA it returns the tokens; with MFA (or when the tenant
+   * requires MFA of a user who has none) it returns a challenge for the second step.
+   */
+  async login(
+    request: Schemas['LoginRequest'],
+    ip: string,
+  ): Promise<Schemas['TokenPair'] | Schemas['MfaChallenge']> {
     const user = await this.authenticate(request.email, request.password, ip);
     return this.transactions
       .system(async (m) => {
@@ -152,6 +166,13 @@ export class SessionsService {
           return undefined;
         }
         await scopeToTenant(m, membership.tenant_id);
+        const [tenant]: { require_mfa: boolean }[] = await m.query(`select require_mfa from tenants`);
+        if (user.mfa_enabled || tenant?.require_mfa)
+          return this.challenges.create(m, {
+            userId: user.id,
+            tenantId: membership.tenant_id,
+            purpose: user.mfa_enabled ? 'verify' : 'enrol',
+          });
         await this.audit.record(m, {
           tenantId: membership.tenant_id,
           action: 'login',

@@ -51,6 +51,25 @@ describe('AccessTokenVerifier', () => {
     expect(identity.expiresAt.getTime()).toBeGreaterThan(Date.now());
   });
 
+  it('names the kind of subject: users by default, API keys by id, services by name', async () => {
+    expect((await verifier().verify(await sign())).subjectType).toBe('user');
+    const keyId = randomUUID();
+    expect(await verifier().verify(await sign({ sty: 'api_key', sub: keyId }))).toMatchObject({
+      userId: keyId,
+      subjectType: 'api_key',
+    });
+    expect(await verifier().verify(await sign({ sty: 'service', sub: 'reporting' }))).toMatchObject({
+      userId: 'reporting',
+      subjectType: 'service',
+    });
+    for (const claims of [
+      { sty: 'admin' },
+      { sty: 'user', sub: 'reporting' },
+      { sty: 'service', sub: 'Not A Name' },
+    ])
+      await expect(verifier().verify(await sign(claims))).rejects.toBeInstanceOf(InvalidAccessToken);
+  });
+
   it('rejects wrong issuer, audience, type, expired tokens and malformed claims', async () => {
     const now = Math.floor(Date.now() / 1000);
     const bad = {

@@ -3,9 +3,19 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jos
 
 export type Permission = authApi.components['schemas']['Permission'];
 
+/** What kind of caller a token names (claim `sty`): a person, a partner API key, or a service. */
+export type SubjectType = 'user' | 'api_key' | 'service';
+export const SUBJECT_TYPES: readonly SubjectType[] = ['user', 'api_key', 'service'];
+
 /** Who a verified access token names. */
 export interface VerifiedIdentity {
+  /**
+   * The token's `sub`: a user id, an API key id (`subjectType: 'api_key'`) or a service name
+   * (`subjectType: 'service'`). Kept under this name so existing handlers compile unchanged;
+   * handlers that act for a person check `subjectType === 'user'` first.
+   */
   userId: string;
+  subjectType: SubjectType;
   tenantId: string;
   permissions: Permission[];
   tokenId: string;
@@ -35,6 +45,8 @@ export class InvalidAccessToken extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Service names are the `sub` of service tokens (e.g. `reporting`). */
+export const SERVICE_NAME = /^[a-z][a-z0-9-]{1,31}$/;
 
 /** Verifies access tokens locally: signature (ES256 only), iss, aud, exp, typ and the Sextant claims. */
 export class AccessTokenVerifier {
@@ -75,13 +87,18 @@ export class AccessTokenVerifier {
         throw new InvalidAccessToken(error.message);
       throw error;
     }
-    const { sub, tid, perms, jti, exp } = payload as Record<string, unknown>;
-    if (typeof sub !== 'string' || !UUID.test(sub)) throw new InvalidAccessToken('sub must be a user id');
+    const { sub, tid, perms, jti, exp, sty = 'user' } = payload as Record<string, unknown>;
+    // Tokens without `sty` are user tokens (as issued before the claim existed).
+    if (!SUBJECT_TYPES.includes(sty as SubjectType)) throw new InvalidAccessToken('sty is not known');
+    const subjectPattern = sty === 'service' ? SERVICE_NAME : UUID;
+    if (typeof sub !== 'string' || !subjectPattern.test(sub))
+      throw new InvalidAccessToken(`sub must be a ${sty === 'service' ? 'service name' : 'uuid'}`);
     if (typeof tid !== 'string' || !UUID.test(tid)) throw new InvalidAccessToken('tid must be a tenant id');
     if (!Array.isArray(perms) || !perms.every((p) => typeof p === 'string'))
       throw new InvalidAccessToken('perms must be a list of permissions');
     return {
       userId: sub,
+      subjectType: sty as SubjectType,
       tenantId: tid,
       permissions: perms as Permission[],
       tokenId: String(jti),

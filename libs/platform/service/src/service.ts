@@ -7,7 +7,7 @@ import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { OpenApiDocument } from '@sextant/contracts';
 import { ConfigError, type commonConfig, type ConfigOf, type databaseConfig } from '@sextant/platform/config';
 import { AccessControlModule, AccessTokenVerifier, remoteKeySet } from '@sextant/platform/auth';
-import { type ClassType, DatabaseModule, runMigrations } from '@sextant/platform/database';
+import { type ClassType, DatabaseModule, runMigrations, Transactions } from '@sextant/platform/database';
 import {
   ContractInterceptor,
   ContractValidator,
@@ -33,6 +33,7 @@ import {
 } from '@sextant/platform/messaging';
 import { stopTelemetry } from '@sextant/platform/telemetry';
 import { DataSource } from 'typeorm';
+import { type AuditTrailMode, installAuditTrail } from './audit-trail';
 
 type CommonConfig = ConfigOf<typeof commonConfig>;
 type DatabaseConfig = ConfigOf<typeof databaseConfig>;
@@ -52,6 +53,11 @@ export interface ServiceDefinition<C extends CommonConfig> {
   trustProxy?: boolean | string;
   /** Leave request bodies unparsed (the gateway streams them to the upstream untouched). */
   streamBodies?: boolean;
+  /**
+   * Services with a database publish `audit.event.recorded.v1` for state changes and denials
+   * (default `all`; `denials` for a service that audits its own changes, `off` for none).
+   */
+  auditTrail?: AuditTrailMode | 'off';
   /** Last set-up on the Fastify application before it listens (plugins, raw routes). */
   configure?: (app: NestFastifyApplication, logger: Logger) => Promise<void>;
 }
@@ -182,6 +188,15 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
   const exposeStack = config.NODE_ENV === 'development';
   const fastify = app.getHttpAdapter().getInstance();
   installRequestHooks(fastify, app.get(Metrics).httpDuration);
+  const auditTrail = definition.auditTrail ?? 'all';
+  if (definition.database && auditTrail !== 'off')
+    installAuditTrail(fastify, {
+      service: name,
+      mode: auditTrail,
+      contract: app.get(ContractValidator),
+      transactions: app.get(Transactions, { strict: false }),
+      logger,
+    });
   app.useGlobalFilters(new ProblemFilter(logger, exposeStack));
   app.useGlobalInterceptors(new ContractInterceptor(app.get(ContractValidator)));
   SwaggerModule.setup('docs', app, definition.contract as unknown as OpenAPIObject, {
