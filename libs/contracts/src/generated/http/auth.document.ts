@@ -17,6 +17,8 @@ export const authOpenApiDocument: OpenApiDocument = {
     { name: 'API keys', description: 'Scoped keys for partners and ingestion.' },
     { name: 'Audit', description: 'The append-only record of security-relevant events.' },
     { name: 'Keys', description: 'The public keys that verify access tokens.' },
+    { name: 'MFA', description: 'TOTP second factor, recovery codes and the two-step login.' },
+    { name: 'Service identity', description: 'Short-lived tokens for services acting on their own.' },
   ],
   security: [{ bearerAuth: [] }],
   paths: {
@@ -126,8 +128,18 @@ export const authOpenApiDocument: OpenApiDocument = {
         },
         responses: {
           '200': {
-            description: 'Logged in.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/TokenPair' } } },
+            description:
+              'Logged in (a token pair), or the password was right and a second step is needed (an `MfaChallenge`: `mfaRequired` when the user has MFA; `enrolmentRequired` when the tenant requires MFA and the user has none yet).',
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    { $ref: '#/components/schemas/TokenPair' },
+                    { $ref: '#/components/schemas/MfaChallenge' },
+                  ],
+                },
+              },
+            },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
           '401': { $ref: '#/components/responses/Unauthorized' },
@@ -431,6 +443,222 @@ export const authOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/auth/login/mfa': {
+      post: {
+        operationId: 'completeMfaLogin',
+        tags: ['MFA'],
+        summary: 'Second login step',
+        description:
+          'Completes a login that answered `mfaRequired` with the challenge token and a current TOTP code or an unused recovery code (used up). For a challenge with `enrolmentRequired`, the code confirms the enrolment started with `startMfaLoginEnrolment`, and the answer also carries the 10 recovery codes (shown once). A code of a time step already accepted is refused. The challenge is single use on success and dies after 5 wrong codes.',
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/MfaLoginRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Logged in.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MfaLoginResult' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/login/mfa/enrolment': {
+      post: {
+        operationId: 'startMfaLoginEnrolment',
+        tags: ['MFA'],
+        summary: 'Enrol a TOTP authenticator during login',
+        description:
+          'For a login challenge with `enrolmentRequired` (the tenant requires MFA, the user has none): returns the `otpauth://` URI to scan; confirm it with `completeMfaLogin`.',
+        security: [],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: { $ref: '#/components/schemas/MfaEnrolmentStartRequest' } },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The authenticator to add.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TotpEnrolment' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/mfa/totp': {
+      post: {
+        operationId: 'startTotpEnrolment',
+        tags: ['MFA'],
+        summary: 'Start TOTP enrolment',
+        security: [{ bearerAuth: [] }],
+        description:
+          'For the calling user (not API keys or services). Returns a new secret as an `otpauth://` URI (SHA-1, 6 digits, 30 s); MFA is on only after `confirmTotpEnrolment`. 409 when MFA is already on (disable it first).',
+        responses: {
+          '201': {
+            description: 'The authenticator to add.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TotpEnrolment' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '409': { $ref: '#/components/responses/Conflict' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/mfa/totp/confirm': {
+      post: {
+        operationId: 'confirmTotpEnrolment',
+        tags: ['MFA'],
+        summary: 'Turn MFA on with a first code',
+        security: [{ bearerAuth: [] }],
+        description: 'Returns the 10 single-use recovery codes; they are shown only here (stored hashed).',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/TotpCode' } } },
+        },
+        responses: {
+          '200': {
+            description: 'MFA is on.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/RecoveryCodes' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '409': { $ref: '#/components/responses/Conflict' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/mfa/totp/disable': {
+      post: {
+        operationId: 'disableTotp',
+        tags: ['MFA'],
+        summary: 'Turn MFA off (re-authenticate)',
+        security: [{ bearerAuth: [] }],
+        description:
+          'Needs the password and a current code (TOTP or recovery code). Refused (403) when the tenant of the access token requires MFA. Recovery codes are deleted.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/MfaDisableRequest' } } },
+        },
+        responses: {
+          '204': { description: 'MFA is off.' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/TooManyRequests' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/tenant/settings': {
+      get: {
+        operationId: 'getTenantSettings',
+        tags: ['Members'],
+        summary: "The tenant's security settings",
+        security: [{ bearerAuth: [] }],
+        description: 'Needs `members:read`.',
+        responses: {
+          '200': {
+            description: 'The settings.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TenantSettings' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      put: {
+        operationId: 'updateTenantSettings',
+        tags: ['Members'],
+        summary: "Change the tenant's security settings",
+        security: [{ bearerAuth: [] }],
+        description:
+          'Needs `members:manage` (owner, admin). With `requireMfa`, members without MFA must enrol at their next login before they get tokens.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/TenantSettings' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The settings now.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TenantSettings' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/api-keys/exchange': {
+      post: {
+        operationId: 'exchangeApiKey',
+        tags: ['API keys'],
+        summary: 'Exchange an API key for an access token',
+        description:
+          "What the gateway (or a partner) calls with an `sxt_live_...` key: returns an ES256 access token with `sty: api_key`, `sub` the key id and the permissions of the key's scopes (`ingest`: events:write; `read`: reports:read). A malformed, unknown, revoked or expired key gets the same 401.",
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiKeyExchangeRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The access token.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiKeyAccessToken' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/auth/service-tokens': {
+      post: {
+        operationId: 'issueServiceToken',
+        tags: ['Service identity'],
+        summary: 'A short-lived token for a service (RFC 7523 client assertion)',
+        description:
+          "A service proves its identity with a JWT it signed with its own private key (`iss` = `sub` = its name, `aud` = the auth issuer, `exp` at most 5 minutes ahead, unique `jti`); the public key is registered in the auth service's configuration. The answer is an access token with `sty: service`, `sub` the service name, for the tenant asked for, with the permissions configured for that service. Each assertion is accepted once.",
+        security: [],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ServiceTokenRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The access token.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ServiceAccessToken' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
     '/api/v1/auth/audit-events': {
       get: {
         operationId: 'listAuditEvents',
@@ -442,15 +670,25 @@ export const authOpenApiDocument: OpenApiDocument = {
           {
             name: 'action',
             in: 'query',
-            description: 'Only events of this action.',
-            schema: { $ref: '#/components/schemas/AuditAction' },
+            description: "Only events of this action (auth's own, or another service's operation id).",
+            schema: { type: 'string', maxLength: 100, pattern: '^[A-Za-z0-9._-]+$' },
           },
-          { name: 'outcome', in: 'query', schema: { type: 'string', enum: ['success', 'failure'] } },
+          {
+            name: 'outcome',
+            in: 'query',
+            schema: { type: 'string', enum: ['success', 'failure', 'denied'] },
+          },
+          {
+            name: 'service',
+            in: 'query',
+            description: 'Only events recorded by this service.',
+            schema: { type: 'string', maxLength: 32, pattern: '^[a-z][a-z0-9-]*$' },
+          },
           {
             name: 'actorId',
             in: 'query',
-            description: 'Only events caused by this user.',
-            schema: { type: 'string', format: 'uuid' },
+            description: 'Only events caused by this user, API key or service.',
+            schema: { type: 'string', maxLength: 255 },
           },
           { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
@@ -612,12 +850,160 @@ export const authOpenApiDocument: OpenApiDocument = {
           tenantId: { type: 'string', format: 'uuid' },
         },
       },
+      MfaChallenge: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['mfaRequired', 'enrolmentRequired', 'mfaToken', 'expiresIn'],
+        properties: {
+          mfaRequired: { type: 'boolean', enum: [true] },
+          enrolmentRequired: {
+            type: 'boolean',
+            description: 'The tenant requires MFA and the user has none; enrol with startMfaLoginEnrolment.',
+          },
+          mfaToken: { type: 'string', description: 'Opaque, single use.' },
+          expiresIn: { type: 'integer', description: 'Seconds the challenge is valid.' },
+        },
+      },
+      TotpCodeValue: { type: 'string', pattern: '^[0-9]{6}$' },
+      RecoveryCodeValue: { type: 'string', pattern: '^[0-9a-z]{5}-[0-9a-z]{5}$' },
+      MfaLoginRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['mfaToken'],
+        properties: {
+          mfaToken: { type: 'string', minLength: 1, maxLength: 200 },
+          code: { $ref: '#/components/schemas/TotpCodeValue' },
+          recoveryCode: { $ref: '#/components/schemas/RecoveryCodeValue' },
+        },
+      },
+      MfaEnrolmentStartRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['mfaToken'],
+        properties: { mfaToken: { type: 'string', minLength: 1, maxLength: 200 } },
+      },
+      MfaLoginResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['accessToken', 'tokenType', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'tenantId'],
+        properties: {
+          accessToken: { type: 'string' },
+          tokenType: { type: 'string', enum: ['Bearer'] },
+          expiresIn: { type: 'integer' },
+          refreshToken: { type: 'string' },
+          refreshExpiresIn: { type: 'integer' },
+          tenantId: { type: 'string', format: 'uuid' },
+          recoveryCodes: {
+            type: 'array',
+            description: 'Only when this login enrolled MFA; shown once.',
+            items: { $ref: '#/components/schemas/RecoveryCodeValue' },
+          },
+        },
+      },
+      TotpEnrolment: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['otpauthUri', 'secret'],
+        properties: {
+          otpauthUri: {
+            type: 'string',
+            description: '`otpauth://totp/...` for an authenticator app (QR code).',
+          },
+          secret: { type: 'string', description: 'The same secret in base32, to type in by hand.' },
+        },
+      },
+      TotpCode: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['code'],
+        properties: { code: { $ref: '#/components/schemas/TotpCodeValue' } },
+      },
+      RecoveryCodes: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['recoveryCodes'],
+        properties: {
+          recoveryCodes: {
+            type: 'array',
+            minItems: 10,
+            maxItems: 10,
+            items: { $ref: '#/components/schemas/RecoveryCodeValue' },
+          },
+        },
+      },
+      MfaDisableRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['password'],
+        properties: {
+          password: { $ref: '#/components/schemas/Password' },
+          code: { $ref: '#/components/schemas/TotpCodeValue' },
+          recoveryCode: { $ref: '#/components/schemas/RecoveryCodeValue' },
+        },
+      },
+      TenantSettings: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['requireMfa'],
+        properties: { requireMfa: { type: 'boolean', description: 'Members must have MFA to get tokens.' } },
+      },
+      ApiKeyExchangeRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['apiKey'],
+        properties: { apiKey: { type: 'string', minLength: 1, maxLength: 200 } },
+      },
+      ApiKeyAccessToken: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['accessToken', 'tokenType', 'expiresIn', 'keyId', 'tenantId', 'scopes'],
+        properties: {
+          accessToken: { type: 'string', description: 'ES256 JWT, `sty: api_key`.' },
+          tokenType: { type: 'string', enum: ['Bearer'] },
+          expiresIn: { type: 'integer' },
+          keyId: { type: 'string', format: 'uuid' },
+          tenantId: { type: 'string', format: 'uuid' },
+          scopes: { type: 'array', items: { $ref: '#/components/schemas/ApiKeyScope' } },
+        },
+      },
+      ServiceTokenRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['clientAssertionType', 'clientAssertion', 'tenantId'],
+        properties: {
+          clientAssertionType: {
+            type: 'string',
+            enum: ['urn:ietf:params:oauth:client-assertion-type:jwt-bearer'],
+          },
+          clientAssertion: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 4096,
+            description: 'ES256 JWT signed by the service.',
+          },
+          tenantId: { type: 'string', format: 'uuid', description: 'The tenant the service acts for.' },
+        },
+      },
+      ServiceAccessToken: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['accessToken', 'tokenType', 'expiresIn'],
+        properties: {
+          accessToken: { type: 'string', description: 'ES256 JWT, `sty: service`.' },
+          tokenType: { type: 'string', enum: ['Bearer'] },
+          expiresIn: { type: 'integer' },
+        },
+      },
       Identity: {
         type: 'object',
         additionalProperties: false,
-        required: ['userId', 'tenantId', 'permissions'],
+        required: ['userId', 'subjectType', 'tenantId', 'permissions'],
         properties: {
-          userId: { type: 'string', format: 'uuid' },
+          userId: {
+            type: 'string',
+            description: 'The token subject: a user id, API key id or service name.',
+          },
+          subjectType: { type: 'string', enum: ['user', 'api_key', 'service'] },
           tenantId: { type: 'string', format: 'uuid' },
           permissions: { type: 'array', items: { $ref: '#/components/schemas/Permission' } },
         },
@@ -757,17 +1143,43 @@ export const authOpenApiDocument: OpenApiDocument = {
           'api-key.create',
           'api-key.revoke',
           'access.not-found',
+          'access.denied',
+          'mfa.enable',
+          'mfa.disable',
+          'mfa.verify',
+          'mfa.recovery-code',
+          'tenant.settings',
+          'api-key.exchange',
+          'service-token.issue',
         ],
       },
       AuditEvent: {
         type: 'object',
         additionalProperties: false,
-        required: ['eventId', 'action', 'outcome', 'actorId', 'subjectId', 'ip', 'detail', 'occurredAt'],
+        required: [
+          'eventId',
+          'service',
+          'action',
+          'outcome',
+          'actorType',
+          'actorId',
+          'subjectId',
+          'ip',
+          'requestId',
+          'detail',
+          'occurredAt',
+        ],
         properties: {
           eventId: { type: 'string', description: 'Ordered identifier.' },
-          action: { $ref: '#/components/schemas/AuditAction' },
-          outcome: { type: 'string', enum: ['success', 'failure'] },
-          actorId: { type: ['string', 'null'], format: 'uuid' },
+          service: { type: 'string', description: 'The service that recorded it.' },
+          action: {
+            description: "An `AuditAction` of auth, or the operation id of another service's request.",
+            anyOf: [{ $ref: '#/components/schemas/AuditAction' }, { type: 'string', maxLength: 100 }],
+          },
+          outcome: { type: 'string', enum: ['success', 'failure', 'denied'] },
+          actorType: { type: ['string', 'null'], enum: ['user', 'api_key', 'service', 'anonymous', null] },
+          actorId: { type: ['string', 'null'], description: 'A user id, an API key id or a service name.' },
+          requestId: { type: ['string', 'null'] },
           subjectId: { type: ['string', 'null'], description: 'The member, key or session acted on.' },
           ip: { type: ['string', 'null'] },
           detail: { type: 'object', additionalProperties: true },

@@ -50,6 +50,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/api-keys/exchange': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Exchange an API key for an access token
+     * @description What the gateway (or a partner) calls with an `sxt_live_...` key: returns an ES256 access token with `sty: api_key`, `sub` the key id and the permissions of the key's scopes (`ingest`: events:write; `read`: reports:read). A malformed, unknown, revoked or expired key gets the same 401.
+     */
+    post: operations['exchangeApiKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/audit-events': {
     parameters: {
       query?: never;
@@ -124,6 +144,46 @@ export interface paths {
      * @description Returns an access token for one tenant (the one named, or the user's first membership) and a refresh token starting a new family. An unknown email and a wrong password get the same 401. Repeated failures for an account or an address are throttled with 429 and Retry-After; the lock is temporary.
      */
     post: operations['login'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/login/mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Second login step
+     * @description Completes a login that answered `mfaRequired` with the challenge token and a current TOTP code or an unused recovery code (used up). For a challenge with `enrolmentRequired`, the code confirms the enrolment started with `startMfaLoginEnrolment`, and the answer also carries the 10 recovery codes (shown once). A code of a time step already accepted is refused. The challenge is single use on success and dies after 5 wrong codes.
+     */
+    post: operations['completeMfaLogin'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/login/mfa/enrolment': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Enrol a TOTP authenticator during login
+     * @description For a login challenge with `enrolmentRequired` (the tenant requires MFA, the user has none): returns the `otpauth://` URI to scan; confirm it with `completeMfaLogin`.
+     */
+    post: operations['startMfaLoginEnrolment'];
     delete?: never;
     options?: never;
     head?: never;
@@ -237,6 +297,66 @@ export interface paths {
     patch: operations['changeMemberRole'];
     trace?: never;
   };
+  '/api/v1/auth/mfa/totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start TOTP enrolment
+     * @description For the calling user (not API keys or services). Returns a new secret as an `otpauth://` URI (SHA-1, 6 digits, 30 s); MFA is on only after `confirmTotpEnrolment`. 409 when MFA is already on (disable it first).
+     */
+    post: operations['startTotpEnrolment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/mfa/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn MFA on with a first code
+     * @description Returns the 10 single-use recovery codes; they are shown only here (stored hashed).
+     */
+    post: operations['confirmTotpEnrolment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/mfa/totp/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn MFA off (re-authenticate)
+     * @description Needs the password and a current code (TOTP or recovery code). Refused (403) when the tenant of the access token requires MFA. Recovery codes are deleted.
+     */
+    post: operations['disableTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/refresh': {
     parameters: {
       query?: never;
@@ -271,6 +391,50 @@ export interface paths {
      * @description Creates a tenant and its first user, who becomes the owner. When the email already belongs to a user, the password must be theirs and the new tenant is added to their memberships. Publishes `auth.tenant.created.v1`.
      */
     post: operations['register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/service-tokens': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A short-lived token for a service (RFC 7523 client assertion)
+     * @description A service proves its identity with a JWT it signed with its own private key (`iss` = `sub` = its name, `aud` = the auth issuer, `exp` at most 5 minutes ahead, unique `jti`); the public key is registered in the auth service's configuration. The answer is an access token with `sty: service`, `sub` the service name, for the tenant asked for, with the permissions configured for that service. Each assertion is accepted once.
+     */
+    post: operations['issueServiceToken'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/tenant/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's security settings
+     * @description Needs `members:read`.
+     */
+    get: operations['getTenantSettings'];
+    /**
+     * Change the tenant's security settings
+     * @description Needs `members:manage` (owner, admin). With `requireMfa`, members without MFA must enrol at their next login before they get tokens.
+     */
+    put: operations['updateTenantSettings'];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -482,6 +646,21 @@ export interface components {
       revokedAt: string | null;
       scopes: components['schemas']['ApiKeyScope'][];
     };
+    ApiKeyAccessToken: {
+      /** @description ES256 JWT, `sty: api_key`. */
+      accessToken: string;
+      expiresIn: number;
+      /** Format: uuid */
+      keyId: string;
+      scopes: components['schemas']['ApiKeyScope'][];
+      /** Format: uuid */
+      tenantId: string;
+      /** @enum {string} */
+      tokenType: 'Bearer';
+    };
+    ApiKeyExchangeRequest: {
+      apiKey: string;
+    };
     ApiKeyList: {
       items: components['schemas']['ApiKey'][];
     };
@@ -509,11 +688,22 @@ export interface components {
       | 'member.remove'
       | 'api-key.create'
       | 'api-key.revoke'
-      | 'access.not-found';
+      | 'access.not-found'
+      | 'access.denied'
+      | 'mfa.enable'
+      | 'mfa.disable'
+      | 'mfa.verify'
+      | 'mfa.recovery-code'
+      | 'tenant.settings'
+      | 'api-key.exchange'
+      | 'service-token.issue';
     AuditEvent: {
-      action: components['schemas']['AuditAction'];
-      /** Format: uuid */
+      /** @description An `AuditAction` of auth, or the operation id of another service's request. */
+      action: components['schemas']['AuditAction'] | string;
+      /** @description A user id, an API key id or a service name. */
       actorId: string | null;
+      /** @enum {string|null} */
+      actorType: 'user' | 'api_key' | 'service' | 'anonymous' | null;
       detail: {
         [key: string]: unknown;
       };
@@ -523,7 +713,10 @@ export interface components {
       /** Format: date-time */
       occurredAt: string;
       /** @enum {string} */
-      outcome: 'success' | 'failure';
+      outcome: 'success' | 'failure' | 'denied';
+      requestId: string | null;
+      /** @description The service that recorded it. */
+      service: string;
       /** @description The member, key or session acted on. */
       subjectId: string | null;
     };
@@ -566,9 +759,11 @@ export interface components {
     };
     Identity: {
       permissions: components['schemas']['Permission'][];
+      /** @enum {string} */
+      subjectType: 'user' | 'api_key' | 'service';
       /** Format: uuid */
       tenantId: string;
-      /** Format: uuid */
+      /** @description The token subject: a user id, API key id or service name. */
       userId: string;
     };
     Invitation: {
@@ -619,6 +814,41 @@ export interface components {
     };
     MemberList: {
       items: components['schemas']['Member'][];
+    };
+    MfaChallenge: {
+      /** @description The tenant requires MFA and the user has none; enrol with startMfaLoginEnrolment. */
+      enrolmentRequired: boolean;
+      /** @description Seconds the challenge is valid. */
+      expiresIn: number;
+      /** @enum {boolean} */
+      mfaRequired: true;
+      /** @description Opaque, single use. */
+      mfaToken: string;
+    };
+    MfaDisableRequest: {
+      code?: components['schemas']['TotpCodeValue'];
+      password: components['schemas']['Password'];
+      recoveryCode?: components['schemas']['RecoveryCodeValue'];
+    };
+    MfaEnrolmentStartRequest: {
+      mfaToken: string;
+    };
+    MfaLoginRequest: {
+      code?: components['schemas']['TotpCodeValue'];
+      mfaToken: string;
+      recoveryCode?: components['schemas']['RecoveryCodeValue'];
+    };
+    MfaLoginResult: {
+      accessToken: string;
+      expiresIn: number;
+      /** @description Only when this login enrolled MFA; shown once. */
+      recoveryCodes?: components['schemas']['RecoveryCodeValue'][];
+      refreshExpiresIn: number;
+      refreshToken: string;
+      /** Format: uuid */
+      tenantId: string;
+      /** @enum {string} */
+      tokenType: 'Bearer';
     };
     /** @description 8 to 128 characters, no composition rules; common passwords are refused. */
     Password: string;
@@ -686,6 +916,10 @@ export interface components {
       /** @description URI reference identifying the problem type. */
       type: string;
     };
+    RecoveryCodes: {
+      recoveryCodes: components['schemas']['RecoveryCodeValue'][];
+    };
+    RecoveryCodeValue: string;
     RefreshRequest: {
       refreshToken: string;
     };
@@ -705,6 +939,24 @@ export interface components {
     Role: 'owner' | 'admin' | 'analyst' | 'viewer';
     RoleChange: {
       role: components['schemas']['Role'];
+    };
+    ServiceAccessToken: {
+      /** @description ES256 JWT, `sty: service`. */
+      accessToken: string;
+      expiresIn: number;
+      /** @enum {string} */
+      tokenType: 'Bearer';
+    };
+    ServiceTokenRequest: {
+      /** @description ES256 JWT signed by the service. */
+      clientAssertion: string;
+      /** @enum {string} */
+      clientAssertionType: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+      /**
+       * Format: uuid
+       * @description The tenant the service acts for.
+       */
+      tenantId: string;
     };
     SubjectRequest: {
       /** Format: date-time */
@@ -771,6 +1023,10 @@ export interface components {
     SuppressionList: {
       suppressions: components['schemas']['Suppression'][];
     };
+    TenantSettings: {
+      /** @description Members must have MFA to get tokens. */
+      requireMfa: boolean;
+    };
     TokenPair: {
       /** @description ES256 JWT. */
       accessToken: string;
@@ -784,6 +1040,16 @@ export interface components {
       tenantId: string;
       /** @enum {string} */
       tokenType: 'Bearer';
+    };
+    TotpCode: {
+      code: components['schemas']['TotpCodeValue'];
+    };
+    TotpCodeValue: string;
+    TotpEnrolment: {
+      /** @description `otpauth://totp/...` for an authenticator app (QR code). */
+      otpauthUri: string;
+      /** @description The same secret in base32, to type in by hand. */
+      secret: string;
     };
   };
   responses: {
@@ -1047,17 +1313,52 @@ export interface operations {
       504: components['responses']['UpstreamTimeout'];
     };
   };
+  exchangeApiKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApiKeyExchangeRequest'];
+      };
+    };
+    responses: {
+      /** @description The access token. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyAccessToken'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
   listAuditEvents: {
     parameters: {
       query?: {
-        /** @description Only events of this action. */
-        action?: components['schemas']['AuditAction'];
-        /** @description Only events caused by this user. */
+        /** @description Only events of this action (auth's own, or another service's operation id). */
+        action?: string;
+        /** @description Only events caused by this user, API key or service. */
         actorId?: string;
         /** @description The `nextCursor` of the previous page. */
         cursor?: string;
         limit?: number;
-        outcome?: 'success' | 'failure';
+        outcome?: 'success' | 'failure' | 'denied';
+        /** @description Only events recorded by this service. */
+        service?: string;
         since?: string;
       };
       header?: never;
@@ -1167,13 +1468,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Logged in. */
+      /** @description Logged in (a token pair), or the password was right and a second step is needed (an `MfaChallenge`: `mfaRequired` when the user has MFA; `enrolmentRequired` when the tenant requires MFA and the user has none yet). */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TokenPair'];
+          'application/json': components['schemas']['TokenPair'] | components['schemas']['MfaChallenge'];
         };
       };
       400: components['responses']['BadRequest'];
@@ -1181,6 +1482,72 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  completeMfaLogin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MfaLoginRequest'];
+      };
+    };
+    responses: {
+      /** @description Logged in. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MfaLoginResult'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  startMfaLoginEnrolment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MfaEnrolmentStartRequest'];
+      };
+    };
+    responses: {
+      /** @description The authenticator to add. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TotpEnrolment'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];
       503: components['responses']['UpstreamCircuitOpen'];
@@ -1396,6 +1763,102 @@ export interface operations {
       504: components['responses']['UpstreamTimeout'];
     };
   };
+  startTotpEnrolment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The authenticator to add. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TotpEnrolment'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  confirmTotpEnrolment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TotpCode'];
+      };
+    };
+    responses: {
+      /** @description MFA is on. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecoveryCodes'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  disableTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MfaDisableRequest'];
+      };
+    };
+    responses: {
+      /** @description MFA is off. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
   refreshTokens: {
     parameters: {
       query?: never;
@@ -1456,6 +1919,101 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  issueServiceToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ServiceTokenRequest'];
+      };
+    };
+    responses: {
+      /** @description The access token. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ServiceAccessToken'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getTenantSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The settings. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TenantSettings'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  updateTenantSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TenantSettings'];
+      };
+    };
+    responses: {
+      /** @description The settings now. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TenantSettings'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];
       503: components['responses']['UpstreamCircuitOpen'];
