@@ -1,3 +1,4 @@
 export * from './access-token';
 export * from './access.guard';
 export * from './access-control.module';
+export * from './api-key-format';
