@@ -101,7 +101,6 @@ export async function installUpstreamProxy(
     const problem = (error: unknown, to: FastifyReply = reply) =>
       sendProblem(error, request, to, logger, exposeStack);
     const edge = edgeContextOf(request);
-    setRouteLabel(request, edge?.operation?.template ?? 'unmatched');
     const domain = (request.params as { domain: string }).domain;
     const base = upstreams[domain];
     const breaker = breakers.get(domain);
@@ -161,6 +160,8 @@ export async function installUpstreamProxy(
     } catch (error) {
       sendProblem(error, request, reply, logger, exposeStack);
       return reply;
+    } finally {
+      setRouteLabel(request, edgeContextOf(request)?.operation?.template ?? 'unmatched');
     }
   };
   const accessLog = async (request: FastifyRequest, reply: FastifyReply) => {
