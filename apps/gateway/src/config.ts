@@ -40,7 +40,10 @@ export const gatewayConfigSpec = {
     doc: "the auth service's JWKS (default: <AUTH_URL>/.well-known/jwks.json); cached, refetched on an unknown key id",
     default: '',
   }),
-  AUTH_ISSUER: env.string({ doc: 'the `iss` access tokens must carry', default: 'https://auth.sextant.local' }),
+  AUTH_ISSUER: env.string({
+    doc: 'the `iss` access tokens must carry',
+    default: 'https://auth.sextant.local',
+  }),
   AUTH_AUDIENCE: env.string({ doc: 'the `aud` access tokens must carry', default: 'sextant-api' }),
   API_KEY_CACHE_SIZE: env.int({
     doc: 'API keys whose exchanged access token is cached (by key hash) until shortly before it expires',

@@ -41,11 +41,13 @@ describe('RateLimitPolicy', () => {
   it('refuses settings it cannot apply, naming them', () => {
     const fallback = { limit: 1, windowSeconds: 1 };
     expect(() => RateLimitPolicy.parse('{', fallback)).toThrow('RATE_LIMITS is not valid JSON');
-    expect(() => RateLimitPolicy.parse('{"plans":{"x":{"ip":{"limit":0,"windowSeconds":1}}}}', fallback)).toThrow(
-      'plans.x.ip',
-    );
+    expect(() =>
+      RateLimitPolicy.parse('{"plans":{"x":{"ip":{"limit":0,"windowSeconds":1}}}}', fallback),
+    ).toThrow('plans.x.ip');
     expect(() => RateLimitPolicy.parse('{"tenantPlans":{"t":"gold"}}', fallback)).toThrow("no plan 'gold'");
-    expect(() => RateLimitPolicy.parse('{"routes":{"/x":{}}}', fallback)).toThrow("'<METHOD> <contract path>'");
+    expect(() => RateLimitPolicy.parse('{"routes":{"/x":{}}}', fallback)).toThrow(
+      "'<METHOD> <contract path>'",
+    );
   });
 });
 

@@ -79,7 +79,8 @@ export class RateLimitPolicy {
     }
     this.tenantPlans = new Map(Object.entries(settings.tenantPlans ?? {}));
     for (const [tenant, plan] of this.tenantPlans)
-      if (!this.plans.has(plan)) throw new Error(`RATE_LIMITS: tenantPlans.${tenant} names no plan '${plan}'`);
+      if (!this.plans.has(plan))
+        throw new Error(`RATE_LIMITS: tenantPlans.${tenant} names no plan '${plan}'`);
     for (const [route, limits] of Object.entries(settings.routes ?? {})) {
       if (!/^[A-Z]+ \/\S*$/.test(route))
         throw new Error(`RATE_LIMITS: routes key '${route}' must be '<METHOD> <contract path>'`);

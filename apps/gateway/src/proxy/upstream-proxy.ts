@@ -85,6 +85,8 @@ export async function installUpstreamProxy(
         headersTimeout: config.UPSTREAM_TIMEOUT_MS,
         bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
       },
+      // One access-log line per request is written below; reply-from's own lines would double it.
+      disableRequestLogging: true,
       retryMethods: ['GET', 'HEAD'],
       retriesCount: config.UPSTREAM_RETRIES,
       maxRetriesOn503: config.UPSTREAM_RETRIES,
