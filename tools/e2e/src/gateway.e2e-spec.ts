@@ -286,7 +286,7 @@ describe('gateway at the door (real process)', () => {
       stack.logs.gateway
         .join('')
         .split('\n')
-        .filter((l) => l.startsWith('{'))
+        .filter((l) => l.startsWith('{') && l.endsWith('}'))
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .find((l) => l.reqId === 'access-log-1' && l.msg === 'access');
     await eventually(async () => accessLine() !== undefined, 5_000, 100);
