@@ -39,7 +39,8 @@ export interface EdgeGuardOptions {
 /**
  * The door of every /api/v1 request, before its body is read: finds its contract operation;
  * unless the operation is public (`security: []`), verifies the access token locally or exchanges
- * the API key for one (401 otherwise); then counts the request against its API key and tenant (or
+ * the API key for one (401 otherwise) and checks the permission the operation names in its
+ * `x-sextant-permission` (403 otherwise); then counts the request against its API key and tenant (or
  * its address on public operations) and answers 429 over the limit. Services verify again.
  */
 export class EdgeGuard {
@@ -56,7 +57,10 @@ export class EdgeGuard {
     let subject: Subject;
     if (operation?.public) subject = { kind: 'ip', ip: request.ip };
     else {
-      await this.authenticate(request, context);
+      const permissions = await this.authenticate(request, context);
+      const needed = operation?.permission;
+      if (needed && !permissions.includes(needed))
+        throw new ApiProblem(403, 'forbidden', `This needs the permission ${needed}.`);
       subject = context.keyId
         ? { kind: 'apiKey', keyId: context.keyId, tenantId: context.tenantId! }
         : { kind: 'tenant', tenantId: context.tenantId! };
@@ -64,7 +68,8 @@ export class EdgeGuard {
     await this.limit(subject, context, reply);
   }
 
-  private async authenticate(request: FastifyRequest, context: EdgeContext): Promise<void> {
+  /** Fills the context with who is calling; returns the credential's permissions (an API key's scopes). */
+  private async authenticate(request: FastifyRequest, context: EdgeContext): Promise<readonly string[]> {
     const credential = credentialOf(request.headers);
     switch (credential.kind) {
       case 'none':
@@ -76,7 +81,7 @@ export class EdgeGuard {
           const identity = await this.options.verifier.verify(credential.token);
           context.tenantId = identity.tenantId;
           context.userId = identity.userId;
-          return;
+          return identity.permissions;
         } catch (error) {
           if (error instanceof InvalidAccessToken) throw unauthorized('The access token is not valid.');
           throw error;
@@ -88,7 +93,7 @@ export class EdgeGuard {
           context.tenantId = exchanged.tenantId;
           context.keyId = exchanged.keyId;
           context.upstreamAuthorization = `Bearer ${exchanged.accessToken}`;
-          return;
+          return exchanged.scopes;
         } catch (error) {
           if (error instanceof ApiKeyRejected) throw unauthorized('The API key is not valid.');
           throw new ApiProblem(503, 'auth_unavailable', 'The API key could not be checked; try again.');

@@ -223,6 +223,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/members': {
       get: {
         operationId: 'listMembers',
+        'x-sextant-permission': 'members:read',
         tags: ['Members'],
         summary: "List the tenant's members",
         security: [{ bearerAuth: [] }],
@@ -247,6 +248,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/UserId' }],
       get: {
         operationId: 'getMember',
+        'x-sextant-permission': 'members:read',
         tags: ['Members'],
         summary: 'One member',
         security: [{ bearerAuth: [] }],
@@ -269,6 +271,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       patch: {
         operationId: 'changeMemberRole',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: "Change a member's role",
         security: [{ bearerAuth: [] }],
@@ -299,6 +302,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       delete: {
         operationId: 'removeMember',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: 'Remove a member from the tenant',
         security: [{ bearerAuth: [] }],
@@ -322,6 +326,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/invites': {
       post: {
         operationId: 'inviteMember',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: 'Invite someone to the tenant',
         security: [{ bearerAuth: [] }],
@@ -383,6 +388,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/api-keys': {
       get: {
         operationId: 'listApiKeys',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: "List the tenant's API keys",
         security: [{ bearerAuth: [] }],
@@ -404,6 +410,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       post: {
         operationId: 'createApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'Create an API key',
         security: [{ bearerAuth: [] }],
@@ -435,6 +442,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/KeyId' }],
       get: {
         operationId: 'getApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'One API key',
         security: [{ bearerAuth: [] }],
@@ -457,6 +465,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       delete: {
         operationId: 'revokeApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'Revoke an API key',
         security: [{ bearerAuth: [] }],
@@ -478,6 +487,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/audit-events': {
       get: {
         operationId: 'listAuditEvents',
+        'x-sextant-permission': 'audit:read',
         tags: ['Audit'],
         summary: "Query the tenant's audit log",
         security: [{ bearerAuth: [] }],
@@ -524,6 +534,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/pings': {
       post: {
         operationId: 'recordPing',
+        'x-sextant-permission': 'events:write',
         tags: ['Pipeline'],
         summary: 'Send a pipeline ping',
         description:
@@ -553,6 +564,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/reporting/pings/{pingId}': {
       get: {
         operationId: 'getPingArrival',
+        'x-sextant-permission': 'reports:read',
         tags: ['Pipeline'],
         summary: 'When a pipeline ping reached reporting',
         description: "A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.",
