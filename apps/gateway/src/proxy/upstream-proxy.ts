@@ -167,6 +167,7 @@ export async function installUpstreamProxy(
     }
   };
   const accessLog = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!logger.isLevelEnabled('info')) return;
     const edge = edgeContextOf(request);
     logger.info(
       {
