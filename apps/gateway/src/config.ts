@@ -36,12 +36,35 @@ export const gatewayConfigSpec = {
     default: 10_000,
     min: 100,
   }),
+  AUTH_JWKS_URL: env.string({
+    doc: "the auth service's JWKS (default: <AUTH_URL>/.well-known/jwks.json); cached, refetched on an unknown key id",
+    default: '',
+  }),
+  AUTH_ISSUER: env.string({
+    doc: 'the `iss` access tokens must carry',
+    default: 'https://auth.sextant.local',
+  }),
+  AUTH_AUDIENCE: env.string({ doc: 'the `aud` access tokens must carry', default: 'sextant-api' }),
+  API_KEY_CACHE_SIZE: env.int({
+    doc: 'API keys whose exchanged access token is cached (by key hash) until shortly before it expires',
+    default: 10_000,
+    min: 0,
+  }),
   RATE_LIMIT_MAX: env.int({
-    doc: 'requests per window per credential (per IP without one)',
+    doc: 'default requests per window per API key, per tenant and per IP (public operations); RATE_LIMITS refines it',
     default: 1_200,
     min: 1,
   }),
-  RATE_LIMIT_WINDOW_MS: env.int({ doc: 'the rate-limit window', default: 60_000, min: 100 }),
+  RATE_LIMIT_WINDOW_MS: env.int({ doc: 'the default rate-limit window', default: 60_000, min: 100 }),
+  RATE_LIMITS: env.string({
+    doc: 'JSON limits per plan, tenant plan and route (format in apps/gateway/README.md); empty: RATE_LIMIT_MAX everywhere',
+    default: '',
+  }),
+  RATE_LIMIT_STORE_URL: env.string({
+    doc: 'PostgreSQL URL of the rate-limit counters shared by all gateway replicas; empty: counted in-process',
+    default: '',
+    secret: true,
+  }),
   TRUST_PROXY: env.string({
     doc: "addresses (IPs/CIDRs, comma-separated) of proxies in front of the gateway whose X-Forwarded-For is believed; 'true' believes any",
     default: '',
@@ -54,6 +77,10 @@ export const gatewayConfigSpec = {
     doc: 'time an upstream has to answer before the gateway returns 504',
     default: 30_000,
     min: 100,
+  }),
+  ROUTE_TIMEOUTS: env.string({
+    doc: 'JSON {"<METHOD> <contract path>" or "<domain>": ms}: upstream timeouts overriding UPSTREAM_TIMEOUT_MS',
+    default: '',
   }),
 };
 

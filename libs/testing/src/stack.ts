@@ -114,7 +114,8 @@ export async function startStack(
         const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
         return response?.status === 200;
       },
-      60_000,
+      // A busy shared machine can need longer for cold starts: STACK_READY_TIMEOUT_MS raises it.
+      Number(process.env.STACK_READY_TIMEOUT_MS ?? 60_000),
       200,
     );
 

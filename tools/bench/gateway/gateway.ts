@@ -118,19 +118,25 @@ async function main() {
   // No trace file and quiet logs: the benchmark measures the request path, not the exporters.
   const stack = await startStack(env, ['auth', 'ingestion', 'reporting', 'gateway'], {
     LOG_LEVEL: 'warn',
+    ...(process.env.BENCH_CPU_PROF_DIR
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}` }
+      : {}),
     OTEL_TRACES_FILE: '',
     RATE_LIMIT_MAX: '100000000',
     ATTRIBUTION_URL: helloUrl,
     ...(process.env.BENCH_NO_OTEL ? { OTEL_SDK_DISABLED: 'true' } : {}),
   });
   try {
+    // Every /api/v1 request needs a credential at the gateway now: the same access token on both
+    // sides (verified once, then served from the verifier's cache).
+    const owner = await signUp(stack.urls.gateway, 'Benchmark shop');
     await compare(
       'hello',
       `${helloUrl}/api/v1/attribution/hello`,
       `${stack.urls.gateway}/api/v1/attribution/hello`,
+      owner.headers,
     );
 
-    const owner = await signUp(stack.urls.gateway, 'Benchmark shop');
     const recorded = await fetch(`${stack.urls.gateway}/api/v1/ingestion/pings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...owner.headers },

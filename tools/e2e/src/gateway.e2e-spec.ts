@@ -1,22 +1,46 @@
+import { createLogger } from '@sextant/platform/logging';
+import { createKafka, TopicNames } from '@sextant/platform/messaging';
 import { eventually, type RunningStack, startStack, testEnvironment } from '@sextant/testing';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type StandInAuth, startStandInAuth } from './stand-in-auth';
+
+const TENANT = randomUUID();
+const OTHER_TENANT = randomUUID();
+// Well-formed keys (checksums computed independently, see api-key-format.spec.ts).
+const API_KEY = 'sxt_live_AAAAAAAAAAAAAAAAbbbbbbbbbbbbbbbb_2qck39';
+const OTHER_KEY = 'sxt_live_0123456789abcdefghijKLMNOPQRSTUV_3KpMnn';
 
 /**
  * The gateway alone in front of a stand-in upstream (a local HTTP server that echoes what it
- * receives, or never answers on /hang), to see what the door itself does.
+ * receives, answers slowly on /slow, or never on /hang) and a stand-in auth service (JWKS and the
+ * API key exchange), to see what the door itself does. Revocations travel through the real Kafka.
  */
 describe('gateway at the door (real process)', () => {
   const env = testEnvironment();
   let upstream: Server;
+  let auth: StandInAuth;
   let received: IncomingHttpHeaders[] = [];
   let stack: RunningStack;
   let gateway: string;
+  let upstreamUrl: string;
+  const bearer = async (tenantId = TENANT) => ({
+    authorization: `Bearer ${await auth.token({ tenantId, permissions: ['reports:read'] })}`,
+  });
 
   beforeAll(async () => {
+    auth = await startStandInAuth();
     upstream = createServer((request, response) => {
       received.push(request.headers);
       if (request.url?.startsWith('/api/v1/attribution/hang')) return; // never answers
+      if (request.url?.startsWith('/api/v1/attribution/slow')) {
+        setTimeout(
+          () => response.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'),
+          1_500,
+        );
+        return;
+      }
       if (request.url?.startsWith('/api/v1/attribution/fail')) {
         response.writeHead(500, { 'content-type': 'application/problem+json' }).end('{"status":500}');
         return;
@@ -26,10 +50,14 @@ describe('gateway at the door (real process)', () => {
         .end(JSON.stringify({ path: request.url, padding: 'x'.repeat(4096) }));
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     stack = await startStack(env, ['gateway'], {
+      LOG_LEVEL: 'info',
+      AUTH_URL: auth.url,
       ATTRIBUTION_URL: upstreamUrl,
-      UPSTREAM_TIMEOUT_MS: '500',
+      REPORTING_URL: upstreamUrl,
+      UPSTREAM_TIMEOUT_MS: '30000',
+      ROUTE_TIMEOUTS: JSON.stringify({ attribution: 500 }),
       UPSTREAM_RETRIES: '0',
       BREAKER_FAILURE_THRESHOLD: '2',
       BREAKER_OPEN_MS: '2000',
@@ -43,6 +71,7 @@ describe('gateway at the door (real process)', () => {
     await stack?.stop();
     upstream?.closeAllConnections();
     upstream?.close();
+    await auth?.close();
   });
   beforeEach(() => (received = []));
 
@@ -54,7 +83,7 @@ describe('gateway at the door (real process)', () => {
         'x-sextant-tenant-id': 'someone-else',
         'x-sextant-permissions': 'everything',
         'x-request-id': 'door-1',
-        authorization: 'Bearer a',
+        ...(await bearer()),
       },
     });
     expect(response.status).toBe(200);
@@ -67,7 +96,7 @@ describe('gateway at the door (real process)', () => {
 
   it('sets security headers and compresses large responses', async () => {
     const response = await call('/api/v1/attribution/echo', {
-      headers: { 'accept-encoding': 'gzip', authorization: 'Bearer b' },
+      headers: { 'accept-encoding': 'gzip', ...(await bearer()) },
     });
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
@@ -89,8 +118,8 @@ describe('gateway at the door (real process)', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('limits each credential, answers 429 with Retry-After and RateLimit headers, and resets after the window', async () => {
-    const headers = { authorization: 'Bearer rate-limited' };
+  it('limits each tenant, answers 429 with Retry-After and RateLimit headers, and resets after the window', async () => {
+    const headers = await bearer(randomUUID());
     const statuses: number[] = [];
     for (let i = 0; i < 16; i++) statuses.push((await call('/api/v1/attribution/echo', { headers })).status);
     expect(statuses.slice(0, 15).every((s) => s === 200)).toBe(true);
@@ -102,9 +131,9 @@ describe('gateway at the door (real process)', () => {
     expect(limited.headers.get('ratelimit-remaining')).toBe('0');
     expect(((await limited.json()) as { code: string }).code).toBe('rate_limited');
 
-    expect(
-      (await call('/api/v1/attribution/echo', { headers: { authorization: 'Bearer someone-else' } })).status,
-    ).toBe(200);
+    expect((await call('/api/v1/attribution/echo', { headers: await bearer(randomUUID()) })).status).toBe(
+      200,
+    );
     expect((await call('/health/live')).status).toBe(200);
     await eventually(
       async () => (await call('/api/v1/attribution/echo', { headers })).status === 200,
@@ -113,8 +142,8 @@ describe('gateway at the door (real process)', () => {
     );
   });
 
-  it('answers 504 when an upstream hangs, then opens the circuit and fails fast with 503', async () => {
-    const headers = { authorization: 'Bearer breaker' };
+  it('answers 504 when an upstream hangs past its route timeout, then opens the circuit and fails fast with 503', async () => {
+    const headers = await bearer(randomUUID());
     for (let i = 0; i < 2; i++) {
       const started = Date.now();
       const response = await call('/api/v1/attribution/hang', { method: 'POST', headers });
@@ -138,7 +167,7 @@ describe('gateway at the door (real process)', () => {
   it('counts requests per contract route in its metrics', async () => {
     await call('/api/v1/ingestion/pings', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer metrics' },
+      headers: { 'content-type': 'application/json', ...(await bearer()) },
       body: '{}',
     });
     const metrics = await (await call('/metrics')).text();
@@ -151,9 +180,160 @@ describe('gateway at the door (real process)', () => {
   it('answers malformed URLs and oversized headers with 4xx', async () => {
     expect((await call('/api/v1/%E0%A4%A')).status).toBeGreaterThanOrEqual(400);
     const big = await call('/api/v1/attribution/echo', {
-      headers: { 'x-padding': 'x'.repeat(20_000), authorization: 'Bearer big' },
+      headers: { 'x-padding': 'x'.repeat(20_000), ...(await bearer()) },
     });
     expect(big.status).toBeGreaterThanOrEqual(400);
     expect(big.status).toBeLessThan(500);
+  });
+
+  it('answers 401 problem+json at the door for a protected operation without a valid credential', async () => {
+    const token = await auth.token({ tenantId: TENANT });
+    for (const headers of [
+      {},
+      { authorization: 'Bearer not-a-token' },
+      { authorization: `Bearer ${token.slice(0, -4)}AAAA` }, // signature broken
+      { authorization: 'Basic YWxpY2U6c2VjcmV0' }, // alice:secret
+      { 'x-api-key': 'sxt_live_AAAAAAAAAAAAAAAAbbbbbbbbbbbbbbbB_2qck39' }, // checksum off: no exchange
+    ] as Record<string, string>[]) {
+      const response = await call('/api/v1/reporting/pings/6f1c1f2e-4b9a-4b7e-9d62-1c0a2f6b3e11', {
+        headers,
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    expect(received).toHaveLength(0);
+    expect(auth.exchanges).not.toContain('sxt_live_AAAAAAAAAAAAAAAAbbbbbbbbbbbbbbbB_2qck39');
+  });
+
+  it('lets public operations through without a credential', async () => {
+    const response = await call('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    // The stand-in auth answers 404 to everything but its JWKS and the exchange: it was reached.
+    expect(response.status).toBe(404);
+  });
+
+  it('exchanges an API key (Basic, Bearer or X-API-Key) once and forwards the access token', async () => {
+    auth.keys.set(API_KEY, { keyId: randomUUID(), tenantId: TENANT });
+    const before = auth.exchanges.length;
+    const forms = [
+      { authorization: `Basic ${Buffer.from(`${API_KEY}:`).toString('base64')}` },
+      { authorization: `Bearer ${API_KEY}` },
+      { 'x-api-key': API_KEY },
+    ];
+    for (const headers of forms) {
+      const response = await call('/api/v1/reporting/echo', { headers });
+      expect(response.status).toBe(200);
+    }
+    expect(auth.exchanges.slice(before)).toEqual([API_KEY]);
+    const tokens = new Set(received.map((h) => h.authorization));
+    expect(tokens.size).toBe(1);
+    expect([...tokens][0]).toMatch(/^Bearer ey/);
+    expect(received.every((h) => h['x-api-key'] === undefined)).toBe(true);
+  });
+
+  it('stops accepting a revoked API key within seconds of auth.api-key.revoked.v1', async () => {
+    const keyId = randomUUID();
+    auth.keys.set(OTHER_KEY, { keyId, tenantId: OTHER_TENANT });
+    const headers = { 'x-api-key': OTHER_KEY };
+    expect((await call('/api/v1/reporting/echo', { headers })).status).toBe(200);
+    expect((await call('/api/v1/reporting/echo', { headers })).status).toBe(200); // from the cache
+    auth.keys.delete(OTHER_KEY); // revoked at the auth service...
+    const kafka = createKafka({
+      brokers: env.brokers,
+      clientId: 'gateway-e2e',
+      logger: createLogger('gateway-e2e', 'silent'),
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: new TopicNames(env.topicPrefix).topic('auth.api-key.revoked.v1'),
+      messages: [
+        {
+          key: OTHER_TENANT,
+          value: JSON.stringify({
+            tenantId: OTHER_TENANT,
+            keyId,
+            prefix: OTHER_KEY.slice(0, 13),
+            revokedBy: null,
+            revokedAt: new Date().toISOString(),
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    // ...and the gateway drops its cached token, so the next request is refused.
+    const started = Date.now();
+    await eventually(
+      async () => (await call('/api/v1/reporting/echo', { headers })).status === 401,
+      10_000,
+      100,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('writes one JSON access-log line per proxied request', async () => {
+    const response = await call('/api/v1/reporting/echo', {
+      headers: { 'x-request-id': 'access-log-1', ...(await bearer()) },
+    });
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get('x-process-time-ms'))).toBeGreaterThanOrEqual(0);
+    // reply-from and others log with the request id too: find the access line itself.
+    const accessLine = () =>
+      stack.logs.gateway
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.endsWith('}'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.reqId === 'access-log-1' && l.msg === 'access');
+    await eventually(async () => accessLine() !== undefined, 5_000, 100);
+    expect(accessLine()).toMatchObject({
+      method: 'GET',
+      route: 'unmatched',
+      status: 200,
+      tenantId: TENANT,
+      ms: expect.any(Number),
+    });
+  });
+
+  it('holds one combined limit across two gateway replicas sharing the PostgreSQL store', async () => {
+    const storeUrl = new URL(env.adminUrl);
+    storeUrl.pathname = `/${env.database}`;
+    const shared = {
+      AUTH_URL: auth.url,
+      REPORTING_URL: upstreamUrl,
+      RATE_LIMIT_STORE_URL: storeUrl.toString(),
+      RATE_LIMIT_MAX: '20',
+      RATE_LIMIT_WINDOW_MS: '3600000',
+    };
+    // One after the other: two cold starts at once can outlast the start-up wait on a busy machine.
+    const replicas = [await startStack(env, ['gateway'], shared)];
+    replicas.push(await startStack(env, ['gateway'], shared));
+    try {
+      const headers = await bearer(randomUUID());
+      const statuses = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          fetch(`${replicas[i % 2].urls.gateway}/api/v1/reporting/echo`, { headers }).then((r) => r.status),
+        ),
+      );
+      expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+    } finally {
+      await Promise.all(replicas.map((r) => r.stop()));
+    }
+  });
+
+  it('finishes a request in flight when it is stopped with SIGTERM', async () => {
+    const draining = await startStack(env, ['gateway'], { AUTH_URL: auth.url, ATTRIBUTION_URL: upstreamUrl });
+    const slow = fetch(`${draining.urls.gateway}/api/v1/attribution/slow`, { headers: await bearer() });
+    await eventually(async () => received.length > 0, 5_000, 20); // the upstream has it
+    const stopped = draining.stop(); // SIGTERM while the upstream takes 1.5 s
+    const response = await slow;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ slow: true });
+    await stopped;
   });
 });

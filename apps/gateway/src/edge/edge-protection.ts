@@ -1,27 +1,12 @@
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
-import { ApiProblem } from '@sextant/platform/http';
 import type { NestFastifyApplication } from '@sextant/platform/service';
-import type { FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import type { GatewayConfig } from '../config';
 
-const UNLIMITED = /^\/(health\/|metrics$)/;
-
-/** Who a request is counted against: its credential (never stored in clear), else its address. */
-export function rateLimitKey(request: FastifyRequest): string {
-  const credential = request.headers.authorization ?? request.headers['x-api-key'];
-  if (typeof credential === 'string' && credential.length > 0) {
-    return `credential:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
-  }
-  return `ip:${request.ip}`;
-}
-
 /**
- * What every request meets at the door: security headers, CORS for the configured origins only,
- * compression, and a rate limit with `RateLimit-*` headers and a problem+json 429.
+ * What every response gets at the door: security headers, CORS for the configured origins only,
+ * and compression of bodies worth compressing (rate limits and authentication: EdgeGuard).
  */
 export async function installEdgeProtection(
   app: NestFastifyApplication,
@@ -51,20 +36,6 @@ export async function installEdgeProtection(
       } as never,
     );
   }
+  // Bodies under 1 KB gain nothing from compression and cost CPU on every request.
   await app.register(compress as never, { encodings: ['br', 'gzip'], threshold: 1024 } as never);
-  await app.register(
-    rateLimit as never,
-    {
-      global: true,
-      max: config.RATE_LIMIT_MAX,
-      timeWindow: config.RATE_LIMIT_WINDOW_MS,
-      enableDraftSpec: true,
-      keyGenerator: rateLimitKey,
-      allowList: (request: FastifyRequest) => UNLIMITED.test(request.url),
-      errorResponseBuilder: (_request: FastifyRequest, context: { after: string; ttl: number }) =>
-        new ApiProblem(429, 'rate_limited', `Too many requests: try again in ${context.after}.`, undefined, {
-          'retry-after': String(Math.ceil(context.ttl / 1000)),
-        }),
-    } as never,
-  );
 }

@@ -1,5 +1,4 @@
 import replyFrom from '@fastify/reply-from';
-import { gatewayOpenApiDocument } from '@sextant/contracts';
 import { ApiProblem, sendProblem, setRouteLabel } from '@sextant/platform/http';
 import type { Logger } from '@sextant/platform/logging';
 import type { NestFastifyApplication } from '@sextant/platform/service';
@@ -7,8 +6,9 @@ import { currentTraceHeaders } from '@sextant/platform/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { GatewayConfig } from '../config';
+import { type EdgeGuard, edgeContextOf } from '../edge/edge-guard';
 import { CircuitBreaker } from './circuit-breaker';
-import { RouteTemplates } from './route-templates';
+import type { RouteTimeouts } from './route-timeouts';
 
 const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 
@@ -46,17 +46,25 @@ export function upstreamsFrom(config: GatewayConfig): Record<string, string> {
   };
 }
 
+export interface ProxyParts {
+  guard: EdgeGuard;
+  timeouts: RouteTimeouts;
+}
+
 /**
  * `/api/v1/<domain>/...` goes to the service that owns the domain, path and query unchanged, bodies
- * streamed both ways. The request id and trace context go along; identity headers from the
- * client are dropped. Each upstream has a timeout and a circuit breaker; idempotent requests are
- * retried when the connection fails.
+ * streamed both ways, once the EdgeGuard has let it in (before its body is read). The request id
+ * and trace context go along; identity headers from the client are dropped, and an exchanged API
+ * key goes upstream as its access token. Each upstream has a timeout (per route when configured)
+ * and a circuit breaker; idempotent requests are retried when the connection fails. Every proxied
+ * request leaves one JSON access-log line.
  */
 export async function installUpstreamProxy(
   app: NestFastifyApplication,
   config: GatewayConfig,
   logger: Logger,
   exposeStack: boolean,
+  { guard, timeouts }: ProxyParts,
 ) {
   const upstreams = upstreamsFrom(config);
   const breakers = new Map(
@@ -65,7 +73,6 @@ export async function installUpstreamProxy(
       new CircuitBreaker(config.BREAKER_FAILURE_THRESHOLD, config.BREAKER_OPEN_MS),
     ]),
   );
-  const routes = new RouteTemplates(gatewayOpenApiDocument);
   const fastify = app.getHttpAdapter().getInstance();
   await app.register(
     replyFrom as never,
@@ -78,6 +85,8 @@ export async function installUpstreamProxy(
         headersTimeout: config.UPSTREAM_TIMEOUT_MS,
         bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
       },
+      // One access-log line per request is written below; reply-from's own lines would double it.
+      disableRequestLogging: true,
       retryMethods: ['GET', 'HEAD'],
       retriesCount: config.UPSTREAM_RETRIES,
       maxRetriesOn503: config.UPSTREAM_RETRIES,
@@ -93,7 +102,7 @@ export async function installUpstreamProxy(
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
     const problem = (error: unknown, to: FastifyReply = reply) =>
       sendProblem(error, request, to, logger, exposeStack);
-    setRouteLabel(request, routes.match(request.method, request.url) ?? 'unmatched');
+    const edge = edgeContextOf(request);
     const domain = (request.params as { domain: string }).domain;
     const base = upstreams[domain];
     const breaker = breakers.get(domain);
@@ -113,17 +122,19 @@ export async function installUpstreamProxy(
       );
     }
     return reply.from(`${base}${request.url}`, {
+      timeout: timeouts.for(domain, edge?.route),
       rewriteRequestHeaders: (_req, headers) => {
         const forwarded: Record<string, string | string[] | undefined> = {};
-        for (const [name, value] of Object.entries(headers))
-          if (!IDENTITY_HEADER.test(name)) forwarded[name] = value;
-        return {
-          ...forwarded,
-          ...currentTraceHeaders(),
-          'x-request-id': String(request.id),
-          // The caller's address, for per-address limits upstream (the only x-sextant-* that passes).
-          'x-sextant-client-ip': request.ip,
-        };
+        for (const name in headers) if (!IDENTITY_HEADER.test(name)) forwarded[name] = headers[name];
+        Object.assign(forwarded, currentTraceHeaders());
+        forwarded['x-request-id'] = String(request.id);
+        // The caller's address, for per-address limits upstream (the only x-sextant-* that passes).
+        forwarded['x-sextant-client-ip'] = request.ip;
+        if (edge?.upstreamAuthorization) {
+          forwarded.authorization = edge.upstreamAuthorization;
+          delete forwarded['x-api-key'];
+        }
+        return forwarded;
       },
       onResponse: (_request, replyToClient, response) => {
         if (response.statusCode >= 500) breaker.failed();
@@ -145,6 +156,35 @@ export async function installUpstreamProxy(
       },
     });
   };
-  fastify.all('/api/v1/:domain', forward);
-  fastify.all('/api/v1/:domain/*', forward);
+  const admit = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      await guard.admit(request, reply);
+    } catch (error) {
+      sendProblem(error, request, reply, logger, exposeStack);
+      return reply;
+    } finally {
+      setRouteLabel(request, edgeContextOf(request)?.operation?.template ?? 'unmatched');
+    }
+  };
+  const accessLog = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!logger.isLevelEnabled('info')) return;
+    const edge = edgeContextOf(request);
+    logger.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        route: edge?.operation?.template ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        ip: request.ip,
+        tenantId: edge?.tenantId,
+        keyId: edge?.keyId,
+        userAgent: request.headers['user-agent'],
+      },
+      'access',
+    );
+  };
+  const options = { onRequest: admit, onResponse: accessLog };
+  fastify.all('/api/v1/:domain', options, forward);
+  fastify.all('/api/v1/:domain/*', options, forward);
 }

@@ -18,6 +18,7 @@ const contract: OpenApiDocument = {
     '/open': { get: { operationId: 'open', security: [], responses: {} } },
     '/mine': { get: { operationId: 'mine', responses: {} } },
     '/admin': { get: { operationId: 'admin', responses: {} } },
+    '/audit': { get: { operationId: 'audit', 'x-sextant-permission': 'audit:read', responses: {} } },
   },
 };
 
@@ -35,6 +36,10 @@ class GuardedController {
   @RequirePermissions('members:manage')
   admin() {
     return { admin: true };
+  }
+  @Get('audit')
+  audit() {
+    return { audit: true };
   }
   @Get('undocumented')
   undocumented() {
@@ -120,5 +125,12 @@ describe('AccessGuard', () => {
     expect(denied.statusCode).toBe(403);
     expect(denied.json().detail).toContain('members:manage');
     expect((await get('/admin', `Bearer ${await token(['members:manage'])}`)).statusCode).toBe(200);
+  });
+
+  it('also enforces the permission the contract operation names (x-sextant-permission)', async () => {
+    const denied = await get('/audit', `Bearer ${await token(['reports:read'])}`);
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().detail).toContain('audit:read');
+    expect((await get('/audit', `Bearer ${await token(['audit:read'])}`)).statusCode).toBe(200);
   });
 });

@@ -50,7 +50,9 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (this.isPublic(request)) return true;
+    const operation = this.contract.find(request.method, toOpenApiPath(request.routeOptions.url ?? ''))
+      ?.operation as { security?: unknown[]; 'x-sextant-permission'?: Permission } | undefined;
+    if (this.isPublic(operation)) return true;
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header) : null;
     if (!match) throw unauthorized('A bearer access token is required.');
@@ -60,22 +62,24 @@ export class AccessGuard implements CanActivate {
       if (error instanceof InvalidAccessToken) throw unauthorized('The access token is not valid.');
       throw error;
     }
-    const required =
-      this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSIONS, [
+    // The handler's @RequirePermissions and the permission its contract operation names
+    // (`x-sextant-permission`, the one the gateway and the permission tests read) both apply.
+    const required = [
+      ...(this.reflector.getAllAndOverride<Permission[] | undefined>(REQUIRED_PERMISSIONS, [
         context.getHandler(),
         context.getClass(),
-      ]) ?? [];
+      ]) ?? []),
+      ...(operation?.['x-sextant-permission'] ? [operation['x-sextant-permission']] : []),
+    ];
     const missing = required.filter((p) => !request.identity!.permissions.includes(p));
     if (missing.length)
       throw new ApiProblem(403, 'forbidden', `This needs the permission ${missing.join(', ')}.`);
     return true;
   }
 
-  private isPublic(request: FastifyRequest): boolean {
-    const operation = this.contract.find(request.method, toOpenApiPath(request.routeOptions.url ?? ''));
+  private isPublic(operation: { security?: unknown[] } | undefined): boolean {
     if (!operation) return false;
-    const security = (operation.operation.security ?? this.contract.document.security) as
-      unknown[] | undefined;
+    const security = (operation.security ?? this.contract.document.security) as unknown[] | undefined;
     return Array.isArray(security) && security.length === 0;
   }
 }

@@ -67,6 +67,7 @@ export const reportingOpenApiDocument: OpenApiDocument = {
     '/api/v1/reporting/pings/{pingId}': {
       get: {
         operationId: 'getPingArrival',
+        'x-sextant-permission': 'reports:read',
         tags: ['Pipeline'],
         summary: 'When a pipeline ping reached reporting',
         description: "A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.",
