@@ -230,6 +230,7 @@ export const authOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/members': {
       get: {
         operationId: 'listMembers',
+        'x-sextant-permission': 'members:read',
         tags: ['Members'],
         summary: "List the tenant's members",
         security: [{ bearerAuth: [] }],
@@ -250,6 +251,7 @@ export const authOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/UserId' }],
       get: {
         operationId: 'getMember',
+        'x-sextant-permission': 'members:read',
         tags: ['Members'],
         summary: 'One member',
         security: [{ bearerAuth: [] }],
@@ -268,6 +270,7 @@ export const authOpenApiDocument: OpenApiDocument = {
       },
       patch: {
         operationId: 'changeMemberRole',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: "Change a member's role",
         security: [{ bearerAuth: [] }],
@@ -294,6 +297,7 @@ export const authOpenApiDocument: OpenApiDocument = {
       },
       delete: {
         operationId: 'removeMember',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: 'Remove a member from the tenant',
         security: [{ bearerAuth: [] }],
@@ -313,6 +317,7 @@ export const authOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/invites': {
       post: {
         operationId: 'inviteMember',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: 'Invite someone to the tenant',
         security: [{ bearerAuth: [] }],
@@ -367,6 +372,7 @@ export const authOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/api-keys': {
       get: {
         operationId: 'listApiKeys',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: "List the tenant's API keys",
         security: [{ bearerAuth: [] }],
@@ -384,6 +390,7 @@ export const authOpenApiDocument: OpenApiDocument = {
       },
       post: {
         operationId: 'createApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'Create an API key',
         security: [{ bearerAuth: [] }],
@@ -411,6 +418,7 @@ export const authOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/KeyId' }],
       get: {
         operationId: 'getApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'One API key',
         security: [{ bearerAuth: [] }],
@@ -429,6 +437,7 @@ export const authOpenApiDocument: OpenApiDocument = {
       },
       delete: {
         operationId: 'revokeApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'Revoke an API key',
         security: [{ bearerAuth: [] }],
@@ -662,6 +671,7 @@ export const authOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/audit-events': {
       get: {
         operationId: 'listAuditEvents',
+        'x-sextant-permission': 'audit:read',
         tags: ['Audit'],
         summary: "Query the tenant's audit log",
         security: [{ bearerAuth: [] }],

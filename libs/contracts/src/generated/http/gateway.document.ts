@@ -239,6 +239,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/members': {
       get: {
         operationId: 'listMembers',
+        'x-sextant-permission': 'members:read',
         tags: ['Members'],
         summary: "List the tenant's members",
         security: [{ bearerAuth: [] }],
@@ -263,6 +264,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/UserId' }],
       get: {
         operationId: 'getMember',
+        'x-sextant-permission': 'members:read',
         tags: ['Members'],
         summary: 'One member',
         security: [{ bearerAuth: [] }],
@@ -285,6 +287,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       patch: {
         operationId: 'changeMemberRole',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: "Change a member's role",
         security: [{ bearerAuth: [] }],
@@ -315,6 +318,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       delete: {
         operationId: 'removeMember',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: 'Remove a member from the tenant',
         security: [{ bearerAuth: [] }],
@@ -338,6 +342,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/invites': {
       post: {
         operationId: 'inviteMember',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: 'Invite someone to the tenant',
         security: [{ bearerAuth: [] }],
@@ -399,6 +404,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/api-keys': {
       get: {
         operationId: 'listApiKeys',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: "List the tenant's API keys",
         security: [{ bearerAuth: [] }],
@@ -420,6 +426,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       post: {
         operationId: 'createApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'Create an API key',
         security: [{ bearerAuth: [] }],
@@ -451,6 +458,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/KeyId' }],
       get: {
         operationId: 'getApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'One API key',
         security: [{ bearerAuth: [] }],
@@ -473,6 +481,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       delete: {
         operationId: 'revokeApiKey',
+        'x-sextant-permission': 'keys:manage',
         tags: ['API keys'],
         summary: 'Revoke an API key',
         security: [{ bearerAuth: [] }],
@@ -745,6 +754,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/audit-events': {
       get: {
         operationId: 'listAuditEvents',
+        'x-sextant-permission': 'audit:read',
         tags: ['Audit'],
         summary: "Query the tenant's audit log",
         security: [{ bearerAuth: [] }],
@@ -801,6 +811,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/pings': {
       post: {
         operationId: 'recordPing',
+        'x-sextant-permission': 'events:write',
         tags: ['Pipeline'],
         summary: 'Send a pipeline ping',
         description:
@@ -960,6 +971,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/reporting/pings/{pingId}': {
       get: {
         operationId: 'getPingArrival',
+        'x-sextant-permission': 'reports:read',
         tags: ['Pipeline'],
         summary: 'When a pipeline ping reached reporting',
         description: "A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.",

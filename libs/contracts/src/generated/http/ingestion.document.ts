@@ -71,6 +71,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/pings': {
       post: {
         operationId: 'recordPing',
+        'x-sextant-permission': 'events:write',
         tags: ['Pipeline'],
         summary: 'Send a pipeline ping',
         description:
