@@ -51,7 +51,12 @@ export async function installEdgeProtection(
       } as never,
     );
   }
-  await app.register(compress as never, { encodings: ['br', 'gzip'], threshold: 1024 } as never);
+  // Responses only: request bodies pass to the upstream as sent (still compressed), and the
+  // upstream inflates them under its own limit; inflating here broke Content-Length (502).
+  await app.register(
+    compress as never,
+    { encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false } as never,
+  );
   await app.register(
     rateLimit as never,
     {
