@@ -42,7 +42,8 @@ export function ingestionService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      configure: async (app) => acceptCompressedBodies(app.getHttpAdapter().getInstance(), '/api/v1/ingestion/v1/'),
+      configure: async (app) =>
+        acceptCompressedBodies(app.getHttpAdapter().getInstance(), '/api/v1/ingestion/v1/'),
     },
     features: [
       PingsModule,

@@ -19,7 +19,9 @@ export class TopicReader {
   ) {}
 
   async start(): Promise<void> {
-    this.consumer = testKafka(this.brokers, 'tracking-e2e').consumer({ groupId: `tracking-e2e-${randomUUID()}` });
+    this.consumer = testKafka(this.brokers, 'tracking-e2e').consumer({
+      groupId: `tracking-e2e-${randomUUID()}`,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consumer.run({

@@ -24,7 +24,12 @@ interface Accepted {
   timestamp: string;
   receivedAt: string;
   sourceId: string | null;
-  touch: { channel: string; source: string | null; clickIdType: string | null; clickId: string | null } | null;
+  touch: {
+    channel: string;
+    source: string | null;
+    clickIdType: string | null;
+    clickId: string | null;
+  } | null;
   context: Record<string, unknown>;
   traits: Record<string, unknown>;
 }
@@ -43,12 +48,20 @@ interface BatchReceipt {
   accepted: number;
   duplicates: number;
   rejected: number;
-  results: { index: number; status: string; deadLetterId?: string; errors?: { path: string; reason: string }[] }[];
+  results: {
+    index: number;
+    status: string;
+    deadLetterId?: string;
+    errors?: { path: string; reason: string }[];
+  }[];
 }
 
 /** RFC 9562 v5 UUID, computed here independently of the service's implementation. */
 function uuidV5(namespace: string, name: string): string {
-  const hash = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name).digest();
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name)
+    .digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const h = hash.toString('hex');
@@ -158,13 +171,21 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
     });
     const corrected = byId.get(skewed.messageId)!;
     expect(Date.parse(corrected.receivedAt) - Date.parse(corrected.timestamp)).toBe(5_000);
-    expect(corrected.touch).toMatchObject({ channel: 'Paid Search', clickIdType: 'gclid', clickId: 'abc123' });
+    expect(corrected.touch).toMatchObject({
+      channel: 'Paid Search',
+      clickIdType: 'gclid',
+      clickId: 'abc123',
+    });
     expect(corrected.context.ip).toBe('203.0.113.0');
     expect(byId.get(future.messageId)).toMatchObject({ futureTimestamp: true });
     expect(byId.get(partner.messageId)!.touch).toMatchObject({ channel: 'Partners', source: 'partnerx' });
 
     const invalidRules = await api.request('PUT', '/api/v1/ingestion/settings/tracking', {
-      body: { channelRules: [{ channel: 'X', when: { field: 'nope', oneOf: ['a'] } }], ownHosts: [], maxEventAgeDays: null },
+      body: {
+        channelRules: [{ channel: 'X', when: { field: 'nope', oneOf: ['a'] } }],
+        ownHosts: [],
+        maxEventAgeDays: null,
+      },
       headers: owner.headers,
     });
     expect(invalidRules.status).toBe(400);
@@ -189,17 +210,22 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
     expect(receipt.body.results[1].errors![0]).toMatchObject({ path: '/batch/2/userId' });
 
     const rejected = await eventually(async () => {
-      const found = reader.read<Rejected>(topic('ingestion.event.rejected.v1'), (r) => r.tenantId === owner.tenantId);
+      const found = reader.read<Rejected>(
+        topic('ingestion.event.rejected.v1'),
+        (r) => r.tenantId === owner.tenantId,
+      );
       return found.length >= 2 ? found : undefined;
     });
     expect(rejected.map((r) => r.value.deadLetterId).sort()).toEqual(
       receipt.body.results.map((r) => r.deadLetterId).sort(),
     );
-    const listed = await api.request<{ items: { deadLetterId: string; rawEvent: unknown }[]; nextCursor: string | null }>(
-      'GET',
-      '/api/v1/ingestion/dead-letters',
-      { query: { status: 'pending', limit: '1' }, headers: owner.headers },
-    );
+    const listed = await api.request<{
+      items: { deadLetterId: string; rawEvent: unknown }[];
+      nextCursor: string | null;
+    }>('GET', '/api/v1/ingestion/dead-letters', {
+      query: { status: 'pending', limit: '1' },
+      headers: owner.headers,
+    });
     expect(listed.body.items).toHaveLength(1);
     const second = await api.request<{ items: { deadLetterId: string; rawEvent: unknown }[] }>(
       'GET',
@@ -211,10 +237,14 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
     );
 
     // Still too old: the replay keeps it pending with the reason.
-    const early = await api.request<{ outcome: string }>('POST', '/api/v1/ingestion/dead-letters/{deadLetterId}/replay', {
-      params: { deadLetterId: receipt.body.results[0].deadLetterId! },
-      headers: owner.headers,
-    });
+    const early = await api.request<{ outcome: string }>(
+      'POST',
+      '/api/v1/ingestion/dead-letters/{deadLetterId}/replay',
+      {
+        params: { deadLetterId: receipt.body.results[0].deadLetterId! },
+        headers: owner.headers,
+      },
+    );
     expect(early.body.outcome).toBe('rejected');
 
     await api.request('PUT', '/api/v1/ingestion/settings/tracking', {
@@ -227,23 +257,35 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
       { body: {}, headers: owner.headers },
     );
     expect(replay.body).toMatchObject({ accepted: 1, rejected: 1 });
-    const replayedAgain = await api.request<{ outcome: string }>('POST', '/api/v1/ingestion/dead-letters/{deadLetterId}/replay', {
-      params: { deadLetterId: receipt.body.results[0].deadLetterId! },
-      headers: owner.headers,
-    });
+    const replayedAgain = await api.request<{ outcome: string }>(
+      'POST',
+      '/api/v1/ingestion/dead-letters/{deadLetterId}/replay',
+      {
+        params: { deadLetterId: receipt.body.results[0].deadLetterId! },
+        headers: owner.headers,
+      },
+    );
     expect(replayedAgain.body.outcome).toBe('already-replayed');
 
     await eventually(async () => acceptedOf(owner).length >= 2);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(acceptedOf(owner).map((m) => m.value.messageId).sort()).toEqual([good.messageId, old.messageId].sort());
+    expect(
+      acceptedOf(owner)
+        .map((m) => m.value.messageId)
+        .sort(),
+    ).toEqual([good.messageId, old.messageId].sort());
   });
 
   it('answers a bad single call with a 400 naming the field, and keeps it as a dead letter', async () => {
     const owner = await signUp(stack.urls.gateway, 'Single shop');
-    const bad = await api.request<{ detail: string; errors: { field: string }[] }>('POST', '/api/v1/ingestion/v1/track', {
-      body: { userId: 'u1', event: 42 },
-      headers: owner.headers,
-    });
+    const bad = await api.request<{ detail: string; errors: { field: string }[] }>(
+      'POST',
+      '/api/v1/ingestion/v1/track',
+      {
+        body: { userId: 'u1', event: 42 },
+        headers: owner.headers,
+      },
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e) => e.field)).toContain('/body/event');
     const deadLetterId = /dead letter ([0-9a-f-]{36})/.exec(bad.body.detail)![1];
@@ -253,10 +295,14 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
       { params: { deadLetterId }, headers: owner.headers },
     );
     expect(stored.body).toMatchObject({ endpoint: 'track', rawEvent: { userId: 'u1', event: 42 } });
-    const good = await api.request<{ accepted: number; messageId: string }>('POST', '/api/v1/ingestion/v1/page', {
-      body: { anonymousId: 'a1', name: 'Home' },
-      headers: owner.headers,
-    });
+    const good = await api.request<{ accepted: number; messageId: string }>(
+      'POST',
+      '/api/v1/ingestion/v1/page',
+      {
+        body: { anonymousId: 'a1', name: 'Home' },
+        headers: owner.headers,
+      },
+    );
     expect(good.body).toMatchObject({ accepted: 1 });
     const stranger = await signUp(stack.urls.gateway, 'Other shop');
     const hidden = await api.request('GET', '/api/v1/ingestion/dead-letters/{deadLetterId}', {
@@ -264,7 +310,9 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
       headers: stranger.headers,
     });
     expect(hidden.status).toBe(404);
-    expect((await api.request('POST', '/api/v1/ingestion/v1/track', { body: { userId: 'u' } })).status).toBe(401);
+    expect((await api.request('POST', '/api/v1/ingestion/v1/track', { body: { userId: 'u' } })).status).toBe(
+      401,
+    );
   });
 
   it('merges the anonymous profile into the user profile on identify and publishes the merge', async () => {
@@ -276,8 +324,9 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
       headers: owner.headers,
     });
     expect(identify.status).toBe(200);
-    const merge = await eventually(async () =>
-      reader.read<Merged>(topic('ingestion.identity.merged.v1'), (m) => m.tenantId === owner.tenantId)[0],
+    const merge = await eventually(
+      async () =>
+        reader.read<Merged>(topic('ingestion.identity.merged.v1'), (m) => m.tenantId === owner.tenantId)[0],
     );
     expect(merge.value).toMatchObject({
       profileId: uuidV5(owner.tenantId, 'user:user-7'),
@@ -306,7 +355,9 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
     const ok = await post(gzipSync(JSON.stringify({ batch: [trackEvent(), trackEvent()] })), 'gzip');
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ accepted: 2 });
-    const bomb = gzipSync(Buffer.concat([Buffer.from('{"batch":["'), Buffer.alloc(50 * 1024 * 1024, 0x61), Buffer.from('"]}')]));
+    const bomb = gzipSync(
+      Buffer.concat([Buffer.from('{"batch":["'), Buffer.alloc(50 * 1024 * 1024, 0x61), Buffer.from('"]}')]),
+    );
     expect(bomb.length).toBeLessThan(200 * 1024);
     const refused = await post(bomb, 'gzip');
     expect(refused.status).toBe(413);
@@ -342,7 +393,11 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
     analytics.on('error', (error) => failures.push(error));
     analytics.identify({ userId: 'segment-user', traits: { name: 'Ada' } });
     analytics.track({ userId: 'segment-user', event: 'Order Completed', properties: { revenue: 42 } });
-    analytics.page({ anonymousId: 'segment-anon', name: 'Home', properties: { url: 'https://shop.example/?utm_source=newsletter&utm_medium=email' } });
+    analytics.page({
+      anonymousId: 'segment-anon',
+      name: 'Home',
+      properties: { url: 'https://shop.example/?utm_source=newsletter&utm_medium=email' },
+    });
     await analytics.closeAndFlush();
     expect(failures).toEqual([]);
     const events = await eventually(async () => {
@@ -351,7 +406,9 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
     });
     expect(events.map((e) => e.value.type).sort()).toEqual(['identify', 'page', 'track']);
     expect(events.find((e) => e.value.type === 'page')!.value.touch).toMatchObject({ channel: 'Email' });
-    expect(events.every((e) => (e.value.context.library as { name: string }).name === '@segment/analytics-node')).toBe(true);
+    expect(
+      events.every((e) => (e.value.context.library as { name: string }).name === '@segment/analytics-node'),
+    ).toBe(true);
   });
 
   it('reports source health through the API and as metrics', async () => {
@@ -362,9 +419,13 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
       trackEvent(),
       { type: 'track', event: 'x' },
     ]);
-    const health = await api.request<{ sources: Record<string, unknown>[] }>('GET', '/api/v1/ingestion/sources/health', {
-      headers: owner.headers,
-    });
+    const health = await api.request<{ sources: Record<string, unknown>[] }>(
+      'GET',
+      '/api/v1/ingestion/sources/health',
+      {
+        headers: owner.headers,
+      },
+    );
     expect(health.body.sources).toHaveLength(1);
     expect(health.body.sources[0]).toMatchObject({
       sourceId: owner.userId,

@@ -63,10 +63,14 @@ export class DeadLettersService {
     return result.outcomes[0];
   }
 
-  replayMany(tenantId: string, request: { deadLetterIds?: string[]; limit?: number }): Promise<BulkReplayResult> {
+  replayMany(
+    tenantId: string,
+    request: { deadLetterIds?: string[]; limit?: number },
+  ): Promise<BulkReplayResult> {
     return this.replay(tenantId, (m) => {
       const builder = m.getRepository(DeadLetter).createQueryBuilder('d').orderBy('d.position', 'ASC');
-      if (request.deadLetterIds) builder.where('d.dead_letter_id = any(:ids)', { ids: request.deadLetterIds });
+      if (request.deadLetterIds)
+        builder.where('d.dead_letter_id = any(:ids)', { ids: request.deadLetterIds });
       else builder.where(`d.status = 'pending'`).take(request.limit ?? 100);
       return builder.getMany();
     });
@@ -77,7 +81,10 @@ export class DeadLettersService {
    * time; those that pass are accepted (deduplicated like any event) in the same transaction that
    * marks them replayed.
    */
-  private replay(tenantId: string, select: (m: EntityManager) => Promise<DeadLetter[]>): Promise<BulkReplayResult> {
+  private replay(
+    tenantId: string,
+    select: (m: EntityManager) => Promise<DeadLetter[]>,
+  ): Promise<BulkReplayResult> {
     return withDeadlockRetry(() =>
       this.transactions.forTenant(tenantId, async (manager) => {
         const found = await select(manager);
@@ -105,7 +112,11 @@ export class DeadLettersService {
           );
           outcomes.push({ deadLetterId: letter.deadLetterId, outcome: 'rejected', errors: checked.problems });
         }
-        const accepted = await this.acceptance.accept(manager, tenantId, ready.map((r) => r.submission));
+        const accepted = await this.acceptance.accept(
+          manager,
+          tenantId,
+          ready.map((r) => r.submission),
+        );
         const now = new Date();
         for (const [i, { letter }] of ready.entries()) {
           const outcome = accepted[i];
@@ -126,7 +137,12 @@ export class DeadLettersService {
           );
         }
         const count = (o: ReplayOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
-        return { accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), outcomes };
+        return {
+          accepted: count('accepted'),
+          duplicates: count('duplicate'),
+          rejected: count('rejected'),
+          outcomes,
+        };
       }),
     );
   }
@@ -147,7 +163,9 @@ function recheck(
     event = validated.accepted[0].event;
     path = '/batch/0';
   } else {
-    const validated = validateSegmentEvent(letter.rawEvent, { endpointType: letter.endpoint as SegmentEventType });
+    const validated = validateSegmentEvent(letter.rawEvent, {
+      endpointType: letter.endpoint as SegmentEventType,
+    });
     if (!validated.ok) return validated;
     event = validated.event;
   }

@@ -132,7 +132,9 @@ export class IdentityResolver {
          on conflict do nothing`,
         [
           this.tenantId,
-          JSON.stringify(profiles.map(([id, p]) => ({ profile_id: id, canonical_key: p.canonicalKey, user_id: p.userId }))),
+          JSON.stringify(
+            profiles.map(([id, p]) => ({ profile_id: id, canonical_key: p.canonicalKey, user_id: p.userId })),
+          ),
         ],
       );
       this.pendingProfiles.clear();
@@ -146,7 +148,9 @@ export class IdentityResolver {
          on conflict do nothing returning kind, value`,
         [
           this.tenantId,
-          JSON.stringify(identifiers.map(([key, profileId]) => ({ ...splitKey(key), profile_id: profileId }))),
+          JSON.stringify(
+            identifiers.map(([key, profileId]) => ({ ...splitKey(key), profile_id: profileId })),
+          ),
         ],
       );
       const written = new Set(inserted.map((row) => keyOf(row.kind, row.value)));
@@ -164,7 +168,9 @@ export class IdentityResolver {
     const conflicts: string[] = [];
     if (input.type === 'alias' && input.previousId) {
       if (this.owners.has(keyOf('userId', input.previousId)) && input.previousId !== input.userId) {
-        conflicts.push(`alias: previousId "${input.previousId}" is another user's id; two users are never merged`);
+        conflicts.push(
+          `alias: previousId "${input.previousId}" is another user's id; two users are never merged`,
+        );
       } else {
         anonymousId = input.previousId;
       }
@@ -178,7 +184,12 @@ export class IdentityResolver {
     const graph = await this.loadGraph(linkKeys);
     const linked = linkIdentities(
       graph.graph,
-      { userId: input.userId ?? undefined, anonymousId, emailHash: input.emailHash ?? undefined, at: input.at },
+      {
+        userId: input.userId ?? undefined,
+        anonymousId,
+        emailHash: input.emailHash ?? undefined,
+        at: input.at,
+      },
       this.options,
     );
     conflicts.push(...linked.conflicts.map((c) => `${c.identifier}: ${c.reason}`));
@@ -236,19 +247,26 @@ export class IdentityResolver {
 
   /** The part of the graph a link can touch: the profiles owning its identifiers, with all their identifiers. */
   private async loadGraph(linkKeys: string[]): Promise<{ graph: IdentityGraph; ids: Map<string, string> }> {
-    const profileIds = [...new Set(linkKeys.map((k) => this.owners.get(k)).filter((id): id is string => !!id))];
+    const profileIds = [
+      ...new Set(linkKeys.map((k) => this.owners.get(k)).filter((id): id is string => !!id)),
+    ];
     const graph: IdentityGraph = { profiles: {}, owners: {}, mergedInto: {} };
     const ids = new Map<string, string>();
     if (profileIds.length === 0) return { graph, ids };
-    const profiles: { profile_id: string; canonical_key: string; user_id: string | null; merge_count: number }[] =
-      await this.manager.query(
-        `select profile_id, canonical_key, user_id, merge_count from profiles where profile_id = any($1::uuid[])`,
-        [profileIds],
-      );
-    const identifiers: { kind: IdentifierKind; value: string; profile_id: string }[] = await this.manager.query(
-      `select kind, value, profile_id from profile_identifiers where profile_id = any($1::uuid[])`,
+    const profiles: {
+      profile_id: string;
+      canonical_key: string;
+      user_id: string | null;
+      merge_count: number;
+    }[] = await this.manager.query(
+      `select profile_id, canonical_key, user_id, merge_count from profiles where profile_id = any($1::uuid[])`,
       [profileIds],
     );
+    const identifiers: { kind: IdentifierKind; value: string; profile_id: string }[] =
+      await this.manager.query(
+        `select kind, value, profile_id from profile_identifiers where profile_id = any($1::uuid[])`,
+        [profileIds],
+      );
     const keyOfProfile = new Map<string, string>();
     for (const row of profiles) {
       keyOfProfile.set(row.profile_id, row.canonical_key);

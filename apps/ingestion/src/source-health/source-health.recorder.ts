@@ -102,9 +102,13 @@ export class SourceHealthRecorder implements OnModuleInit, OnApplicationShutdown
 
   /** Adds the counts gathered so far to the database (one statement per tenant). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write()).catch((error: unknown) => {
-      this.logger.warn(`source health flush failed; counts kept for the next one: ${(error as Error).message}`);
-    });
+    this.flushing = this.flushing
+      .then(() => this.write())
+      .catch((error: unknown) => {
+        this.logger.warn(
+          `source health flush failed; counts kept for the next one: ${(error as Error).message}`,
+        );
+      });
     return this.flushing;
   }
 
@@ -161,7 +165,14 @@ export class SourceHealthRecorder implements OnModuleInit, OnApplicationShutdown
   private mergeBack(key: string, bucket: Bucket): void {
     const current = this.buckets.get(key);
     if (!current) return void this.buckets.set(key, bucket);
-    for (const field of ['accepted', 'duplicates', 'rejected', 'withClickId', 'withUserId', 'withEither'] as const)
+    for (const field of [
+      'accepted',
+      'duplicates',
+      'rejected',
+      'withClickId',
+      'withUserId',
+      'withEither',
+    ] as const)
       current[field] += bucket[field];
     current.lastSeenAt = Math.max(current.lastSeenAt, bucket.lastSeenAt);
   }

@@ -13,7 +13,11 @@ type ChannelRule = ingestionApi.components['schemas']['ChannelRule'];
 
 /** How long a replica keeps a tenant's compiled policy before reading it again. */
 const POLICY_TTL_MS = 2_000;
-const DEFAULT_POLICY: TrackingPolicy = { classifyChannel: defaultChannel, ownHosts: [], maxEventAgeDays: null };
+const DEFAULT_POLICY: TrackingPolicy = {
+  classifyChannel: defaultChannel,
+  ownHosts: [],
+  maxEventAgeDays: null,
+};
 
 @Injectable()
 export class TrackingSettingsService {
@@ -22,7 +26,9 @@ export class TrackingSettingsService {
   constructor(private readonly transactions: Transactions) {}
 
   async view(tenantId: string): Promise<TrackingSettingsView> {
-    const row = await this.transactions.forTenant(tenantId, (m) => m.findOneBy(TrackingSettingsRow, { tenantId }));
+    const row = await this.transactions.forTenant(tenantId, (m) =>
+      m.findOneBy(TrackingSettingsRow, { tenantId }),
+    );
     return {
       channelRules: (row?.channelRules as ChannelRule[] | null) ?? null,
       ownHosts: row?.ownHosts ?? [],

@@ -13,19 +13,27 @@ export function acceptCompressedBodies(fastify: FastifyInstance, pathPrefix: str
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
     if (!encoding || encoding === 'identity' || !request.url.startsWith(pathPrefix)) return payload;
     if (encoding !== 'gzip' && encoding !== 'deflate') {
-      throw Object.assign(new Error(`Content-Encoding '${encoding}' is not supported; send gzip, deflate or none.`), {
-        statusCode: 415,
-        code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
-      });
+      throw Object.assign(
+        new Error(`Content-Encoding '${encoding}' is not supported; send gzip, deflate or none.`),
+        {
+          statusCode: 415,
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        },
+      );
     }
     const counter = new ByteCounter();
     const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
     // Fastify compares Content-Length with the bytes received on the wire, not the inflated ones.
-    const inflated = payload.pipe(counter).pipe(inflate) as typeof inflate & { receivedEncodedLength: number };
+    const inflated = payload.pipe(counter).pipe(inflate) as typeof inflate & {
+      receivedEncodedLength: number;
+    };
     Object.defineProperty(inflated, 'receivedEncodedLength', { get: () => counter.bytes });
     payload.on('error', (error) => inflated.destroy(error));
     inflate.on('error', (error) => {
-      Object.assign(error, { statusCode: 400, message: `The body is not valid ${encoding} data: ${error.message}` });
+      Object.assign(error, {
+        statusCode: 400,
+        message: `The body is not valid ${encoding} data: ${error.message}`,
+      });
     });
     return inflated;
   });

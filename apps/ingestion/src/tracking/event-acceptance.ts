@@ -44,7 +44,11 @@ export class EventAcceptance {
     metrics: Metrics,
   ) {
     const registers = [metrics.registry];
-    this.merges = new Counter({ name: 'ingestion_identity_merges_total', help: 'Profile merges by identify/alias', registers });
+    this.merges = new Counter({
+      name: 'ingestion_identity_merges_total',
+      help: 'Profile merges by identify/alias',
+      registers,
+    });
     this.conflicts = new Counter({
       name: 'ingestion_identity_conflicts_total',
       help: 'Links refused by the merge rule or caps (two userIds, merge or anonymous-id cap)',
@@ -159,7 +163,15 @@ type Rejected = EventPayloads['ingestion.event.rejected.v1'];
 
 function rejectedPayload(
   tenantId: string,
-  row: { dead_letter_id: string; source_id: string | null; endpoint: string; message_id: string | null; errors: Problem[]; raw_event: unknown; received_at: string },
+  row: {
+    dead_letter_id: string;
+    source_id: string | null;
+    endpoint: string;
+    message_id: string | null;
+    errors: Problem[];
+    raw_event: unknown;
+    received_at: string;
+  },
 ): Rejected {
   return {
     tenantId,
@@ -167,7 +179,10 @@ function rejectedPayload(
     sourceId: row.source_id,
     endpoint: row.endpoint as Rejected['endpoint'],
     messageId: row.message_id,
-    problems: row.errors.map((p) => ({ path: p.path.slice(0, 512), reason: p.reason.slice(0, 1024) })) as Rejected['problems'],
+    problems: row.errors.map((p) => ({
+      path: p.path.slice(0, 512),
+      reason: p.reason.slice(0, 1024),
+    })) as Rejected['problems'],
     rawEvent: row.raw_event as Rejected['rawEvent'],
     receivedAt: row.received_at,
   };

@@ -61,11 +61,17 @@ export function prepareEvent(
   for (const field of ['messageId', 'userId', 'anonymousId'] as const) {
     const value = event[field];
     if (typeof value === 'string' && value.length > MAX_ID_LENGTH)
-      problems.push({ path: `${path}/${field}`, reason: `is ${value.length} characters; the limit is ${MAX_ID_LENGTH}` });
+      problems.push({
+        path: `${path}/${field}`,
+        reason: `is ${value.length} characters; the limit is ${MAX_ID_LENGTH}`,
+      });
   }
   const name = eventName(event);
   if (name !== null && name.length > MAX_ID_LENGTH)
-    problems.push({ path: `${path}/name`, reason: `is ${name.length} characters; the limit is ${MAX_ID_LENGTH}` });
+    problems.push({
+      path: `${path}/name`,
+      reason: `is ${name.length} characters; the limit is ${MAX_ID_LENGTH}`,
+    });
   const normalised = normaliseSegmentEvent(event, {
     receivedAt: context.receivedAt,
     ownHosts: policy.ownHosts,
@@ -136,8 +142,7 @@ function isTouchEvent(event: SegmentEvent): boolean {
  */
 export function touchOf(touch: MarketingTouch, channel: string): Touch | null {
   const clickId = Object.entries(touch.clickIds)[0];
-  const signal =
-    clickId !== undefined || touch.referrerHost !== undefined || touch.source !== '(direct)';
+  const signal = clickId !== undefined || touch.referrerHost !== undefined || touch.source !== '(direct)';
   if (!signal) return null;
   const cut = (value: string | undefined, max: number) => (value === undefined ? null : value.slice(0, max));
   return {
@@ -158,7 +163,8 @@ export function touchOf(touch: MarketingTouch, channel: string): Touch | null {
  * granted) or as a plain list of granted categories; null when the event says nothing.
  */
 export function consentOf(consent: unknown): string[] | null {
-  if (Array.isArray(consent)) return consent.filter((c): c is string => typeof c === 'string').map((c) => c.slice(0, 64));
+  if (Array.isArray(consent))
+    return consent.filter((c): c is string => typeof c === 'string').map((c) => c.slice(0, 64));
   if (typeof consent !== 'object' || consent === null) return null;
   const preferences = (consent as { categoryPreferences?: unknown }).categoryPreferences;
   if (typeof preferences !== 'object' || preferences === null) return null;
@@ -172,7 +178,9 @@ export function minimiseTraits(traits: Record<string, unknown>, salt: string): R
   const out: Record<string, unknown> = { ...traits };
   if (typeof out.email === 'string') out.email = hashCustomerEmail(out.email, salt);
   if (typeof out.phone === 'string')
-    out.phone = createHmac('sha256', salt).update(out.phone.replace(/[^0-9+]/g, ''), 'utf8').digest('hex');
+    out.phone = createHmac('sha256', salt)
+      .update(out.phone.replace(/[^0-9+]/g, ''), 'utf8')
+      .digest('hex');
   return out;
 }
 
@@ -201,5 +209,7 @@ function expandIpv6(ip: string): string[] | undefined {
   if (tail === undefined && left.length !== 8) return undefined;
   const missing = 8 - left.length - right.length;
   if (missing < 0) return undefined;
-  return [...left, ...Array<string>(missing).fill('0'), ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
+  return [...left, ...Array<string>(missing).fill('0'), ...right].map((g) =>
+    g.toLowerCase().replace(/^0+(?=.)/, ''),
+  );
 }

@@ -30,8 +30,7 @@ export interface Caller {
 
 /** One event of a request after validation and normalisation: ready to accept, or rejected. */
 type Checked =
-  | { index: number; ok: true; submission: Submission }
-  | { index: number; ok: false; rejection: Rejection };
+  { index: number; ok: true; submission: Submission } | { index: number; ok: false; rejection: Rejection };
 
 @Injectable()
 export class TrackingService {
@@ -85,7 +84,11 @@ export class TrackingService {
     const bytes = jsonByteLength(body);
     if (bytes > MAX_BATCH_BYTES) {
       this.refused.inc({ reason: 'too_large' });
-      throw new ApiProblem(413, 'payload_too_large', `The batch is ${bytes} bytes; the limit is ${MAX_BATCH_BYTES} (500 KB).`);
+      throw new ApiProblem(
+        413,
+        'payload_too_large',
+        `The batch is ${bytes} bytes; the limit is ${MAX_BATCH_BYTES} (500 KB).`,
+      );
     }
     const validated = validateSegmentBatch(body, bytes);
     if (validated.problems.length > 0) {
@@ -100,7 +103,17 @@ export class TrackingService {
     const items = (body as { batch: unknown[] }).batch;
     const checked: Checked[] = [
       ...validated.accepted.map(({ index, event }) =>
-        this.check(caller, index, event, `/batch/${index}`, policy, receivedAt, items[index], 'batch', envelope),
+        this.check(
+          caller,
+          index,
+          event,
+          `/batch/${index}`,
+          policy,
+          receivedAt,
+          items[index],
+          'batch',
+          envelope,
+        ),
       ),
       ...validated.rejected.map(({ index, problems }) =>
         reject(caller, index, 'batch', items[index], envelope, problems, receivedAt),
@@ -121,7 +134,11 @@ export class TrackingService {
           ...messageIdField(item.rejection.rawEvent),
         });
       } else if (outcomes[n]?.status === 'duplicate') {
-        results.push({ index: item.index, status: 'duplicate', messageId: item.submission.prepared.messageId });
+        results.push({
+          index: item.index,
+          status: 'duplicate',
+          messageId: item.submission.prepared.messageId,
+        });
       }
     });
     const accepted = outcomes.filter((o) => o?.status === 'accepted').length;
@@ -205,7 +222,11 @@ function reject(
   problems: Problem[],
   receivedAt: Date,
 ): Checked {
-  return { index, ok: false, rejection: { sourceId: caller.sourceId, endpoint, rawEvent, envelope, problems, receivedAt } };
+  return {
+    index,
+    ok: false,
+    rejection: { sourceId: caller.sourceId, endpoint, rawEvent, envelope, problems, receivedAt },
+  };
 }
 
 /** The batch fields that apply to every item (`writeKey` is not kept: the credential is the token). */

@@ -7,7 +7,8 @@ export async function withDeadlockRetry<T>(run: () => Promise<T>, attempts = 3):
     try {
       return await run();
     } catch (error) {
-      const code = (error as { code?: string; driverError?: { code?: string } }).code ??
+      const code =
+        (error as { code?: string; driverError?: { code?: string } }).code ??
         (error as { driverError?: { code?: string } }).driverError?.code;
       if (attempt >= attempts || !code || !RETRYABLE.has(code)) throw error;
     }
