@@ -1,6 +1,8 @@
 import { ingestionOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
 import { type IngestionConfig, loadIngestionConfig } from './config';
+import { DeadLetter } from './dead-letters/dead-letter.entity';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { Profile, ProfileIdentifier } from './identity/profile.entity';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Identity1764400000000 } from './migrations/1764400000000-Identity';
@@ -8,18 +10,35 @@ import { Privacy1764700000000 } from './migrations/1764700000000-Privacy';
 import { PrivacyRequest, PrivacyRequestService, SuppressedIdentifier } from './privacy/privacy.entities';
 import { PrivacyModule } from './privacy/privacy.module';
 import { SubjectRequestsConsumer } from './privacy/subject-requests.consumer';
+import { Tracking1764500000000 } from './migrations/1764500000000-Tracking';
 import { Ping } from './pings/ping.entity';
 import { PingsModule } from './pings/pings.module';
+import { SourceHealthMinute } from './source-health/source-health.entity';
+import { SourceHealthModule } from './source-health/source-health.module';
+import { acceptCompressedBodies } from './tracking/body-decoding';
+import { TrackedMessage } from './tracking/tracked-message.entity';
+import { TrackingModule } from './tracking/tracking.module';
+import { TrackingSettingsRow } from './tracking-settings/tracking-settings.entity';
+import { TrackingSettingsModule } from './tracking-settings/tracking-settings.module';
 
 export const entities = [
   Ping,
   Profile,
   ProfileIdentifier,
+  TrackedMessage,
+  DeadLetter,
+  TrackingSettingsRow,
+  SourceHealthMinute,
   PrivacyRequest,
   PrivacyRequestService,
   SuppressedIdentifier,
 ];
-export const migrations = [Initial1763800000000, Identity1764400000000, Privacy1764700000000];
+export const migrations = [
+  Initial1763800000000,
+  Identity1764400000000,
+  Tracking1764500000000,
+  Privacy1764700000000,
+];
 
 export function ingestionService(
   config: IngestionConfig = loadIngestionConfig(),
@@ -35,8 +54,20 @@ export function ingestionService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
+      configure: async (app) =>
+        acceptCompressedBodies(app.getHttpAdapter().getInstance(), '/api/v1/ingestion/v1/'),
       subscribers: [SubjectRequestsConsumer],
     },
-    features: [PingsModule, PrivacyModule],
+    features: [
+      PingsModule,
+      TrackingModule.register({
+        maxMergesPerProfile: config.IDENTITY_MAX_MERGES_PER_PROFILE,
+        maxAnonymousIdsPerProfile: config.IDENTITY_MAX_ANONYMOUS_IDS_PER_PROFILE,
+      }),
+      TrackingSettingsModule,
+      SourceHealthModule,
+      DeadLettersModule,
+      PrivacyModule,
+    ],
   };
 }

@@ -20,6 +20,9 @@ const ROOT = (() => {
   return dir;
 })();
 
+/** How long a service may take to answer /health/ready (raise it on a crowded machine). */
+const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 60_000);
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -114,8 +117,7 @@ export async function startStack(
         const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
         return response?.status === 200;
       },
-      // A busy shared machine can need longer for cold starts: STACK_READY_TIMEOUT_MS raises it.
-      Number(process.env.STACK_READY_TIMEOUT_MS ?? 60_000),
+      READY_TIMEOUT_MS,
       200,
     );
 

@@ -36,6 +36,11 @@ export async function installEdgeProtection(
       } as never,
     );
   }
-  // Bodies under 1 KB gain nothing from compression and cost CPU on every request.
-  await app.register(compress as never, { encodings: ['br', 'gzip'], threshold: 1024 } as never);
+  // Bodies under 1 KB gain nothing from compression and cost CPU on every request. Responses
+  // only: request bodies pass to the upstream as sent (still compressed), and the upstream
+  // inflates them under its own limit; inflating here broke Content-Length (502).
+  await app.register(
+    compress as never,
+    { encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false } as never,
+  );
 }

@@ -39,3 +39,45 @@ export async function addToOutbox<T extends LiveTopic>(
   });
   return eventId;
 }
+
+/**
+ * Adds many events of one topic to the outbox with a single INSERT (one round trip however many
+ * events), in the caller's transaction and in the given order. Each payload is validated as in
+ * `addToOutbox`. An `eventId` given by the caller becomes the message's `event-id`, so a caller
+ * can record it beside its own state; otherwise one is generated. Returns the event ids in order.
+ */
+export async function addManyToOutbox<T extends LiveTopic>(
+  manager: EntityManager,
+  topic: T,
+  events: (OutgoingEvent<T> & { eventId?: string })[],
+): Promise<string[]> {
+  if (events.length === 0) return [];
+  const trace = currentTraceHeaders();
+  const producedAt = new Date().toISOString();
+  const rows = events.map((event) => {
+    assertValidEvent(topic, event.payload);
+    const eventId = event.eventId ?? randomUUID();
+    return {
+      event_id: eventId,
+      message_key: event.key,
+      payload: event.payload,
+      headers: {
+        ...trace,
+        [HEADERS.eventId]: eventId,
+        [HEADERS.tenantId]: event.tenantId,
+        [HEADERS.schema]: topic,
+        [HEADERS.producedAt]: producedAt,
+      },
+    };
+  });
+  const table = manager.connection.getMetadata(OutboxMessage).tablePath;
+  await manager.query(
+    `insert into ${table} (event_id, topic, message_key, payload, headers)
+     select r.event_id, $1, r.message_key, r.payload, r.headers
+       from rows from (jsonb_to_recordset($2::jsonb) as (event_id uuid, message_key text, payload jsonb, headers jsonb))
+            with ordinality as r(event_id, message_key, payload, headers, n)
+      order by r.n`,
+    [topic, JSON.stringify(rows)],
+  );
+  return rows.map((row) => row.event_id);
+}

@@ -1,0 +1,148 @@
+import {
+  compileChannelRules,
+  defaultChannel,
+  extractMarketingTouch,
+  hashCustomerEmail,
+} from '@sextant/domain/ingestion';
+import { consentOf, prepareEvent, touchOf, truncateIp, type TrackingPolicy } from './tracking-event';
+
+const tenantId = '3f2c8a4e-5b1d-4c7e-9a6f-0e8d7c6b5a49';
+const policy: TrackingPolicy = { classifyChannel: defaultChannel, ownHosts: [], maxEventAgeDays: null };
+const receivedAt = Date.parse('2026-03-01T12:00:00.000Z');
+const context = (overrides: Partial<TrackingPolicy> = {}) => ({
+  tenantId,
+  receivedAt,
+  policy: { ...policy, ...overrides },
+  path: '/batch/4',
+  newMessageId: () => 'generated-id',
+});
+
+describe('prepareEvent', () => {
+  it('corrects clock skew: timestamp = receivedAt - (sentAt - originalTimestamp)', () => {
+    const prepared = prepareEvent(
+      {
+        type: 'track',
+        event: 'Signed Up',
+        messageId: 'm1',
+        userId: 'u1',
+        // The device clock is 2 h fast; the event happened 30 s before it was sent.
+        timestamp: '2026-03-01T13:59:30.000Z',
+        sentAt: '2026-03-01T14:00:00.000Z',
+      },
+      context(),
+    );
+    expect(prepared).toMatchObject({
+      ok: true,
+      event: {
+        messageId: 'm1',
+        payload: {
+          timestamp: '2026-03-01T11:59:30.000Z',
+          originalTimestamp: '2026-03-01T13:59:30.000Z',
+          sentAt: '2026-03-01T14:00:00.000Z',
+          receivedAt: '2026-03-01T12:00:00.000Z',
+          futureTimestamp: false,
+          event: 'Signed Up',
+        },
+      },
+    });
+  });
+
+  it('flags an event whose corrected time is far in the future and gives a missing messageId one', () => {
+    const prepared = prepareEvent(
+      { type: 'page', anonymousId: 'a', timestamp: '2026-03-02T12:00:00.000Z' },
+      context(),
+    );
+    expect(prepared).toMatchObject({
+      ok: true,
+      event: { messageId: 'generated-id', payload: { futureTimestamp: true } },
+    });
+  });
+
+  it("rejects events older than the tenant's maxEventAgeDays, naming the field", () => {
+    const old = { type: 'track' as const, event: 'x', userId: 'u', timestamp: '2026-01-01T12:00:00.000Z' };
+    expect(prepareEvent(old, context({ maxEventAgeDays: 30 }))).toEqual({
+      ok: false,
+      problems: [
+        {
+          path: '/batch/4/timestamp',
+          reason:
+            'is 59 days old; this tenant accepts events up to 30 days old (tracking settings maxEventAgeDays)',
+        },
+      ],
+    });
+    expect(prepareEvent(old, context({ maxEventAgeDays: 60 })).ok).toBe(true);
+  });
+
+  it('refuses ids longer than the event schema allows', () => {
+    const prepared = prepareEvent({ type: 'track', event: 'x', userId: 'u'.repeat(256) }, context());
+    expect(prepared).toMatchObject({ ok: false, problems: [{ path: '/batch/4/userId' }] });
+  });
+
+  it("classifies the touch with the tenant's rules; identify carries no touch and hashes the email", () => {
+    const rules = compileChannelRules([
+      { channel: 'Partners', when: { field: 'source', oneOf: ['partnerx'] } },
+    ]);
+    if (!rules.ok) throw new Error('rules');
+    const track = prepareEvent(
+      {
+        type: 'track',
+        event: 'x',
+        anonymousId: 'a',
+        context: { campaign: { source: 'PartnerX', medium: 'cpc' } },
+      },
+      context({ classifyChannel: rules.classify }),
+    );
+    expect(track).toMatchObject({
+      ok: true,
+      event: { payload: { touch: { channel: 'Partners', source: 'partnerx', medium: 'cpc' } } },
+    });
+    const identify = prepareEvent(
+      { type: 'identify', userId: 'u', traits: { email: ' Ada@Example.com ', name: 'Ada' } },
+      context(),
+    );
+    const expectedHash = hashCustomerEmail('ada@example.com', tenantId);
+    expect(identify).toMatchObject({
+      ok: true,
+      event: {
+        emailHash: expectedHash,
+        payload: { touch: null, traits: { email: expectedHash, name: 'Ada' } },
+      },
+    });
+  });
+});
+
+describe('touchOf', () => {
+  it('is null for a visit with no marketing signal, and carries the first click id otherwise', () => {
+    const direct = extractMarketingTouch({ context: { page: { url: 'https://shop.example/' } } });
+    expect(touchOf(direct, defaultChannel(direct).channel)).toBeNull();
+    const paid = extractMarketingTouch({ context: { page: { url: 'https://shop.example/?msclkid=m1' } } });
+    expect(touchOf(paid, defaultChannel(paid).channel)).toEqual({
+      channel: 'Paid Search',
+      source: 'bing',
+      medium: 'cpc',
+      campaign: null,
+      term: null,
+      content: null,
+      clickIdType: 'msclkid',
+      clickId: 'm1',
+      referrerHost: null,
+    });
+  });
+});
+
+describe('consentOf and truncateIp', () => {
+  it("reads Segment's categoryPreferences or a plain list; null when absent", () => {
+    expect(
+      consentOf({ categoryPreferences: { Advertising: true, Analytics: false, Functional: true } }),
+    ).toEqual(['Advertising', 'Functional']);
+    expect(consentOf(['analytics'])).toEqual(['analytics']);
+    expect(consentOf(undefined)).toBeNull();
+  });
+
+  it('keeps an IPv4 /24 and an IPv6 /48', () => {
+    expect(truncateIp('198.51.100.23')).toBe('198.51.100.0');
+    expect(truncateIp('2001:db8:85a3:8d3:1319:8a2e:370:7348')).toBe('2001:db8:85a3::');
+    expect(truncateIp('2001:db8::1')).toBe('2001:db8:0::');
+    expect(truncateIp('not an ip')).toBe('');
+  });
+});
