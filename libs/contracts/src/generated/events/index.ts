@@ -64,6 +64,42 @@ export interface IngestionEventAcceptedV1 {
   context: {};
 }
 /**
+ * A tracking event that failed validation (the ingestion dead-letter topic for events from outside, as opposed to the per-consumer-group `.dlt` topics of messages that failed processing). The event is also stored as a dead letter (GET /api/v1/ingestion/dead-letters) and can be replayed; a replay that succeeds produces ingestion.event.accepted.v1. Key: tenant id + dead-letter id.
+ */
+export interface IngestionEventRejectedV1 {
+  tenantId: string;
+  deadLetterId: string;
+  /**
+   * The ingest key (token subject) that sent it.
+   */
+  sourceId: string | null;
+  /**
+   * The Tracking API call that carried it.
+   */
+  endpoint: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias' | 'batch';
+  messageId: string | null;
+  /**
+   * @minItems 1
+   */
+  problems: [
+    {
+      path: string;
+      reason: string;
+    },
+    ...{
+      path: string;
+      reason: string;
+    }[],
+  ];
+  /**
+   * The event exactly as received (after batch envelope defaults were NOT applied).
+   */
+  rawEvent: {
+    [k: string]: unknown;
+  };
+  receivedAt: string;
+}
+/**
  * Profiles merged by identify/alias (or an order's matching customer): every profile in mergedProfileIds is now profileId. Consumers re-key what they hold under the merged ids. Key: tenant id + surviving profile id.
  */
 export interface IngestionIdentityMergedV1 {
@@ -474,6 +510,7 @@ export interface PrivacySubjectDeletionCompletedV1 {
 export interface EventPayloads {
   'ingestion.ping.recorded.v1': IngestionPingRecordedV1;
   'ingestion.event.accepted.v1': IngestionEventAcceptedV1;
+  'ingestion.event.rejected.v1': IngestionEventRejectedV1;
   'ingestion.identity.merged.v1': IngestionIdentityMergedV1;
   'commerce.order.recorded.v1': CommerceOrderRecordedV1;
   'marketing.spend.recorded.v1': MarketingSpendRecordedV1;
@@ -603,6 +640,57 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
         type: 'object',
         description: 'Segment context as sent, with ip truncated and personal fields minimised.',
       },
+    },
+  },
+  'ingestion.event.rejected.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'ingestion.event.rejected.v1',
+    title: 'IngestionEventRejectedV1',
+    description:
+      'A tracking event that failed validation (the ingestion dead-letter topic for events from outside, as opposed to the per-consumer-group `.dlt` topics of messages that failed processing). The event is also stored as a dead letter (GET /api/v1/ingestion/dead-letters) and can be replayed; a replay that succeeds produces ingestion.event.accepted.v1. Key: tenant id + dead-letter id.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'deadLetterId',
+      'sourceId',
+      'endpoint',
+      'messageId',
+      'problems',
+      'rawEvent',
+      'receivedAt',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      deadLetterId: { type: 'string', format: 'uuid' },
+      sourceId: {
+        type: ['string', 'null'],
+        maxLength: 64,
+        description: 'The ingest key (token subject) that sent it.',
+      },
+      endpoint: {
+        type: 'string',
+        enum: ['track', 'identify', 'page', 'screen', 'group', 'alias', 'batch'],
+        description: 'The Tracking API call that carried it.',
+      },
+      messageId: { type: ['string', 'null'], maxLength: 255 },
+      problems: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path', 'reason'],
+          properties: {
+            path: { type: 'string', maxLength: 512 },
+            reason: { type: 'string', maxLength: 1024 },
+          },
+        },
+      },
+      rawEvent: {
+        description: 'The event exactly as received (after batch envelope defaults were NOT applied).',
+      },
+      receivedAt: { type: 'string', format: 'date-time' },
     },
   },
   'ingestion.identity.merged.v1': {
@@ -1345,6 +1433,13 @@ export const TOPIC_CATALOGUE = [
     producer: 'ingestion',
     consumers: ['attribution', 'reporting'],
     key: 'tenant+customer',
+    status: 'live',
+  },
+  {
+    topic: 'ingestion.event.rejected.v1',
+    producer: 'ingestion',
+    consumers: [],
+    key: 'tenant+dead-letter',
     status: 'live',
   },
   {

@@ -578,6 +578,7 @@ export const authOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/tenant/settings': {
       get: {
         operationId: 'getTenantSettings',
+        'x-sextant-permission': 'members:read',
         tags: ['Members'],
         summary: "The tenant's security settings",
         security: [{ bearerAuth: [] }],
@@ -595,6 +596,7 @@ export const authOpenApiDocument: OpenApiDocument = {
       },
       put: {
         operationId: 'updateTenantSettings',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: "Change the tenant's security settings",
         security: [{ bearerAuth: [] }],

@@ -24,6 +24,25 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       name: 'Privacy',
       description: 'Data-subject deletion and export requests, suppression of erased subjects.',
     },
+    {
+      name: 'Tracking',
+      description:
+        "Segment-compatible HTTP Tracking API. Point a Segment library at `http://<gateway>/api/v1/ingestion` (e.g. analytics-node `host: 'http://<gateway>'`, `path: '/api/v1/ingestion/v1/batch'`). Same field names and meaning as Segment (`messageId`, `anonymousId`, `userId`, `timestamp`, `sentAt`, `context`, ...). Limits: 32 KB per event, 500 KB per batch, 2,500 events per batch, 1 MB per request after decompression (`Content-Encoding: gzip` accepted; more than 1 MB once inflated is refused with 413). Events are deduplicated on (tenant, `messageId`) for at least 7 days: a retried request never produces a second event. An event without a `messageId` gets one and cannot be deduplicated. Events that fail validation are kept as dead letters (see Dead letters).",
+    },
+    {
+      name: 'Dead letters',
+      description:
+        'Tracking events that failed validation, kept with their raw body, listable and replayable.',
+    },
+    {
+      name: 'Tracking settings',
+      description: "The tenant's channel-grouping rules and validation policy for tracking events.",
+    },
+    {
+      name: 'Sources',
+      description:
+        'Health of each ingest source (the ingest key, i.e. the token subject, that sends events).',
+    },
   ],
   paths: {
     '/health/live': {
@@ -645,6 +664,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/auth/tenant/settings': {
       get: {
         operationId: 'getTenantSettings',
+        'x-sextant-permission': 'members:read',
         tags: ['Members'],
         summary: "The tenant's security settings",
         security: [{ bearerAuth: [] }],
@@ -666,6 +686,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       put: {
         operationId: 'updateTenantSettings',
+        'x-sextant-permission': 'members:manage',
         tags: ['Members'],
         summary: "Change the tenant's security settings",
         security: [{ bearerAuth: [] }],
@@ -838,9 +859,419 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/ingestion/v1/track': {
+      post: {
+        operationId: 'trackTrackCall',
+        'x-sextant-permission': 'events:write',
+        tags: ['Tracking'],
+        summary: 'Record an action',
+        description:
+          "Segment `track` call (`event` names the action, `properties` describe it). Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SegmentEvent' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Accepted, or a duplicate of an event already accepted.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TrackingReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/v1/identify': {
+      post: {
+        operationId: 'trackIdentifyCall',
+        'x-sextant-permission': 'events:write',
+        tags: ['Tracking'],
+        summary: 'Tie a user to their traits',
+        description:
+          "Segment `identify` call; links `anonymousId` and `userId` (and a hashed `traits.email`) in the identity graph. Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SegmentEvent' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Accepted, or a duplicate of an event already accepted.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TrackingReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/v1/page': {
+      post: {
+        operationId: 'trackPageCall',
+        'x-sextant-permission': 'events:write',
+        tags: ['Tracking'],
+        summary: 'Record a page view',
+        description:
+          "Segment `page` call. Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SegmentEvent' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Accepted, or a duplicate of an event already accepted.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TrackingReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/v1/screen': {
+      post: {
+        operationId: 'trackScreenCall',
+        'x-sextant-permission': 'events:write',
+        tags: ['Tracking'],
+        summary: 'Record a screen view',
+        description:
+          "Segment `screen` call. Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SegmentEvent' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Accepted, or a duplicate of an event already accepted.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TrackingReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/v1/group': {
+      post: {
+        operationId: 'trackGroupCall',
+        'x-sextant-permission': 'events:write',
+        tags: ['Tracking'],
+        summary: 'Associate a user with a group',
+        description:
+          "Segment `group` call. Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SegmentEvent' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Accepted, or a duplicate of an event already accepted.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TrackingReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/v1/alias': {
+      post: {
+        operationId: 'trackAliasCall',
+        'x-sextant-permission': 'events:write',
+        tags: ['Tracking'],
+        summary: 'Merge two user identities',
+        description:
+          "Segment `alias` call (`previousId` becomes the same profile as `userId`). Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SegmentEvent' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Accepted, or a duplicate of an event already accepted.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TrackingReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/v1/batch': {
+      post: {
+        operationId: 'trackBatch',
+        'x-sextant-permission': 'events:write',
+        tags: ['Tracking'],
+        summary: 'Send a batch of calls',
+        description:
+          "Segment `batch`: up to 2,500 events of any type (500 KB), each item with its `type`. The envelope's `context`, `integrations` and `sentAt` apply to every item that does not set its own (`writeKey` in the body is ignored: the credential is the token). Each event is checked on its own: good events are accepted, bad ones are kept as dead letters and listed in `results` with the reason. 400/413 only when the envelope itself is wrong (not an object, no `batch` array, too many events or bytes); then nothing is accepted. Needs `events:write`.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SegmentBatch' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Every event was accepted, found to be a duplicate, or dead-lettered.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/BatchReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/dead-letters': {
+      get: {
+        operationId: 'listDeadLetters',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Dead letters'],
+        summary: 'List dead-lettered events',
+        description:
+          "Newest first, a page at a time (`cursor` from the previous page's `nextCursor`). Needs `reports:read`.",
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            schema: { type: 'string', enum: ['pending', 'replayed'] },
+            description: 'Only dead letters in this state (default all).',
+          },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+          { name: 'cursor', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,19}$' } },
+        ],
+        responses: {
+          '200': {
+            description: 'One page.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/DeadLetterPage' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/dead-letters/{deadLetterId}': {
+      get: {
+        operationId: 'getDeadLetter',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Dead letters'],
+        summary: 'One dead letter, with its raw event',
+        description: 'Needs `reports:read`.',
+        parameters: [{ $ref: '#/components/parameters/DeadLetterId' }],
+        responses: {
+          '200': {
+            description: 'The dead letter.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/DeadLetter' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/dead-letters/{deadLetterId}/replay': {
+      post: {
+        operationId: 'replayDeadLetter',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Dead letters'],
+        summary: 'Replay one dead letter',
+        description:
+          "Validates the stored raw event again under the tenant's current settings. When it now passes it is accepted exactly as if it had just arrived (deduplicated on its `messageId`) and the dead letter becomes `replayed`; otherwise it stays `pending` with the new reasons. Needs `keys:manage`.",
+        parameters: [{ $ref: '#/components/parameters/DeadLetterId' }],
+        responses: {
+          '200': {
+            description: 'The outcome.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ReplayOutcome' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/dead-letters/replay': {
+      post: {
+        operationId: 'replayDeadLetters',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Dead letters'],
+        summary: 'Replay pending dead letters in bulk',
+        description:
+          'Replays the listed dead letters, or (without `deadLetterIds`) the oldest pending ones up to `limit`. Each is handled as in the single replay. Needs `keys:manage`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/BulkReplayRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'One outcome per dead letter tried.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/BulkReplayResult' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/settings/tracking': {
+      get: {
+        operationId: 'getTrackingSettings',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Tracking settings'],
+        summary: "The tenant's tracking settings",
+        description:
+          '`channelRules` null means the default GA4-like channel grouping (listed in `defaultChannelRules`). Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'The settings in force.',
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/TrackingSettingsView' } },
+            },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      put: {
+        operationId: 'replaceTrackingSettings',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Tracking settings'],
+        summary: "Replace the tenant's tracking settings",
+        description:
+          'Replaces all settings. Channel rules are an ordered list; the first rule whose condition holds names the channel, `Unassigned` when none does. A condition is `{all: [...]}`, `{any: [...]}`, `{not: {...}}`, or `{field, oneOf | matches | contains | endsWith | present}` over the touch fields `source`, `medium`, `campaign`, `sourceCategory`, `clickIdPlatform`, `referrerHost` (case-insensitive). Invalid rules are refused with 400 naming each one. Applies to events accepted from now on (and to replays). Needs `keys:manage`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/TrackingSettings' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The settings now in force.',
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/TrackingSettingsView' } },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/sources/health': {
+      get: {
+        operationId: 'listSourceHealth',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Sources'],
+        summary: 'Health of each ingest source',
+        description:
+          'Per source (ingest key) over the last `windowMinutes`: last seen, events per minute, rejection rate and match quality (share of accepted events carrying a click id, a user id, and either). Counters are flushed from each ingestion instance every few seconds, so the view trails by up to that much. Needs `reports:read`.',
+        parameters: [
+          {
+            name: 'windowMinutes',
+            in: 'query',
+            schema: { type: 'integer', minimum: 1, maximum: 10080, default: 60 },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One entry per source seen in the window.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SourceHealthList' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
     '/api/v1/ingestion/privacy/requests': {
       get: {
         operationId: 'listSubjectRequests',
+        'x-sextant-permission': 'privacy:manage',
         tags: ['Privacy'],
         summary: "List the tenant's data-subject requests",
         description: 'Newest first, at most `limit` (default 50). Needs `privacy:manage`.',
@@ -869,6 +1300,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       post: {
         operationId: 'createSubjectRequest',
+        'x-sextant-permission': 'privacy:manage',
         tags: ['Privacy'],
         summary: 'File a deletion or export request for a data subject',
         description:
@@ -901,6 +1333,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/privacy/requests/{requestId}': {
       get: {
         operationId: 'getSubjectRequest',
+        'x-sextant-permission': 'privacy:manage',
         tags: ['Privacy'],
         summary: "A data-subject request and each service's status",
         description: 'Needs `privacy:manage`.',
@@ -927,6 +1360,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/privacy/suppressions': {
       get: {
         operationId: 'listSuppressions',
+        'x-sextant-permission': 'privacy:manage',
         tags: ['Privacy'],
         summary: 'Identifiers whose new events are dropped',
         description: 'Needs `privacy:manage`.',
@@ -948,6 +1382,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/privacy/suppressions/{suppressionId}': {
       delete: {
         operationId: 'liftSuppression',
+        'x-sextant-permission': 'privacy:manage',
         tags: ['Privacy'],
         summary: "Accept the subject's new events again",
         description: 'Needs `privacy:manage`.',
@@ -1591,6 +2026,282 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
           recordedAt: { type: 'string', format: 'date-time' },
         },
       },
+      SegmentEvent: {
+        type: 'object',
+        description:
+          'A Segment event (https://segment.com/docs/connections/spec/common/). Checked field by field by the service, not here, so a wrong event is kept as a dead letter with every reason.',
+        additionalProperties: true,
+      },
+      SegmentBatch: {
+        type: 'object',
+        required: ['batch'],
+        additionalProperties: true,
+        properties: {
+          batch: {
+            type: 'array',
+            description: 'The events (each checked by the service; bad ones are dead-lettered).',
+            items: {},
+          },
+          context: { type: 'object' },
+          integrations: { type: 'object' },
+          sentAt: { type: 'string' },
+          writeKey: { type: 'string', description: 'Sent by Segment libraries; ignored.' },
+        },
+      },
+      TrackingReceipt: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['success', 'accepted', 'duplicates', 'rejected', 'messageId'],
+        properties: {
+          success: { type: 'boolean', const: true, description: 'As Segment answers.' },
+          accepted: { type: 'integer', minimum: 0, maximum: 1 },
+          duplicates: { type: 'integer', minimum: 0, maximum: 1 },
+          rejected: { type: 'integer', const: 0 },
+          messageId: { type: 'string' },
+          eventId: {
+            type: 'string',
+            format: 'uuid',
+            description: "The accepted event's id (absent for a duplicate).",
+          },
+        },
+      },
+      BatchReceipt: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['success', 'accepted', 'duplicates', 'rejected', 'results'],
+        properties: {
+          success: { type: 'boolean', const: true },
+          accepted: { type: 'integer', minimum: 0 },
+          duplicates: { type: 'integer', minimum: 0 },
+          rejected: { type: 'integer', minimum: 0 },
+          results: {
+            type: 'array',
+            description: 'The events that were not accepted (duplicates and rejections), by position.',
+            items: { $ref: '#/components/schemas/BatchItemResult' },
+          },
+        },
+      },
+      BatchItemResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['index', 'status'],
+        properties: {
+          index: { type: 'integer', minimum: 0 },
+          status: { type: 'string', enum: ['duplicate', 'rejected'] },
+          messageId: { type: 'string' },
+          deadLetterId: { type: 'string', format: 'uuid' },
+          errors: { type: 'array', items: { $ref: '#/components/schemas/EventProblem' } },
+        },
+      },
+      EventProblem: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['path', 'reason'],
+        properties: {
+          path: {
+            type: 'string',
+            description: 'Where, as a JSON pointer into the request body (`/batch/3/userId`).',
+          },
+          reason: { type: 'string' },
+        },
+      },
+      DeadLetter: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'deadLetterId',
+          'status',
+          'endpoint',
+          'sourceId',
+          'messageId',
+          'errors',
+          'rawEvent',
+          'receivedAt',
+          'replayAttempts',
+          'replayedAt',
+          'eventId',
+        ],
+        properties: {
+          deadLetterId: { type: 'string', format: 'uuid' },
+          status: { type: 'string', enum: ['pending', 'replayed'] },
+          endpoint: {
+            type: 'string',
+            enum: ['track', 'identify', 'page', 'screen', 'group', 'alias', 'batch'],
+          },
+          sourceId: { type: ['string', 'null'] },
+          messageId: { type: ['string', 'null'] },
+          errors: { type: 'array', items: { $ref: '#/components/schemas/EventProblem' } },
+          rawEvent: { description: 'The event as received.' },
+          receivedAt: { type: 'string', format: 'date-time' },
+          replayAttempts: { type: 'integer', minimum: 0 },
+          replayedAt: { type: ['string', 'null'], format: 'date-time' },
+          eventId: {
+            type: ['string', 'null'],
+            format: 'uuid',
+            description: 'The accepted event once replayed.',
+          },
+        },
+      },
+      DeadLetterPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: { $ref: '#/components/schemas/DeadLetter' } },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
+      ReplayOutcome: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['deadLetterId', 'outcome'],
+        properties: {
+          deadLetterId: { type: 'string', format: 'uuid' },
+          outcome: {
+            type: 'string',
+            enum: ['accepted', 'duplicate', 'rejected', 'already-replayed'],
+            description: '`rejected`: it still fails (see `errors`) and stays pending.',
+          },
+          eventId: { type: 'string', format: 'uuid' },
+          errors: { type: 'array', items: { $ref: '#/components/schemas/EventProblem' } },
+        },
+      },
+      BulkReplayRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          deadLetterIds: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 500,
+            items: { type: 'string', format: 'uuid' },
+          },
+          limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+        },
+      },
+      BulkReplayResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['accepted', 'duplicates', 'rejected', 'outcomes'],
+        properties: {
+          accepted: { type: 'integer', minimum: 0 },
+          duplicates: { type: 'integer', minimum: 0 },
+          rejected: { type: 'integer', minimum: 0 },
+          outcomes: { type: 'array', items: { $ref: '#/components/schemas/ReplayOutcome' } },
+        },
+      },
+      TrackingSettings: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['channelRules', 'ownHosts', 'maxEventAgeDays'],
+        properties: {
+          channelRules: {
+            type: ['array', 'null'],
+            maxItems: 200,
+            description: 'Ordered channel rules; null for the defaults.',
+            items: { $ref: '#/components/schemas/ChannelRule' },
+          },
+          ownHosts: {
+            type: 'array',
+            maxItems: 100,
+            description: "The tenant's own hosts; a referrer on one of them (or a subdomain) is not a touch.",
+            items: { type: 'string', minLength: 1, maxLength: 253 },
+          },
+          maxEventAgeDays: {
+            type: ['integer', 'null'],
+            minimum: 1,
+            maximum: 3650,
+            description:
+              'Events whose corrected timestamp is older than this are rejected (dead-lettered); null for no limit.',
+          },
+        },
+      },
+      ChannelRule: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['channel', 'when'],
+        properties: {
+          channel: { type: 'string', minLength: 1, maxLength: 64 },
+          when: { type: 'object', description: 'A condition (see replaceTrackingSettings).' },
+        },
+      },
+      TrackingSettingsView: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['channelRules', 'ownHosts', 'maxEventAgeDays', 'defaultChannelRules', 'updatedAt'],
+        properties: {
+          channelRules: { type: ['array', 'null'], items: { $ref: '#/components/schemas/ChannelRule' } },
+          ownHosts: { type: 'array', items: { type: 'string' } },
+          maxEventAgeDays: { type: ['integer', 'null'] },
+          defaultChannelRules: { type: 'array', items: { $ref: '#/components/schemas/ChannelRule' } },
+          updatedAt: {
+            type: ['string', 'null'],
+            format: 'date-time',
+            description: 'Null while the tenant has never changed them.',
+          },
+        },
+      },
+      SourceHealthList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['windowMinutes', 'sources'],
+        properties: {
+          windowMinutes: { type: 'integer' },
+          sources: { type: 'array', items: { $ref: '#/components/schemas/SourceHealth' } },
+        },
+      },
+      SourceHealth: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'sourceId',
+          'lastSeenAt',
+          'accepted',
+          'duplicates',
+          'rejected',
+          'eventsPerMinute',
+          'rejectionRate',
+          'clickIdShare',
+          'userIdShare',
+          'matchQuality',
+        ],
+        properties: {
+          sourceId: { type: 'string' },
+          lastSeenAt: { type: 'string', format: 'date-time' },
+          accepted: { type: 'integer', minimum: 0 },
+          duplicates: { type: 'integer', minimum: 0 },
+          rejected: { type: 'integer', minimum: 0 },
+          eventsPerMinute: {
+            type: 'number',
+            minimum: 0,
+            description: 'Events received (all outcomes) per minute over the window.',
+          },
+          rejectionRate: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            description: 'rejected / (accepted + duplicates + rejected).',
+          },
+          clickIdShare: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            description: 'Share of accepted events with an ad click id.',
+          },
+          userIdShare: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            description: 'Share of accepted events with a userId.',
+          },
+          matchQuality: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            description: 'Share of accepted events with a click id or a userId.',
+          },
+        },
+      },
       SubjectRequestCreate: {
         type: 'object',
         additionalProperties: false,
@@ -1711,6 +2422,12 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     parameters: {
       UserId: { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       KeyId: { name: 'keyId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      DeadLetterId: {
+        name: 'deadLetterId',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', format: 'uuid' },
+      },
     },
   },
 };

@@ -441,6 +441,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/ingestion/dead-letters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List dead-lettered events
+     * @description Newest first, a page at a time (`cursor` from the previous page's `nextCursor`). Needs `reports:read`.
+     */
+    get: operations['listDeadLetters'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/dead-letters/{deadLetterId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One dead letter, with its raw event
+     * @description Needs `reports:read`.
+     */
+    get: operations['getDeadLetter'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/dead-letters/{deadLetterId}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replay one dead letter
+     * @description Validates the stored raw event again under the tenant's current settings. When it now passes it is accepted exactly as if it had just arrived (deduplicated on its `messageId`) and the dead letter becomes `replayed`; otherwise it stays `pending` with the new reasons. Needs `keys:manage`.
+     */
+    post: operations['replayDeadLetter'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/dead-letters/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replay pending dead letters in bulk
+     * @description Replays the listed dead letters, or (without `deadLetterIds`) the oldest pending ones up to `limit`. Each is handled as in the single replay. Needs `keys:manage`.
+     */
+    post: operations['replayDeadLetters'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/ingestion/pings': {
     parameters: {
       query?: never;
@@ -540,6 +620,190 @@ export interface paths {
      * @description Needs `privacy:manage`.
      */
     delete: operations['liftSuppression'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/settings/tracking': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's tracking settings
+     * @description `channelRules` null means the default GA4-like channel grouping (listed in `defaultChannelRules`). Needs `reports:read`.
+     */
+    get: operations['getTrackingSettings'];
+    /**
+     * Replace the tenant's tracking settings
+     * @description Replaces all settings. Channel rules are an ordered list; the first rule whose condition holds names the channel, `Unassigned` when none does. A condition is `{all: [...]}`, `{any: [...]}`, `{not: {...}}`, or `{field, oneOf | matches | contains | endsWith | present}` over the touch fields `source`, `medium`, `campaign`, `sourceCategory`, `clickIdPlatform`, `referrerHost` (case-insensitive). Invalid rules are refused with 400 naming each one. Applies to events accepted from now on (and to replays). Needs `keys:manage`.
+     */
+    put: operations['replaceTrackingSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/sources/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Health of each ingest source
+     * @description Per source (ingest key) over the last `windowMinutes`: last seen, events per minute, rejection rate and match quality (share of accepted events carrying a click id, a user id, and either). Counters are flushed from each ingestion instance every few seconds, so the view trails by up to that much. Needs `reports:read`.
+     */
+    get: operations['listSourceHealth'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/v1/alias': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Merge two user identities
+     * @description Segment `alias` call (`previousId` becomes the same profile as `userId`). Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.
+     */
+    post: operations['trackAliasCall'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/v1/batch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a batch of calls
+     * @description Segment `batch`: up to 2,500 events of any type (500 KB), each item with its `type`. The envelope's `context`, `integrations` and `sentAt` apply to every item that does not set its own (`writeKey` in the body is ignored: the credential is the token). Each event is checked on its own: good events are accepted, bad ones are kept as dead letters and listed in `results` with the reason. 400/413 only when the envelope itself is wrong (not an object, no `batch` array, too many events or bytes); then nothing is accepted. Needs `events:write`.
+     */
+    post: operations['trackBatch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/v1/group': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Associate a user with a group
+     * @description Segment `group` call. Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.
+     */
+    post: operations['trackGroupCall'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/v1/identify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Tie a user to their traits
+     * @description Segment `identify` call; links `anonymousId` and `userId` (and a hashed `traits.email`) in the identity graph. Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.
+     */
+    post: operations['trackIdentifyCall'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/v1/page': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record a page view
+     * @description Segment `page` call. Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.
+     */
+    post: operations['trackPageCall'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/v1/screen': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record a screen view
+     * @description Segment `screen` call. Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.
+     */
+    post: operations['trackScreenCall'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/v1/track': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record an action
+     * @description Segment `track` call (`event` names the action, `properties` describe it). Answers 200 when the event was accepted or was a duplicate of one already accepted (the receipt says which); 400 when it fails validation: it is then kept as a dead letter (the problem's detail names it) and can be replayed. Needs `events:write`.
+     */
+    post: operations['trackTrackCall'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -724,6 +988,40 @@ export interface components {
       items: components['schemas']['AuditEvent'][];
       nextCursor: string | null;
     };
+    BatchItemResult: {
+      /** Format: uuid */
+      deadLetterId?: string;
+      errors?: components['schemas']['EventProblem'][];
+      index: number;
+      messageId?: string;
+      /** @enum {string} */
+      status: 'duplicate' | 'rejected';
+    };
+    BatchReceipt: {
+      accepted: number;
+      duplicates: number;
+      rejected: number;
+      /** @description The events that were not accepted (duplicates and rejections), by position. */
+      results: components['schemas']['BatchItemResult'][];
+      /** @constant */
+      success: true;
+    };
+    BulkReplayRequest: {
+      deadLetterIds?: string[];
+      /** @default 100 */
+      limit: number;
+    };
+    BulkReplayResult: {
+      accepted: number;
+      duplicates: number;
+      outcomes: components['schemas']['ReplayOutcome'][];
+      rejected: number;
+    };
+    ChannelRule: {
+      channel: string;
+      /** @description A condition (see replaceTrackingSettings). */
+      when: Record<string, never>;
+    };
     CreatedApiKey: {
       /** Format: date-time */
       createdAt: string;
@@ -741,8 +1039,40 @@ export interface components {
       revokedAt: string | null;
       scopes: components['schemas']['ApiKeyScope'][];
     };
+    DeadLetter: {
+      /** Format: uuid */
+      deadLetterId: string;
+      /** @enum {string} */
+      endpoint: 'track' | 'identify' | 'page' | 'screen' | 'group' | 'alias' | 'batch';
+      errors: components['schemas']['EventProblem'][];
+      /**
+       * Format: uuid
+       * @description The accepted event once replayed.
+       */
+      eventId: string | null;
+      messageId: string | null;
+      /** @description The event as received. */
+      rawEvent: unknown;
+      /** Format: date-time */
+      receivedAt: string;
+      replayAttempts: number;
+      /** Format: date-time */
+      replayedAt: string | null;
+      sourceId: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'replayed';
+    };
+    DeadLetterPage: {
+      items: components['schemas']['DeadLetter'][];
+      nextCursor: string | null;
+    };
     /** Format: email */
     Email: string;
+    EventProblem: {
+      /** @description Where, as a JSON pointer into the request body (`/batch/3/userId`). */
+      path: string;
+      reason: string;
+    };
     HealthReport: {
       /** @description One entry per dependency checked. */
       checks: {
@@ -935,10 +1265,37 @@ export interface components {
       /** Format: uuid */
       userId: string;
     };
+    ReplayOutcome: {
+      /** Format: uuid */
+      deadLetterId: string;
+      errors?: components['schemas']['EventProblem'][];
+      /** Format: uuid */
+      eventId?: string;
+      /**
+       * @description `rejected`: it still fails (see `errors`) and stays pending.
+       * @enum {string}
+       */
+      outcome: 'accepted' | 'duplicate' | 'rejected' | 'already-replayed';
+    };
     /** @enum {string} */
     Role: 'owner' | 'admin' | 'analyst' | 'viewer';
     RoleChange: {
       role: components['schemas']['Role'];
+    };
+    SegmentBatch: {
+      /** @description The events (each checked by the service; bad ones are dead-lettered). */
+      batch: unknown[];
+      context?: Record<string, never>;
+      integrations?: Record<string, never>;
+      sentAt?: string;
+      /** @description Sent by Segment libraries; ignored. */
+      writeKey?: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description A Segment event (https://segment.com/docs/connections/spec/common/). Checked field by field by the service, not here, so a wrong event is kept as a dead letter with every reason. */
+    SegmentEvent: {
+      [key: string]: unknown;
     };
     ServiceAccessToken: {
       /** @description ES256 JWT, `sty: service`. */
@@ -957,6 +1314,28 @@ export interface components {
        * @description The tenant the service acts for.
        */
       tenantId: string;
+    };
+    SourceHealth: {
+      accepted: number;
+      /** @description Share of accepted events with an ad click id. */
+      clickIdShare: number;
+      duplicates: number;
+      /** @description Events received (all outcomes) per minute over the window. */
+      eventsPerMinute: number;
+      /** Format: date-time */
+      lastSeenAt: string;
+      /** @description Share of accepted events with a click id or a userId. */
+      matchQuality: number;
+      rejected: number;
+      /** @description rejected / (accepted + duplicates + rejected). */
+      rejectionRate: number;
+      sourceId: string;
+      /** @description Share of accepted events with a userId. */
+      userIdShare: number;
+    };
+    SourceHealthList: {
+      sources: components['schemas']['SourceHealth'][];
+      windowMinutes: number;
     };
     SubjectRequest: {
       /** Format: date-time */
@@ -1050,6 +1429,42 @@ export interface components {
       otpauthUri: string;
       /** @description The same secret in base32, to type in by hand. */
       secret: string;
+    };
+    TrackingReceipt: {
+      accepted: number;
+      duplicates: number;
+      /**
+       * Format: uuid
+       * @description The accepted event's id (absent for a duplicate).
+       */
+      eventId?: string;
+      messageId: string;
+      /** @constant */
+      rejected: 0;
+      /**
+       * @description As Segment answers.
+       * @constant
+       */
+      success: true;
+    };
+    TrackingSettings: {
+      /** @description Ordered channel rules; null for the defaults. */
+      channelRules: components['schemas']['ChannelRule'][] | null;
+      /** @description Events whose corrected timestamp is older than this are rejected (dead-lettered); null for no limit. */
+      maxEventAgeDays: number | null;
+      /** @description The tenant's own hosts; a referrer on one of them (or a subdomain) is not a touch. */
+      ownHosts: string[];
+    };
+    TrackingSettingsView: {
+      channelRules: components['schemas']['ChannelRule'][] | null;
+      defaultChannelRules: components['schemas']['ChannelRule'][];
+      maxEventAgeDays: number | null;
+      ownHosts: string[];
+      /**
+       * Format: date-time
+       * @description Null while the tenant has never changed them.
+       */
+      updatedAt: string | null;
     };
   };
   responses: {
@@ -1182,6 +1597,7 @@ export interface components {
     };
   };
   parameters: {
+    DeadLetterId: string;
     KeyId: string;
     UserId: string;
   };
@@ -2020,6 +2436,134 @@ export interface operations {
       504: components['responses']['UpstreamTimeout'];
     };
   };
+  listDeadLetters: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+        /** @description Only dead letters in this state (default all). */
+        status?: 'pending' | 'replayed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeadLetterPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getDeadLetter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deadLetterId: components['parameters']['DeadLetterId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The dead letter. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeadLetter'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  replayDeadLetter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deadLetterId: components['parameters']['DeadLetterId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The outcome. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReplayOutcome'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  replayDeadLetters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BulkReplayRequest'];
+      };
+    };
+    responses: {
+      /** @description One outcome per dead letter tried. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BulkReplayResult'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
   recordPing: {
     parameters: {
       query?: never;
@@ -2206,6 +2750,334 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getTrackingSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The settings in force. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrackingSettingsView'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  replaceTrackingSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TrackingSettings'];
+      };
+    };
+    responses: {
+      /** @description The settings now in force. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrackingSettingsView'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listSourceHealth: {
+    parameters: {
+      query?: {
+        windowMinutes?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One entry per source seen in the window. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SourceHealthList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  trackAliasCall: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SegmentEvent'];
+      };
+    };
+    responses: {
+      /** @description Accepted, or a duplicate of an event already accepted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrackingReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  trackBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SegmentBatch'];
+      };
+    };
+    responses: {
+      /** @description Every event was accepted, found to be a duplicate, or dead-lettered. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BatchReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  trackGroupCall: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SegmentEvent'];
+      };
+    };
+    responses: {
+      /** @description Accepted, or a duplicate of an event already accepted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrackingReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  trackIdentifyCall: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SegmentEvent'];
+      };
+    };
+    responses: {
+      /** @description Accepted, or a duplicate of an event already accepted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrackingReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  trackPageCall: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SegmentEvent'];
+      };
+    };
+    responses: {
+      /** @description Accepted, or a duplicate of an event already accepted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrackingReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  trackScreenCall: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SegmentEvent'];
+      };
+    };
+    responses: {
+      /** @description Accepted, or a duplicate of an event already accepted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrackingReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  trackTrackCall: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SegmentEvent'];
+      };
+    };
+    responses: {
+      /** @description Accepted, or a duplicate of an event already accepted. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrackingReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];
