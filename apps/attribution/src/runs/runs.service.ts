@@ -115,14 +115,14 @@ export class RunsService {
     const row = await this.transactions.forTenant(tenantId, (m) => findRun(m, runId));
     if (row.model !== 'markov')
       throw ApiProblem.notFound(`Run ${runId} is a ${row.model} run, not a Markov run.`);
-    const markov = succeeded(row).markov!;
-    return {
-      runId: row.run_id,
-      order: markov.order,
-      conversionProbability: markov.conversionProbability,
-      removalEffects: markov.removalEffects,
-      transitions: markov.transitions,
+    // A period without converting journeys has no chain: probability 0, nothing to remove.
+    const markov = succeeded(row).markov ?? {
+      order: row.options.order,
+      conversionProbability: 0,
+      removalEffects: [],
+      transitions: [],
     };
+    return { runId: row.run_id, ...markov };
   }
 }
 
