@@ -114,7 +114,8 @@ export async function startStack(
         const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
         return response?.status === 200;
       },
-      60_000,
+      // A service can need more than a minute to get ready when the machine is shared and busy.
+      Number(process.env.SEXTANT_STACK_READY_MS ?? 180_000),
       200,
     );
 

@@ -235,7 +235,7 @@ describe('attribution through the gateway, fed by real Kafka messages', () => {
         creditMessages.push(JSON.parse(message.value!.toString('utf8')));
       },
     });
-  });
+  }, 400_000);
   afterAll(async () => {
     await creditConsumer?.disconnect();
     await producer?.disconnect();
