@@ -30,7 +30,7 @@ export class JourneysConsumer {
   private async recordTouch(manager: EntityManager, tenantId: string, event: AcceptedEvent): Promise<void> {
     const touch = event.touch;
     if (touch === null) return;
-    const profileId = await survivingProfile(manager, event.profileId);
+    const profileId = await lockedProfile(manager, event.profileId);
     const inserted: unknown[] = await manager.query(
       `insert into attribution.touchpoints
          (tenant_id, event_id, profile_id, channel, campaign, source, medium, click_id, touched_at)
@@ -63,7 +63,8 @@ export class JourneysConsumer {
   }
 
   private async mergeProfiles(manager: EntityManager, tenantId: string, merge: IdentityMerge): Promise<void> {
-    const survivor = await survivingProfile(manager, merge.profileId);
+    await lockProfiles(manager, [merge.profileId, ...merge.mergedProfileIds]);
+    const survivor = await lockedProfile(manager, merge.profileId);
     const merged = merge.mergedProfileIds.filter((id) => id !== survivor);
     if (merged.length === 0) return;
     await manager.query(
@@ -96,7 +97,7 @@ export class JourneysConsumer {
   }
 
   private async recordOrder(manager: EntityManager, tenantId: string, order: Order): Promise<void> {
-    const profileId = order.profileId === null ? null : await survivingProfile(manager, order.profileId);
+    const profileId = order.profileId === null ? null : await lockedProfile(manager, order.profileId);
     const stored: unknown[] = await manager.query(
       `insert into attribution.conversions
          (tenant_id, order_id, profile_id, converted_at, currency, revenue_minor, order_revision)
@@ -118,6 +119,24 @@ export class JourneysConsumer {
     );
     if (stored.length > 0) await recomputeConversions(manager, tenantId, [order.orderId]);
   }
+}
+
+/**
+ * Serialises the transactions that change one profile's journeys (consumers of other partitions or
+ * replicas), so a touch and an order of the same profile applied at the same time each see the
+ * other. Locks are taken in id order; a deadlock with a merge is retried by the consumer.
+ */
+async function lockProfiles(manager: EntityManager, profileIds: string[]): Promise<void> {
+  for (const id of [...new Set(profileIds)].sort())
+    await manager.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`attribution:${id}`]);
+}
+
+/** Locks a profile id and the profile it was merged into, and returns the latter. */
+async function lockedProfile(manager: EntityManager, profileId: string): Promise<string> {
+  await lockProfiles(manager, [profileId]);
+  const survivor = await survivingProfile(manager, profileId);
+  if (survivor !== profileId) await lockProfiles(manager, [survivor]);
+  return survivor;
 }
 
 /** The profile a (possibly merged) profile id now belongs to. */
