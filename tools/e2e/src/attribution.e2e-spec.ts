@@ -496,6 +496,30 @@ describe('attribution through the gateway, fed by real Kafka messages', () => {
     );
     expect(result.body).toMatchObject({ conversions: 0, credits: [] });
 
+    // Cancelling races the worker: either the run is cancelled and stays so, or it had finished (409).
+    const toCancel = await api.request<Run>('POST', '/api/v1/attribution/runs', {
+      body: { model: 'shapley', ...PERIOD },
+      headers: empty.headers,
+    });
+    const cancel = await api.request<Run>('POST', '/api/v1/attribution/runs/{runId}/cancel', {
+      params: { runId: toCancel.body.runId },
+      headers: empty.headers,
+    });
+    expect([200, 409]).toContain(cancel.status);
+    await runToEnd(empty, { model: 'shapley' }); // a later job: the worker has had its chance
+    const afterwards = await api.request<Run>('GET', '/api/v1/attribution/runs/{runId}', {
+      params: { runId: toCancel.body.runId },
+      headers: empty.headers,
+    });
+    expect(afterwards.body.status).toBe(cancel.status === 200 ? 'cancelled' : 'succeeded');
+    if (cancel.status === 200) {
+      const noResult = await api.request('GET', '/api/v1/attribution/runs/{runId}/result', {
+        params: { runId: toCancel.body.runId },
+        headers: empty.headers,
+      });
+      expect(noResult.status).toBe(409);
+    }
+
     const settings = await api.request<{ lookbackDays: number; halfLifeDays: number }>(
       'PUT',
       '/api/v1/attribution/settings',
