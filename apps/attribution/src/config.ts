@@ -5,6 +5,12 @@ export const attributionConfigSpec = {
   ...databaseConfig,
   ...accessTokenConfig,
   PORT: env.int({ doc: 'HTTP port', default: 3003, min: 1, max: 65535 }),
+  ATTRIBUTION_MAX_PERIOD_DAYS: env.int({
+    doc: 'Longest period (days, inclusive) a credits query or a data-driven run may cover',
+    default: 366,
+    min: 1,
+    max: 3660,
+  }),
 };
 
 export const loadAttributionConfig = (source = process.env) => loadConfig(attributionConfigSpec, source);

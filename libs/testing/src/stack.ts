@@ -21,7 +21,7 @@ const ROOT = (() => {
 })();
 
 /** How long a service may take to answer /health/ready (raise it on a crowded machine). */
-const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 60_000);
+const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 120_000);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -17,7 +17,7 @@ export {
   type RuleBasedModel,
   type RuleBasedOptions,
 } from './rule-based';
-export { markovCredits, type MarkovOptions, type MarkovResult } from './markov';
+export { markovCredits, type MarkovOptions, type MarkovResult, type MarkovTransition } from './markov';
 export {
   EXACT_SHAPLEY_MAX_CHANNELS,
   exactShapleyCredits,

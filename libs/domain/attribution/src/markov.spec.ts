@@ -97,6 +97,25 @@ describe('markovCredits', () => {
     expect(result.credits.C3.value).toBeCloseTo(4, 13);
   });
 
+  it('returns the transition matrix of the classic three-path example when asked', () => {
+    // The same walk-through's matrix: (start)->C1 2/3, (start)->C2 1/3, C1->C2 1/2, C1->(null) 1/2,
+    // C2->C3 1, C3->(conversion) 1/2, C3->(null) 1/2.
+    const table = pathTableFromRecords([rec('C1>C2>C3', 1, 0, 10), rec('C1', 0, 1), rec('C2>C3', 0, 1)]);
+    expect(markovCredits(table).transitions).toBeUndefined();
+    const matrix = markovCredits(table, { includeTransitions: true }).transitions!;
+    const probability = Object.fromEntries(matrix.map((t) => [`${t.from}|${t.to}`, t.probability]));
+    expect(Object.keys(probability).sort()).toEqual(
+      ['(start)|C1', '(start)|C2', 'C1|C2', 'C1|(null)', 'C2|C3', 'C3|(conversion)', 'C3|(null)'].sort(),
+    );
+    expect(probability['(start)|C1']).toBeCloseTo(2 / 3, 14);
+    expect(probability['(start)|C2']).toBeCloseTo(1 / 3, 14);
+    expect(probability['C1|C2']).toBeCloseTo(0.5, 14);
+    expect(probability['C1|(null)']).toBeCloseTo(0.5, 14);
+    expect(probability['C2|C3']).toBeCloseTo(1, 14);
+    expect(probability['C3|(conversion)']).toBeCloseTo(0.5, 14);
+    expect(probability['C3|(null)']).toBeCloseTo(0.5, 14);
+  });
+
   it("matches pychattr's README example (ChannelAttribution port): A about 2, B about 1 of 3 conversions", () => {
     // Paths A>B>A>B>B>A, A>B>B>A>A, A>A, one conversion each, no nulls; pychattr's simulation gives
     // A 1.991, B 1.009. By hand: repeats collapse, P(A -> B) = 1/2, so RE_A = 1, RE_B = 1/2: A 2, B 1.

@@ -13,6 +13,15 @@ export interface MarkovOptions {
   tolerance?: number;
   /** Linear solver: Gaussian elimination or Gauss-Seidel. Default: dense for small chains only. */
   solver?: 'dense' | 'iterative';
+  /** Also return the transition matrix (state labels and probabilities). Default false. */
+  includeTransitions?: boolean;
+}
+
+/** One transition of the chain; states are `(start)`, channel tuples joined by `>`, `(conversion)`, `(null)`. */
+export interface MarkovTransition {
+  from: string;
+  to: string;
+  probability: number;
 }
 
 export interface MarkovResult {
@@ -27,6 +36,8 @@ export interface MarkovResult {
   stateCount: number;
   /** Distinct transitions between transient states. */
   transitionCount: number;
+  /** The transition matrix, when `includeTransitions` was asked for. */
+  transitions?: MarkovTransition[];
 }
 
 /** Above this many possible state codes, states are looked up in a Map instead of an array. */
@@ -96,7 +107,39 @@ export function markovCredits(table: PathTable, options: MarkovOptions = {}): Ma
     expectedValue,
     stateCount: chain.size,
     transitionCount: chain.rowStart[chain.size],
+    ...(options.includeTransitions ? { transitions: transitionList(chain, states, table.channels) } : {}),
   };
+}
+
+/** The chain's transitions with readable state labels, (null) taking what no other target does. */
+function transitionList(
+  chain: SparseChain & { relabel: Int32Array },
+  states: EncodedStates,
+  channels: readonly string[],
+): MarkovTransition[] {
+  const labels: string[] = new Array(chain.size);
+  chain.relabel.forEach((k, s) => {
+    const names: string[] = [];
+    for (let q = 0; q < states.order && s !== START; q++) {
+      const channel = states.channelsOf[s * states.order + q];
+      if (channel < 0) break;
+      names.push(channels[channel]);
+    }
+    labels[k] = s === START ? '(start)' : names.join('>');
+  });
+  const transitions: MarkovTransition[] = [];
+  for (let k = 0; k < chain.size; k++) {
+    let leaving = 0;
+    for (let e = chain.rowStart[k]; e < chain.rowStart[k + 1]; e++) {
+      transitions.push({ from: labels[k], to: labels[chain.column[e]], probability: chain.probability[e] });
+      leaving += chain.probability[e];
+    }
+    if (chain.conversion[k] > 0)
+      transitions.push({ from: labels[k], to: '(conversion)', probability: chain.conversion[k] });
+    const nulls = 1 - leaving - chain.conversion[k];
+    if (nulls > 1e-12) transitions.push({ from: labels[k], to: '(null)', probability: nulls });
+  }
+  return transitions;
 }
 
 /** Encoded id of (start); the chain renumbers it (`chain.start`). */

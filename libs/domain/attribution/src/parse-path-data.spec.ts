@@ -41,6 +41,9 @@ describe('parsePathData', () => {
     ['a >> b;1;2;3', 2, 'empty channel name at position 2'],
     ['a > ;1;2;3', 2, 'empty channel name at position 2'],
     ['a;0;5;1', 2, 'conversion value 5 with no conversions'],
+    ['a,b;1;2;3', 2, "channel 'a,b' looks like channels joined by another separator: join them with '>'"],
+    ['a | b;1;2;3', 2, "channel 'a | b' looks like"],
+    ['a -> b;1;2;3', 2, "channel 'a -' looks like"],
   ])('rejects %p naming line %p', (line, lineNumber, detail) => {
     const error = errorOf(`${HEADER}\n${line}\n`);
     expect(error.line).toBe(lineNumber);

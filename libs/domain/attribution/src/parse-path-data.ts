@@ -24,7 +24,8 @@ const FIELDS = 4;
  * ```
  *
  * The first non-blank line is the header (any names, four `;`-separated columns). Channels are joined
- * by `>` with optional spaces around (trimmed, as ChannelAttribution does). Blank lines are skipped.
+ * by `>` with optional spaces around (trimmed, as ChannelAttribution does); a channel name holding `,`,
+ * `|` or a tab, or ending in `-` (from `->`), is taken for a wrong separator. Blank lines are skipped.
  * Counts and values must be non-negative numbers; a value needs at least one conversion.
  * Throws {@link PathDataError} naming the line for anything else.
  */
@@ -63,6 +64,12 @@ export function parsePathData(input: string | readonly string[]): PathTable {
     const emptyAt = channels.indexOf('');
     if (emptyAt >= 0)
       throw new PathDataError(lineNumber, `empty channel name at position ${emptyAt + 1} of the path`);
+    const misjoined = channels.find((c) => /[,|\t]/.test(c) || c.endsWith('-'));
+    if (misjoined !== undefined)
+      throw new PathDataError(
+        lineNumber,
+        `channel '${misjoined}' looks like channels joined by another separator: join them with '>'`,
+      );
     const conv = parseCount(fields[1], 'total_conversions', lineNumber);
     const val = parseCount(fields[2], 'total_conversion_value', lineNumber);
     const nul = parseCount(fields[3], 'total_null', lineNumber);
