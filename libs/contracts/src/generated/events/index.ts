@@ -378,6 +378,17 @@ export interface AttributionMmmFitCompletedV1 {
   completedAt: string;
 }
 /**
+ * Work topic: a data-driven attribution run (Markov or Shapley) to compute. The run's model, options and period live in the attribution service's runs table; a worker of the attribution consumer group picks the job up. Key: tenant id + job id.
+ */
+export interface AttributionJobRequestedV1 {
+  tenantId: string;
+  /**
+   * The run id.
+   */
+  jobId: string;
+  requestedAt: string;
+}
+/**
  * A forecast run ended (succeeded, partly failed or cancelled); the forecasts themselves travel per SKU on forecasting.sku-forecast.computed.v1. Key: tenant id.
  */
 export interface ForecastingRunCompletedV1 {
@@ -517,6 +528,7 @@ export interface EventPayloads {
   'attribution.credit.computed.v1': AttributionCreditComputedV1;
   'attribution.run.completed.v1': AttributionRunCompletedV1;
   'attribution.mmm-fit.completed.v1': AttributionMmmFitCompletedV1;
+  'attribution.job.requested.v1': AttributionJobRequestedV1;
   'forecasting.run.completed.v1': ForecastingRunCompletedV1;
   'forecasting.sku-forecast.computed.v1': ForecastingSkuForecastComputedV1;
   'auth.tenant.created.v1': AuthTenantCreatedV1;
@@ -1195,6 +1207,21 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       completedAt: { type: 'string', format: 'date-time' },
     },
   },
+  'attribution.job.requested.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'attribution.job.requested.v1',
+    title: 'AttributionJobRequestedV1',
+    description:
+      "Work topic: a data-driven attribution run (Markov or Shapley) to compute. The run's model, options and period live in the attribution service's runs table; a worker of the attribution consumer group picks the job up. Key: tenant id + job id.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'jobId', 'requestedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      jobId: { type: 'string', format: 'uuid', description: 'The run id.' },
+      requestedAt: { type: 'string', format: 'date-time' },
+    },
+  },
   'forecasting.run.completed.v1': {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'forecasting.run.completed.v1',
@@ -1489,7 +1516,7 @@ export const TOPIC_CATALOGUE = [
     producer: 'attribution',
     consumers: ['attribution'],
     key: 'job',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'forecasting.job.requested.v1',

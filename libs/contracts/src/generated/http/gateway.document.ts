@@ -12,6 +12,10 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
   servers: [{ url: 'http://localhost:3000', description: 'Through the local gateway' }],
   tags: [
     { name: 'Health', description: 'Liveness, readiness and metrics.' },
+    { name: 'Credits', description: 'Credits per channel or campaign, for any model and period.' },
+    { name: 'Journeys', description: "A customer's conversions and the touches that led to them." },
+    { name: 'Runs', description: 'Data-driven attribution runs (Markov, Shapley) as background jobs.' },
+    { name: 'Settings', description: "The tenant's attribution settings." },
     { name: 'Sessions', description: 'Registration, login, token refresh and logout.' },
     { name: 'Members', description: 'The people of a tenant, their roles and invitations.' },
     { name: 'API keys', description: 'Scoped keys for partners and ingestion.' },
@@ -91,6 +95,318 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             description: 'Metrics in the Prometheus text exposition format.',
             content: { 'text/plain': { schema: { type: 'string' } } },
           },
+        },
+      },
+    },
+    '/api/v1/attribution/credits': {
+      get: {
+        operationId: 'getAttributionCredits',
+        tags: ['Credits'],
+        summary: 'Credits by channel or campaign for one model and period',
+        description:
+          'Rule-based models sum the stored per-conversion credits of the conversions in the period. Data-driven models (markov, shapley, shapley_exact) answer from a run: the one named by `runId`, else the latest succeeded run of that model over exactly this period; when there is none the credits are empty and `runId` is null. Data-driven runs credit channels only (`groupBy=campaign` is a 400 for them). Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/Model' },
+          { $ref: '#/components/parameters/From' },
+          { $ref: '#/components/parameters/To' },
+          {
+            name: 'groupBy',
+            in: 'query',
+            schema: { type: 'string', enum: ['channel', 'campaign'], default: 'channel' },
+          },
+          {
+            name: 'runId',
+            in: 'query',
+            description: 'A data-driven run to read (its model and period must match).',
+            schema: { type: 'string', format: 'uuid' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Credits in the period.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/CreditReport' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/comparison': {
+      get: {
+        operationId: 'compareAttributionModels',
+        tags: ['Credits'],
+        summary: 'Every model side by side for one period',
+        description:
+          'Credits per channel of the six rule-based models, plus the latest succeeded data-driven run of each data-driven model over exactly this period (absent when there is none). Needs `reports:read`.',
+        parameters: [{ $ref: '#/components/parameters/From' }, { $ref: '#/components/parameters/To' }],
+        responses: {
+          '200': {
+            description: 'The models side by side.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ModelComparison' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/profiles/{profileId}/journeys': {
+      get: {
+        operationId: 'getProfileJourneys',
+        tags: ['Journeys'],
+        summary: "A customer's conversions and their journeys",
+        description:
+          'Conversions of the profile (or of a profile merged into it) in the period, newest first, each with the touches of its journey and its rule-based credits. An unknown profile has none. Needs `reports:read`.',
+        parameters: [
+          { name: 'profileId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          { $ref: '#/components/parameters/From' },
+          { $ref: '#/components/parameters/To' },
+        ],
+        responses: {
+          '200': {
+            description: "The profile's journeys.",
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ProfileJourneys' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/runs': {
+      post: {
+        operationId: 'createAttributionRun',
+        tags: ['Runs'],
+        summary: 'Start a data-driven attribution run',
+        description:
+          'Stores the run as `queued` and publishes a job on `attribution.job.requested.v1`; a worker of the attribution consumer group runs it. Needs `models:run`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/RunRequest' } } },
+        },
+        responses: {
+          '202': {
+            description: 'The run is queued.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      get: {
+        operationId: 'listAttributionRuns',
+        tags: ['Runs'],
+        summary: "The tenant's runs, newest first",
+        description: 'Needs `reports:read`.',
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+        ],
+        responses: {
+          '200': {
+            description: 'Runs.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['runs'],
+                  properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/Run' } } },
+                },
+              },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/runs/{runId}': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      get: {
+        operationId: 'getAttributionRun',
+        tags: ['Runs'],
+        summary: "A run's status and progress",
+        description: "Needs `reports:read`. Another tenant's run is not found.",
+        responses: {
+          '200': {
+            description: 'The run.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/runs/{runId}/cancel': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      post: {
+        operationId: 'cancelAttributionRun',
+        tags: ['Runs'],
+        summary: 'Cancel a queued or running run',
+        description:
+          'A queued or running run becomes `cancelled` (a worker drops its work at the next step, and `attribution.run.completed.v1` says so); a finished run is a 409. Needs `models:run`.',
+        responses: {
+          '200': {
+            description: 'The run, cancelled.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': {
+            description: 'The run has already finished.',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/runs/{runId}/result': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      get: {
+        operationId: 'getAttributionRunResult',
+        tags: ['Runs'],
+        summary: 'Credits per channel of a succeeded run',
+        description: 'Needs `reports:read`. A run that has not succeeded is a 409.',
+        responses: {
+          '200': {
+            description: "The run's credits.",
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/RunResult' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': {
+            description: 'The run has not succeeded (yet).',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/runs/{runId}/markov': {
+      parameters: [{ $ref: '#/components/parameters/RunId' }],
+      get: {
+        operationId: 'getMarkovRunDetails',
+        tags: ['Runs'],
+        summary: 'Transition matrix and removal effects of a succeeded Markov run',
+        description:
+          'States are `(start)`, the channel tuples of the chain (channels joined by `>` for order 2 and up), `(conversion)` and `(null)`. A non-Markov run is a 404, an unfinished one a 409. Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'The chain.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MarkovDetails' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': {
+            description: 'The run has not succeeded (yet).',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/settings': {
+      get: {
+        operationId: 'getAttributionSettings',
+        tags: ['Settings'],
+        summary: "The tenant's attribution settings",
+        description: 'Defaults until changed. Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'The settings.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Settings' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      put: {
+        operationId: 'updateAttributionSettings',
+        tags: ['Settings'],
+        summary: "Change the tenant's attribution settings",
+        description:
+          'Applies to credits computed from now on (conversions recomputed later, and runs). Needs `models:run`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SettingsUpdate' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The settings now.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Settings' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
         },
       },
     },
@@ -1457,24 +1773,6 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         description: 'The owning service did not answer in time.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
-      Conflict: {
-        description: 'The request conflicts with the current state.',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
-      TooManyRequests: {
-        description: 'Too many failed attempts; try again after Retry-After seconds.',
-        headers: {
-          'Retry-After': {
-            description: 'Seconds until the next attempt is allowed.',
-            schema: { type: 'integer' },
-          },
-        },
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
-      InternalError: {
-        description: 'An unexpected error; the errorId finds it in the logs.',
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
       BadRequest: {
         description: 'The request is malformed or fails validation.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -1489,6 +1787,18 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         },
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
+      Forbidden: {
+        description: 'Authenticated, but the role lacks the permission.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      NotFound: {
+        description: 'No such resource (or not visible to this tenant).',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      InternalError: {
+        description: 'An unexpected error; the errorId finds it in the logs.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
       PayloadTooLarge: {
         description: 'The body is over the size limit.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -1497,12 +1807,18 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         description: 'The content type is not accepted.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
-      Forbidden: {
-        description: 'Authenticated, but the role lacks the permission.',
+      Conflict: {
+        description: 'The request conflicts with the current state.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
-      NotFound: {
-        description: 'No such resource (or not visible to this tenant).',
+      TooManyRequests: {
+        description: 'Too many failed attempts; try again after Retry-After seconds.',
+        headers: {
+          'Retry-After': {
+            description: 'Seconds until the next attempt is allowed.',
+            schema: { type: 'integer' },
+          },
+        },
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
     },
@@ -1564,6 +1880,341 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             },
           },
           stack: { type: 'string', description: 'Only in development.' },
+        },
+      },
+      ModelName: {
+        type: 'string',
+        enum: [
+          'first_touch',
+          'last_touch',
+          'last_non_direct',
+          'linear',
+          'time_decay',
+          'position_based',
+          'markov',
+          'shapley',
+          'shapley_exact',
+        ],
+      },
+      DataDrivenModel: { type: 'string', enum: ['markov', 'shapley', 'shapley_exact'] },
+      Credit: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['channel', 'conversions', 'revenueMinor'],
+        properties: {
+          channel: { type: 'string' },
+          campaign: { type: ['string', 'null'], description: 'Present when grouped by campaign.' },
+          conversions: { type: 'number', description: 'Conversions credited (fractional).' },
+          revenueMinor: { type: 'number', description: 'Net revenue credited, minor units (fractional).' },
+        },
+      },
+      CreditReport: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'model',
+          'from',
+          'to',
+          'groupBy',
+          'runId',
+          'conversions',
+          'revenueMinor',
+          'currency',
+          'credits',
+        ],
+        properties: {
+          model: { $ref: '#/components/schemas/ModelName' },
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          groupBy: { type: 'string', enum: ['channel', 'campaign'] },
+          runId: {
+            type: ['string', 'null'],
+            format: 'uuid',
+            description: 'The run the credits come from (data-driven models).',
+          },
+          conversions: {
+            type: 'number',
+            description: 'Conversions attributed (conversions with an empty journey are not).',
+          },
+          revenueMinor: { type: 'number' },
+          currency: {
+            type: ['string', 'null'],
+            description: 'The currency of the revenue; null when none or mixed.',
+          },
+          credits: { type: 'array', items: { $ref: '#/components/schemas/Credit' } },
+        },
+      },
+      ModelComparison: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from', 'to', 'conversions', 'revenueMinor', 'currency', 'models'],
+        properties: {
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          conversions: { type: 'number' },
+          revenueMinor: { type: 'number' },
+          currency: { type: ['string', 'null'] },
+          models: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['model', 'runId', 'credits'],
+              properties: {
+                model: { $ref: '#/components/schemas/ModelName' },
+                runId: { type: ['string', 'null'], format: 'uuid' },
+                credits: { type: 'array', items: { $ref: '#/components/schemas/Credit' } },
+              },
+            },
+          },
+        },
+      },
+      Touch: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['eventId', 'channel', 'campaign', 'source', 'medium', 'clickId', 'touchedAt'],
+        properties: {
+          eventId: { type: 'string', format: 'uuid' },
+          channel: { type: 'string' },
+          campaign: { type: ['string', 'null'] },
+          source: { type: ['string', 'null'] },
+          medium: { type: ['string', 'null'] },
+          clickId: { type: ['string', 'null'] },
+          touchedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      ConversionCredit: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['channel', 'campaign', 'conversions', 'revenueMinor'],
+        properties: {
+          channel: { type: 'string' },
+          campaign: { type: ['string', 'null'] },
+          conversions: { type: 'number' },
+          revenueMinor: { type: 'number' },
+        },
+      },
+      Journey: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'orderId',
+          'profileId',
+          'convertedAt',
+          'currency',
+          'revenueMinor',
+          'revision',
+          'touches',
+          'credits',
+        ],
+        properties: {
+          orderId: { type: 'string' },
+          profileId: { type: ['string', 'null'], format: 'uuid' },
+          convertedAt: { type: 'string', format: 'date-time' },
+          currency: { type: 'string' },
+          revenueMinor: { type: 'integer', description: 'Net of refunds.' },
+          revision: {
+            type: 'integer',
+            description: 'Revision of the credits (as in attribution.credit.computed.v1).',
+          },
+          touches: { type: 'array', items: { $ref: '#/components/schemas/Touch' } },
+          credits: {
+            type: 'object',
+            description: 'Rule-based credits of this conversion, per model.',
+            additionalProperties: { type: 'array', items: { $ref: '#/components/schemas/ConversionCredit' } },
+          },
+        },
+      },
+      ProfileJourneys: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['profileId', 'journeys'],
+        properties: {
+          profileId: { type: 'string', format: 'uuid' },
+          journeys: { type: 'array', items: { $ref: '#/components/schemas/Journey' } },
+        },
+      },
+      RunRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['model', 'from', 'to'],
+        properties: {
+          model: { $ref: '#/components/schemas/DataDrivenModel' },
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          order: { type: 'integer', minimum: 1, maximum: 4, default: 1, description: 'Markov order.' },
+          includeNullPaths: {
+            type: 'boolean',
+            default: true,
+            description:
+              'Use non-converting paths (Markov; shapley_exact with the conversion-rate worth). A non-converting path is, per profile, the touches in the period after which no conversion of the profile followed within the lookback window, in time order.',
+          },
+          collapseRepeats: {
+            type: 'boolean',
+            default: true,
+            description: 'Markov: merge consecutive identical states (as ChannelAttribution does).',
+          },
+          worth: {
+            type: 'string',
+            enum: ['conversions', 'conversion_rate'],
+            default: 'conversions',
+            description:
+              'shapley_exact: characteristic function (conversion_rate uses non-converting paths).',
+          },
+        },
+      },
+      Run: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'runId',
+          'model',
+          'from',
+          'to',
+          'options',
+          'status',
+          'progress',
+          'error',
+          'createdAt',
+          'startedAt',
+          'completedAt',
+        ],
+        properties: {
+          runId: { type: 'string', format: 'uuid' },
+          model: { $ref: '#/components/schemas/DataDrivenModel' },
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          options: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['order', 'includeNullPaths', 'collapseRepeats', 'worth'],
+            properties: {
+              order: { type: 'integer' },
+              includeNullPaths: { type: 'boolean' },
+              collapseRepeats: { type: 'boolean' },
+              worth: { type: 'string', enum: ['conversions', 'conversion_rate'] },
+            },
+          },
+          status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
+          progress: { type: 'number', minimum: 0, maximum: 1 },
+          error: { type: ['string', 'null'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          startedAt: { type: ['string', 'null'], format: 'date-time' },
+          completedAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      RunResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'runId',
+          'model',
+          'from',
+          'to',
+          'conversions',
+          'revenueMinor',
+          'currency',
+          'paths',
+          'credits',
+        ],
+        properties: {
+          runId: { type: 'string', format: 'uuid' },
+          model: { $ref: '#/components/schemas/DataDrivenModel' },
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          conversions: { type: 'number' },
+          revenueMinor: { type: 'number' },
+          currency: { type: ['string', 'null'] },
+          paths: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['converting', 'nonConverting'],
+            properties: {
+              converting: { type: 'integer', description: 'Conversions with a non-empty journey.' },
+              nonConverting: { type: 'integer' },
+            },
+          },
+          credits: { type: 'array', items: { $ref: '#/components/schemas/Credit' } },
+        },
+      },
+      MarkovDetails: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['runId', 'order', 'conversionProbability', 'removalEffects', 'transitions'],
+        properties: {
+          runId: { type: 'string', format: 'uuid' },
+          order: { type: 'integer' },
+          conversionProbability: { type: 'number' },
+          removalEffects: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel', 'conversions', 'value'],
+              properties: {
+                channel: { type: 'string' },
+                conversions: {
+                  type: 'number',
+                  description: 'Removal effect on conversions: 1 - P(without channel) / P.',
+                },
+                value: { type: 'number', description: 'Removal effect on the expected value.' },
+              },
+            },
+          },
+          transitions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['from', 'to', 'probability'],
+              properties: {
+                from: { type: 'string' },
+                to: { type: 'string' },
+                probability: { type: 'number' },
+              },
+            },
+          },
+        },
+      },
+      Settings: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'lookbackDays',
+          'halfLifeDays',
+          'creditDirectOnlyWhenAllDirect',
+          'directChannels',
+          'channelGrouping',
+        ],
+        properties: {
+          lookbackDays: { type: 'integer', minimum: 1, maximum: 365 },
+          halfLifeDays: { type: 'number', exclusiveMinimum: 0, maximum: 365 },
+          creditDirectOnlyWhenAllDirect: {
+            type: 'boolean',
+            description:
+              "Google Analytics' rule: direct touches get credit only when the whole journey is direct.",
+          },
+          directChannels: { type: 'array', items: { type: 'string', maxLength: 64 } },
+          channelGrouping: {
+            type: 'string',
+            description:
+              "Channels are assigned by ingestion's channel grouping (the tenant's rules in the ingestion service); touches arrive already classified, so it is changed there, not here.",
+          },
+        },
+      },
+      SettingsUpdate: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: {
+          lookbackDays: { type: 'integer', minimum: 1, maximum: 365 },
+          halfLifeDays: { type: 'number', exclusiveMinimum: 0, maximum: 365 },
+          creditDirectOnlyWhenAllDirect: { type: 'boolean' },
+          directChannels: {
+            type: 'array',
+            maxItems: 20,
+            items: { type: 'string', minLength: 1, maxLength: 64 },
+          },
         },
       },
       Email: { type: 'string', format: 'email', maxLength: 254 },
@@ -2420,6 +3071,27 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
     },
     parameters: {
+      Model: {
+        name: 'model',
+        in: 'query',
+        required: true,
+        schema: { $ref: '#/components/schemas/ModelName' },
+      },
+      From: {
+        name: 'from',
+        in: 'query',
+        required: true,
+        description: 'First day of the period (UTC, inclusive).',
+        schema: { type: 'string', format: 'date' },
+      },
+      To: {
+        name: 'to',
+        in: 'query',
+        required: true,
+        description: 'Last day of the period (UTC, inclusive); not before `from`.',
+        schema: { type: 'string', format: 'date' },
+      },
+      RunId: { name: 'runId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       UserId: { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       KeyId: { name: 'keyId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       DeadLetterId: {
