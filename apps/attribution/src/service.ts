@@ -3,9 +3,14 @@ import type { ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
 import { type AttributionConfig, loadAttributionConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
+import { MarketingMix1764600000000 } from './migrations/1764600000000-MarketingMix';
+import { acceptCsvBodies } from './mmm/csv-body';
+import { MMM_ENTITIES } from './mmm/mmm.entities';
+import { MmmConsumer } from './mmm/mmm.consumer';
+import { MmmModule } from './mmm/mmm.module';
 
-export const entities: ClassType[] = [];
-export const migrations = [Initial1763800000000];
+export const entities: ClassType[] = [...MMM_ENTITIES];
+export const migrations = [Initial1763800000000, MarketingMix1764600000000];
 
 export function attributionService(
   config: AttributionConfig = loadAttributionConfig(),
@@ -21,7 +26,9 @@ export function attributionService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
+      subscribers: [MmmConsumer],
+      configure: async (app) => acceptCsvBodies(app),
     },
-    features: [],
+    features: [MmmModule.forRoot(config)],
   };
 }
