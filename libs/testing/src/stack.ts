@@ -48,6 +48,8 @@ export async function startStack(
   env: TestEnvironment,
   services: ServiceName[] = ALL_SERVICES,
   extraEnv: Record<string, string> = {},
+  /** How long each service may take to become ready (a loaded shared machine needs more). */
+  readyTimeoutMs = 60_000,
 ): Promise<RunningStack> {
   const ports = Object.fromEntries(
     await Promise.all(ALL_SERVICES.map(async (s) => [s, await freePort()] as const)),
@@ -114,7 +116,7 @@ export async function startStack(
         const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
         return response?.status === 200;
       },
-      60_000,
+      readyTimeoutMs,
       200,
     );
 

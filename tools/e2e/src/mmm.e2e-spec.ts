@@ -72,13 +72,13 @@ describe('marketing-mix fits through the gateway (real processes, PostgreSQL and
     );
 
   beforeAll(async () => {
-    stack = await startStack(env, ['auth', 'attribution', 'gateway']);
+    stack = await startStack(env, ['auth', 'attribution', 'gateway'], {}, 180_000);
     api = new ContractClient(stack.urls.gateway, gatewayOpenApiDocument);
     owner = await signUp(stack.urls.gateway, 'Mix shop');
     const uploaded = await upload(simulatedCsv);
     expect(uploaded.status).toBe(201);
     dataset = uploaded.body;
-  }, 120_000);
+  }, 240_000);
   afterAll(() => stack?.stop());
 
   it('fits an uploaded CSV: progress per chain, ROI HDIs holding the true ROI, the budget optimiser', async () => {

@@ -271,7 +271,11 @@ export interface components {
       contribution: components['schemas']['MmmEstimate'];
       contributionOverTime: components['schemas']['MmmBand'];
       marginalRoas: components['schemas']['MmmEstimate'];
-      responseCurve: components['schemas']['MmmBand'] & {
+      /** @description Steady-state weekly contribution against constant weekly spend. */
+      responseCurve: {
+        hdiHigh: number[];
+        hdiLow: number[];
+        mean: number[];
         spend: number[];
       };
       roas: components['schemas']['MmmEstimate'];

@@ -1328,14 +1328,16 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
           contributionOverTime: { $ref: '#/components/schemas/MmmBand' },
           adstock: { $ref: '#/components/schemas/MmmBand' },
           responseCurve: {
-            allOf: [
-              { $ref: '#/components/schemas/MmmBand' },
-              {
-                type: 'object',
-                required: ['spend'],
-                properties: { spend: { type: 'array', items: { type: 'number' } } },
-              },
-            ],
+            type: 'object',
+            additionalProperties: false,
+            required: ['spend', 'mean', 'hdiLow', 'hdiHigh'],
+            description: 'Steady-state weekly contribution against constant weekly spend.',
+            properties: {
+              spend: { type: 'array', items: { type: 'number' } },
+              mean: { type: 'array', items: { type: 'number' } },
+              hdiLow: { type: 'array', items: { type: 'number' } },
+              hdiHigh: { type: 'array', items: { type: 'number' } },
+            },
           },
         },
       },
