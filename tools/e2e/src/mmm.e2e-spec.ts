@@ -1,7 +1,9 @@
-import { type attributionApi, gatewayOpenApiDocument } from '@sextant/contracts';
+import { type attributionApi, type EventPayloads, gatewayOpenApiDocument } from '@sextant/contracts';
+import type { Consumer } from 'kafkajs';
 import { simulateMmm } from '@sextant/domain/mmm';
 import {
   ContractClient,
+  testKafka,
   eventually,
   type RunningStack,
   type SignedUpOwner,
@@ -15,6 +17,7 @@ type Schemas = attributionApi.components['schemas'];
 type Dataset = Schemas['MmmDataset'];
 type FitStatus = Schemas['MmmFitStatus'];
 type FitResult = Schemas['MmmFitResult'];
+type FitCompleted = EventPayloads['attribution.mmm-fit.completed.v1'];
 type Problem = { code: string; detail: string; errors?: { field: string }[] };
 
 const DATASETS = '/api/v1/attribution/mmm/datasets';
@@ -50,6 +53,10 @@ describe('marketing-mix fits through the gateway (real processes, PostgreSQL and
   let api: ContractClient;
   let owner: SignedUpOwner;
   let dataset: Dataset;
+  let completions: Consumer;
+  const completed: FitCompleted[] = [];
+  const completedEvent = (fitId: string) =>
+    eventually(async () => completed.find((event) => event.fitId === fitId), 30_000, 200);
 
   const upload = (text: string, query: Record<string, string> = roles, as = owner) =>
     api.request<Dataset & Problem>('POST', DATASETS, {
@@ -74,12 +81,26 @@ describe('marketing-mix fits through the gateway (real processes, PostgreSQL and
   beforeAll(async () => {
     stack = await startStack(env, ['auth', 'attribution', 'gateway'], {}, 180_000);
     api = new ContractClient(stack.urls.gateway, gatewayOpenApiDocument);
+    completions = testKafka(env.brokers, 'mmm-e2e').consumer({
+      groupId: `${env.topicPrefix}mmm-e2e-${randomUUID()}`,
+    });
+    await completions.connect();
+    await completions.subscribe({
+      topic: `${env.topicPrefix}attribution.mmm-fit.completed.v1`,
+      fromBeginning: true,
+    });
+    await completions.run({
+      eachMessage: async ({ message }) => void completed.push(JSON.parse(message.value!.toString('utf8'))),
+    });
     owner = await signUp(stack.urls.gateway, 'Mix shop');
     const uploaded = await upload(simulatedCsv);
     expect(uploaded.status).toBe(201);
     dataset = uploaded.body;
   }, 240_000);
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await completions?.disconnect();
+    await stack?.stop();
+  });
 
   it('fits an uploaded CSV: progress per chain, ROI HDIs holding the true ROI, the budget optimiser', async () => {
     expect(dataset).toMatchObject({ weeks: 104, from: data.dates[0], channels: ['channel_1', 'channel_2'] });
@@ -133,6 +154,12 @@ describe('marketing-mix fits through the gateway (real processes, PostgreSQL and
       plan.body.expectedContribution.current - 1e-9,
     );
 
+    const event = await completedEvent(fit.fitId);
+    expect(event).toMatchObject({ tenantId: owner.tenantId, status: 'succeeded', converged: true });
+    expect(event.channels.map((c) => c.roas)).toEqual(
+      channels.map(({ roas }) => ({ mean: roas.mean, hdiLow: roas.hdiLow, hdiHigh: roas.hdiHigh })),
+    );
+
     const listed = await api.request<{ items: FitStatus[] }>('GET', FITS, { headers: owner.headers });
     expect(listed.body.items.map((f) => f.fitId)).toContain(fit.fitId);
   }, 120_000);
@@ -145,6 +172,8 @@ describe('marketing-mix fits through the gateway (real processes, PostgreSQL and
     const fit = await ended(created.body.fitId);
     expect(fit.status).toBe('not_converged');
     expect(fit.verdict).toMatch(/^not converged: /);
+    const event = await completedEvent(fit.fitId);
+    expect(event).toMatchObject({ status: 'failed', converged: false, channels: [], error: fit.verdict });
     const result = await api.request<Problem>('GET', `${FIT}/result`, {
       params: { fitId: fit.fitId },
       headers: owner.headers,
@@ -278,6 +307,7 @@ describe('marketing-mix fits through the gateway (real processes, PostgreSQL and
     expect(cancel.body.status).toBe('cancelling');
     const fit = await ended(created.body.fitId);
     expect(fit.status).toBe('cancelled');
+    expect(await completedEvent(fit.fitId)).toMatchObject({ status: 'cancelled', converged: false });
     expect(fit.progress.every((p) => p.done < p.total)).toBe(true);
     const again = await api.request<Problem>('POST', `${FIT}/cancel`, {
       params: { fitId: fit.fitId },
