@@ -1,4 +1,5 @@
 import { accessTokenConfig, commonConfig, databaseConfig, env, loadConfig } from '@sextant/platform/config';
+import { mmmConfig } from './mmm/mmm.config';
 
 export const attributionConfigSpec = {
   ...commonConfig,
@@ -11,6 +12,7 @@ export const attributionConfigSpec = {
     min: 1,
     max: 3660,
   }),
+  ...mmmConfig,
 };
 
 export const loadAttributionConfig = (source = process.env) => loadConfig(attributionConfigSpec, source);

@@ -6,10 +6,15 @@ import { type AttributionConfig, loadAttributionConfig } from './config';
 import { JourneysConsumer } from './journeys/journeys.consumer';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Journeys1764000000000 } from './migrations/1764000000000-Journeys';
+import { MarketingMix1764600000000 } from './migrations/1764600000000-MarketingMix';
+import { acceptCsvBodies } from './mmm/csv-body';
+import { MMM_ENTITIES } from './mmm/mmm.entities';
+import { MmmConsumer } from './mmm/mmm.consumer';
+import { MmmModule } from './mmm/mmm.module';
 import { RunWorker } from './runs/run-worker.consumer';
 
-export const entities: ClassType[] = [];
-export const migrations = [Initial1763800000000, Journeys1764000000000];
+export const entities: ClassType[] = [...MMM_ENTITIES];
+export const migrations = [Initial1763800000000, Journeys1764000000000, MarketingMix1764600000000];
 
 export function attributionService(
   config: AttributionConfig = loadAttributionConfig(),
@@ -25,8 +30,9 @@ export function attributionService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      subscribers: [JourneysConsumer, RunWorker],
+      subscribers: [JourneysConsumer, RunWorker, MmmConsumer],
+      configure: async (app) => acceptCsvBodies(app),
     },
-    features: [AttributionModule.forConfig(config)],
+    features: [AttributionModule.forConfig(config), MmmModule.forRoot(config)],
   };
 }

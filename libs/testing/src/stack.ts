@@ -51,6 +51,8 @@ export async function startStack(
   env: TestEnvironment,
   services: ServiceName[] = ALL_SERVICES,
   extraEnv: Record<string, string> = {},
+  /** How long each service may take to become ready (a loaded shared machine needs more). */
+  readyTimeoutMs = 60_000,
 ): Promise<RunningStack> {
   const ports = Object.fromEntries(
     await Promise.all(ALL_SERVICES.map(async (s) => [s, await freePort()] as const)),

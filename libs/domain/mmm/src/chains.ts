@@ -20,9 +20,18 @@ export interface SamplingOptions {
   parallel: 'auto' | 'threads' | 'in-process';
   /** Progress: iterations done per chain, out of tune + draws. */
   onProgress?: (chain: number, done: number, total: number) => void;
+  /** Aborting stops every chain (worker threads are terminated) and rejects with `FitCancelledError`. */
+  signal?: AbortSignal;
 }
 
-export const DEFAULT_SAMPLING: Omit<SamplingOptions, 'onProgress'> = {
+export class FitCancelledError extends Error {
+  override name = 'FitCancelledError';
+  constructor() {
+    super('the fit was cancelled');
+  }
+}
+
+export const DEFAULT_SAMPLING: Omit<SamplingOptions, 'onProgress' | 'signal'> = {
   chains: 4,
   tune: 1000,
   draws: 1000,
@@ -89,8 +98,16 @@ export async function sampleMmm(
     targetAccept: options.targetAccept,
   }));
   const total = options.tune + options.draws;
+  const { signal } = options;
+  if (signal?.aborted) throw new FitCancelledError();
   if (!useThreads(options.parallel)) {
-    return jobs.map((job) => runChainJob(job, (done) => options.onProgress?.(job.chain, done, total)));
+    // In-process chains block the thread: the signal is checked at each progress report.
+    return jobs.map((job) =>
+      runChainJob(job, (done) => {
+        if (signal?.aborted) throw new FitCancelledError();
+        options.onProgress?.(job.chain, done, total);
+      }),
+    );
   }
   return Promise.all(
     jobs.map(
@@ -98,6 +115,14 @@ export async function sampleMmm(
         new Promise<ChainResult>((resolve, reject) => {
           const worker = new Worker(CHAIN_WORKER_FILE, { workerData: job });
           let settled = false;
+          const cancel = () => {
+            if (settled) return;
+            settled = true;
+            void worker.terminate();
+            reject(new FitCancelledError());
+          };
+          signal?.addEventListener('abort', cancel, { once: true });
+          worker.once('exit', () => signal?.removeEventListener('abort', cancel));
           worker.on('message', (message: ChainMessage) => {
             if (message.kind === 'progress') options.onProgress?.(job.chain, message.done, total);
             else if (message.kind === 'done') {

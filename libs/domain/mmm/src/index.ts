@@ -27,7 +27,7 @@ export { MmmModel } from './model';
 export type { LogDensity } from './model';
 export { runChain, NutsSampler } from './nuts';
 export type { ChainResult, NutsOptions } from './nuts';
-export { DEFAULT_SAMPLING } from './chains';
+export { DEFAULT_SAMPLING, FitCancelledError } from './chains';
 export type { SamplingOptions } from './chains';
 export { diagnose, essBulk, essTail, rhat, ebfmi } from './diagnostics';
 export { estimate, hdi, HDI_PROBABILITY } from './summary';
