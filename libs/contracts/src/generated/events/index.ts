@@ -389,6 +389,14 @@ export interface AttributionJobRequestedV1 {
   requestedAt: string;
 }
 /**
+ * Work item: run the marketing-mix model fit `fitId`. Internal to attribution (its own work topic, so minutes-long fits never queue behind attribution runs). The fit's input and configuration are in attribution's fits table. Key: fit id.
+ */
+export interface AttributionMmmJobRequestedV1 {
+  tenantId: string;
+  fitId: string;
+  requestedAt: string;
+}
+/**
  * A forecast run ended (succeeded, partly failed or cancelled); the forecasts themselves travel per SKU on forecasting.sku-forecast.computed.v1. Key: tenant id.
  */
 export interface ForecastingRunCompletedV1 {
@@ -529,6 +537,7 @@ export interface EventPayloads {
   'attribution.run.completed.v1': AttributionRunCompletedV1;
   'attribution.mmm-fit.completed.v1': AttributionMmmFitCompletedV1;
   'attribution.job.requested.v1': AttributionJobRequestedV1;
+  'attribution.mmm-job.requested.v1': AttributionMmmJobRequestedV1;
   'forecasting.run.completed.v1': ForecastingRunCompletedV1;
   'forecasting.sku-forecast.computed.v1': ForecastingSkuForecastComputedV1;
   'auth.tenant.created.v1': AuthTenantCreatedV1;
@@ -1222,6 +1231,21 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       requestedAt: { type: 'string', format: 'date-time' },
     },
   },
+  'attribution.mmm-job.requested.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'attribution.mmm-job.requested.v1',
+    title: 'AttributionMmmJobRequestedV1',
+    description:
+      "Work item: run the marketing-mix model fit `fitId`. Internal to attribution (its own work topic, so minutes-long fits never queue behind attribution runs). The fit's input and configuration are in attribution's fits table. Key: fit id.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'fitId', 'requestedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      fitId: { type: 'string', format: 'uuid' },
+      requestedAt: { type: 'string', format: 'date-time' },
+    },
+  },
   'forecasting.run.completed.v1': {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'forecasting.run.completed.v1',
@@ -1513,6 +1537,13 @@ export const TOPIC_CATALOGUE = [
   },
   {
     topic: 'attribution.job.requested.v1',
+    producer: 'attribution',
+    consumers: ['attribution'],
+    key: 'job',
+    status: 'live',
+  },
+  {
+    topic: 'attribution.mmm-job.requested.v1',
     producer: 'attribution',
     consumers: ['attribution'],
     key: 'job',

@@ -16,6 +16,10 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     { name: 'Journeys', description: "A customer's conversions and the touches that led to them." },
     { name: 'Runs', description: 'Data-driven attribution runs (Markov, Shapley) as background jobs.' },
     { name: 'Settings', description: "The tenant's attribution settings." },
+    {
+      name: 'Marketing mix',
+      description: 'Bayesian marketing-mix model fits, results and budget allocation.',
+    },
     { name: 'Sessions', description: 'Registration, login, token refresh and logout.' },
     { name: 'Members', description: 'The people of a tenant, their roles and invitations.' },
     { name: 'API keys', description: 'Scoped keys for partners and ingestion.' },
@@ -101,6 +105,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/attribution/credits': {
       get: {
         operationId: 'getAttributionCredits',
+        'x-sextant-permission': 'reports:read',
         tags: ['Credits'],
         summary: 'Credits by channel or campaign for one model and period',
         description:
@@ -141,6 +146,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/attribution/comparison': {
       get: {
         operationId: 'compareAttributionModels',
+        'x-sextant-permission': 'reports:read',
         tags: ['Credits'],
         summary: 'Every model side by side for one period',
         description:
@@ -165,6 +171,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/attribution/profiles/{profileId}/journeys': {
       get: {
         operationId: 'getProfileJourneys',
+        'x-sextant-permission': 'reports:read',
         tags: ['Journeys'],
         summary: "A customer's conversions and their journeys",
         description:
@@ -193,6 +200,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/attribution/runs': {
       post: {
         operationId: 'createAttributionRun',
+        'x-sextant-permission': 'models:run',
         tags: ['Runs'],
         summary: 'Start a data-driven attribution run',
         description:
@@ -220,6 +228,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       get: {
         operationId: 'listAttributionRuns',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: "The tenant's runs, newest first",
         description: 'Needs `reports:read`.',
@@ -255,6 +264,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/RunId' }],
       get: {
         operationId: 'getAttributionRun',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: "A run's status and progress",
         description: "Needs `reports:read`. Another tenant's run is not found.",
@@ -279,6 +289,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/RunId' }],
       post: {
         operationId: 'cancelAttributionRun',
+        'x-sextant-permission': 'models:run',
         tags: ['Runs'],
         summary: 'Cancel a queued or running run',
         description:
@@ -308,6 +319,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/RunId' }],
       get: {
         operationId: 'getAttributionRunResult',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: 'Credits per channel of a succeeded run',
         description: 'Needs `reports:read`. A run that has not succeeded is a 409.',
@@ -336,6 +348,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       parameters: [{ $ref: '#/components/parameters/RunId' }],
       get: {
         operationId: 'getMarkovRunDetails',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: 'Transition matrix and removal effects of a succeeded Markov run',
         description:
@@ -364,6 +377,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/attribution/settings': {
       get: {
         operationId: 'getAttributionSettings',
+        'x-sextant-permission': 'reports:read',
         tags: ['Settings'],
         summary: "The tenant's attribution settings",
         description: 'Defaults until changed. Needs `reports:read`.',
@@ -384,6 +398,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       put: {
         operationId: 'updateAttributionSettings',
+        'x-sextant-permission': 'models:run',
         tags: ['Settings'],
         summary: "Change the tenant's attribution settings",
         description:
@@ -402,6 +417,280 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
           '403': { $ref: '#/components/responses/Forbidden' },
           '413': { $ref: '#/components/responses/PayloadTooLarge' },
           '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/mmm/datasets': {
+      post: {
+        operationId: 'uploadMmmDataset',
+        'x-sextant-permission': 'models:run',
+        tags: ['Marketing mix'],
+        summary: 'Upload a weekly dataset for marketing-mix fits',
+        description:
+          'Weekly rows (one per week, 7 days apart): a date column, the target (KPI) column, one spend\ncolumn per channel and optional control columns. As `text/csv` (a header row, the column\nroles in the query) or as JSON (rows as objects, the column roles in the body). The data is\nchecked at once (dates, gaps, NaN/Inf/empty cells, negative spend, channels without spend);\nweak but usable input (collinear channels, ...) is accepted with `warnings`. Needs `models:run`.\n',
+        security: [{ bearerAuth: [] }],
+        parameters: [
+          {
+            name: 'name',
+            in: 'query',
+            description: 'Dataset name (CSV uploads).',
+            schema: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+          {
+            name: 'dateColumn',
+            in: 'query',
+            description: 'Date column (CSV uploads).',
+            schema: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+          {
+            name: 'targetColumn',
+            in: 'query',
+            description: 'KPI column (CSV uploads).',
+            schema: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+          {
+            name: 'channelColumns',
+            in: 'query',
+            description: 'Comma-separated spend columns, one per channel (CSV uploads).',
+            schema: { type: 'string', minLength: 1, maxLength: 4000 },
+          },
+          {
+            name: 'controlColumns',
+            in: 'query',
+            description: 'Comma-separated control columns (CSV uploads).',
+            schema: { type: 'string', maxLength: 4000 },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'text/csv': { schema: { type: 'string', maxLength: 1000000 } },
+            'application/json': { schema: { $ref: '#/components/schemas/MmmDatasetUpload' } },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'Stored.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MmmDataset' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      get: {
+        operationId: 'listMmmDatasets',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Marketing mix'],
+        summary: "The tenant's uploaded datasets, newest first",
+        description: 'Needs `reports:read`.',
+        security: [{ bearerAuth: [] }],
+        responses: {
+          '200': {
+            description: 'The datasets (empty for a tenant without any).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: { type: 'array', items: { $ref: '#/components/schemas/MmmDataset' } },
+                  },
+                },
+              },
+            },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/mmm/fits': {
+      post: {
+        operationId: 'createMmmFit',
+        'x-sextant-permission': 'models:run',
+        tags: ['Marketing mix'],
+        summary: 'Start a marketing-mix model fit (a job)',
+        description:
+          "Fits an uploaded dataset, or the tenant's weekly spend (from `marketing.spend.recorded.v1`)\nagainst weekly net revenue (from attribution's conversions) between two dates. The input and\nconfiguration are checked before the job is queued (400 naming the problem). The fit runs on\nthe `attribution.mmm-job.requested.v1` work topic, its chains in parallel worker threads.\nNeeds `models:run`.\n",
+        security: [{ bearerAuth: [] }],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/MmmFitRequest' } } },
+        },
+        responses: {
+          '202': {
+            description: 'Queued.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MmmFitStatus' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      get: {
+        operationId: 'listMmmFits',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Marketing mix'],
+        summary: "The tenant's fits, newest first (at most 100)",
+        description: 'Needs `reports:read`.',
+        security: [{ bearerAuth: [] }],
+        responses: {
+          '200': {
+            description: 'The fits (empty for a tenant without any).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: { type: 'array', items: { $ref: '#/components/schemas/MmmFitStatus' } },
+                  },
+                },
+              },
+            },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/mmm/fits/{fitId}': {
+      get: {
+        operationId: 'getMmmFit',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Marketing mix'],
+        summary: "A fit's status, with progress per chain",
+        description: 'Needs `reports:read`.',
+        security: [{ bearerAuth: [] }],
+        parameters: [{ $ref: '#/components/parameters/MmmFitId' }],
+        responses: {
+          '200': {
+            description: 'The fit.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MmmFitStatus' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/mmm/fits/{fitId}/cancel': {
+      post: {
+        operationId: 'cancelMmmFit',
+        'x-sextant-permission': 'models:run',
+        tags: ['Marketing mix'],
+        summary: 'Cancel a queued or running fit',
+        description:
+          'Its chains stop; the fit ends `cancelled`. 409 when it has already ended. Needs `models:run`.',
+        security: [{ bearerAuth: [] }],
+        parameters: [{ $ref: '#/components/parameters/MmmFitId' }],
+        responses: {
+          '202': {
+            description: 'Cancellation requested (a queued fit is cancelled at once).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MmmFitStatus' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': { $ref: '#/components/responses/MmmConflict' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/mmm/fits/{fitId}/result': {
+      get: {
+        operationId: 'getMmmFitResult',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Marketing mix'],
+        summary: 'The estimates of a converged fit',
+        description:
+          "Only a fit that succeeded and converged has a result; otherwise 409 says why (still running,\nfailed, cancelled, or not converged with the diagnostics' verdict). Needs `reports:read`.\n",
+        security: [{ bearerAuth: [] }],
+        parameters: [{ $ref: '#/components/parameters/MmmFitId' }],
+        responses: {
+          '200': {
+            description: 'The result.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MmmFitResult' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': { $ref: '#/components/responses/MmmConflict' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/attribution/mmm/fits/{fitId}/budget': {
+      post: {
+        operationId: 'optimiseMmmBudget',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Marketing mix'],
+        summary: 'Allocate a weekly budget across channels on a converged fit',
+        description:
+          'Maximises the expected weekly media contribution (over posterior draws) for a total weekly\nbudget within per-channel bounds (default +/-30% of the current weekly spend, the mean over\nthe fitted weeks). Needs `reports:read`.\n',
+        security: [{ bearerAuth: [] }],
+        parameters: [{ $ref: '#/components/parameters/MmmFitId' }],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/MmmBudgetRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The allocation.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MmmBudgetPlan' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': { $ref: '#/components/responses/MmmConflict' },
           '429': { $ref: '#/components/responses/RateLimited' },
           '500': { $ref: '#/components/responses/InternalError' },
           '502': { $ref: '#/components/responses/UpstreamUnavailable' },
@@ -1773,6 +2062,10 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         description: 'The owning service did not answer in time.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       },
+      MmmConflict: {
+        description: 'The fit is not in a state that allows this (the detail says which and why).',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
       BadRequest: {
         description: 'The request is malformed or fails validation.',
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -2215,6 +2508,483 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             maxItems: 20,
             items: { type: 'string', minLength: 1, maxLength: 64 },
           },
+        },
+      },
+      MmmDatasetUpload: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'dateColumn', 'targetColumn', 'channelColumns', 'rows'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          dateColumn: { type: 'string', minLength: 1, maxLength: 200 },
+          targetColumn: { type: 'string', minLength: 1, maxLength: 200 },
+          channelColumns: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 50,
+            items: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+          controlColumns: {
+            type: 'array',
+            maxItems: 50,
+            items: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+          rows: {
+            type: 'array',
+            maxItems: 2000,
+            description: 'One object per week; values are numbers (or numeric strings), the date yyyy-mm-dd.',
+            items: { type: 'object', additionalProperties: { type: ['number', 'string', 'null'] } },
+          },
+        },
+      },
+      MmmDataset: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'datasetId',
+          'name',
+          'weeks',
+          'from',
+          'to',
+          'channels',
+          'controls',
+          'warnings',
+          'createdAt',
+        ],
+        properties: {
+          datasetId: { type: 'string', format: 'uuid' },
+          name: { type: 'string' },
+          weeks: { type: 'integer' },
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          channels: { type: 'array', items: { type: 'string' } },
+          controls: { type: 'array', items: { type: 'string' } },
+          warnings: { type: 'array', items: { type: 'string' } },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      MmmPrior: {
+        description:
+          'A prior distribution (the support decides the transform; see libs/domain/mmm/README.md).',
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dist', 'mu', 'sigma'],
+            properties: {
+              dist: { type: 'string', enum: ['normal', 'logNormal'] },
+              mu: { type: 'number' },
+              sigma: { type: 'number', exclusiveMinimum: 0 },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dist', 'sigma'],
+            properties: { dist: { const: 'halfNormal' }, sigma: { type: 'number', exclusiveMinimum: 0 } },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dist', 'shape', 'rate'],
+            properties: {
+              dist: { const: 'gamma' },
+              shape: { type: 'number', exclusiveMinimum: 0 },
+              rate: { type: 'number', exclusiveMinimum: 0 },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dist', 'a', 'b'],
+            properties: {
+              dist: { const: 'beta' },
+              a: { type: 'number', exclusiveMinimum: 0 },
+              b: { type: 'number', exclusiveMinimum: 0 },
+            },
+          },
+        ],
+      },
+      MmmChannelPriors: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          roi: { $ref: '#/components/schemas/MmmPrior' },
+          coefficient: { $ref: '#/components/schemas/MmmPrior' },
+          adstock: { type: 'array', maxItems: 2, items: { $ref: '#/components/schemas/MmmPrior' } },
+          saturation: { type: 'array', maxItems: 2, items: { $ref: '#/components/schemas/MmmPrior' } },
+        },
+      },
+      MmmFitRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['source'],
+        properties: {
+          source: {
+            oneOf: [
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['datasetId'],
+                properties: { datasetId: { type: 'string', format: 'uuid' } },
+              },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['from', 'to'],
+                description:
+                  'Weekly spend (summed over campaigns, weeks from Monday) and net revenue of the tenant.',
+                properties: {
+                  from: { type: 'string', format: 'date' },
+                  to: { type: 'string', format: 'date' },
+                  channels: {
+                    type: 'array',
+                    maxItems: 50,
+                    items: { type: 'string', minLength: 1, maxLength: 64 },
+                  },
+                },
+              },
+            ],
+          },
+          model: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              adstock: { type: 'string', enum: ['geometric', 'weibull'] },
+              saturation: { type: 'string', enum: ['logistic', 'hill', 'michaelis-menten'] },
+              maxLag: { type: 'integer', minimum: 1, maximum: 52 },
+              normalizeAdstock: { type: 'boolean' },
+              likelihood: { type: 'string', enum: ['normal', 'truncated-normal'] },
+              channelEffect: { type: 'string', enum: ['roi', 'coefficient'] },
+              seasonality: { type: 'integer', minimum: 0, maximum: 10 },
+              trend: { type: 'boolean' },
+            },
+          },
+          priors: {
+            type: 'object',
+            additionalProperties: false,
+            description: 'Overrides of the default priors; `channels` per channel (e.g. an ROI prior).',
+            properties: {
+              intercept: { $ref: '#/components/schemas/MmmPrior' },
+              trend: { $ref: '#/components/schemas/MmmPrior' },
+              seasonality: { $ref: '#/components/schemas/MmmPrior' },
+              control: { $ref: '#/components/schemas/MmmPrior' },
+              sigma: { $ref: '#/components/schemas/MmmPrior' },
+              channel: { $ref: '#/components/schemas/MmmChannelPriors' },
+              channels: {
+                type: 'object',
+                maxProperties: 50,
+                additionalProperties: { $ref: '#/components/schemas/MmmChannelPriors' },
+              },
+            },
+          },
+          sampling: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              chains: { type: 'integer', minimum: 1, maximum: 8 },
+              draws: { type: 'integer', minimum: 10, maximum: 5000 },
+              tune: { type: 'integer', minimum: 10, maximum: 5000 },
+              seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+              targetAccept: { type: 'number', minimum: 0.5, maximum: 0.99 },
+            },
+          },
+          holdoutWeeks: { type: 'integer', minimum: 0, maximum: 104 },
+          liftTests: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['channel', 'start', 'end', 'lift', 'stdError'],
+              properties: {
+                channel: { type: 'string', minLength: 1, maxLength: 64 },
+                start: { type: 'string', format: 'date' },
+                end: { type: 'string', format: 'date' },
+                lift: { type: 'number', description: 'Measured incremental KPI over the period.' },
+                stdError: { type: 'number', exclusiveMinimum: 0 },
+              },
+            },
+          },
+        },
+      },
+      MmmChainProgress: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['chain', 'done', 'total'],
+        properties: {
+          chain: { type: 'integer' },
+          done: { type: 'integer', description: 'Iterations done (warm-up then draws).' },
+          total: { type: 'integer' },
+        },
+      },
+      MmmFitStatus: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'fitId',
+          'status',
+          'source',
+          'from',
+          'to',
+          'channels',
+          'progress',
+          'warnings',
+          'verdict',
+          'error',
+          'createdAt',
+          'startedAt',
+          'completedAt',
+        ],
+        properties: {
+          fitId: { type: 'string', format: 'uuid' },
+          status: {
+            type: 'string',
+            enum: ['queued', 'running', 'cancelling', 'succeeded', 'not_converged', 'failed', 'cancelled'],
+            description:
+              '`not_converged`: the sampler finished but the diagnostics failed; there is no result.',
+          },
+          source: { type: 'string', enum: ['dataset', 'events'] },
+          datasetId: { type: ['string', 'null'], format: 'uuid' },
+          from: { type: 'string', format: 'date' },
+          to: { type: 'string', format: 'date' },
+          channels: { type: 'array', items: { type: 'string' } },
+          progress: { type: 'array', items: { $ref: '#/components/schemas/MmmChainProgress' } },
+          warnings: { type: 'array', items: { type: 'string' } },
+          verdict: { type: ['string', 'null'], description: "The diagnostics' verdict once sampled." },
+          error: { type: ['string', 'null'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          startedAt: { type: ['string', 'null'], format: 'date-time' },
+          completedAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      MmmEstimate: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['mean', 'sd', 'hdiLow', 'hdiHigh'],
+        description: 'Posterior mean, standard deviation and 94% highest-density interval.',
+        properties: {
+          mean: { type: 'number' },
+          sd: { type: 'number' },
+          hdiLow: { type: 'number' },
+          hdiHigh: { type: 'number' },
+        },
+      },
+      MmmBand: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['mean', 'hdiLow', 'hdiHigh'],
+        properties: {
+          mean: { type: 'array', items: { type: 'number' } },
+          hdiLow: { type: 'array', items: { type: 'number' } },
+          hdiHigh: { type: 'array', items: { type: 'number' } },
+        },
+      },
+      MmmFitQuality: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['weeks', 'mape', 'r2', 'coverage'],
+        properties: {
+          weeks: { type: 'integer' },
+          mape: { type: 'number' },
+          r2: { type: 'number' },
+          coverage: {
+            type: 'number',
+            description: 'Share of weeks inside the 94% posterior predictive interval.',
+          },
+        },
+      },
+      MmmDiagnostics: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'chains',
+          'draws',
+          'rhatMax',
+          'rhatMaxParameter',
+          'essBulkMin',
+          'essTailMin',
+          'divergences',
+          'treeDepthSaturated',
+          'ebfmiMin',
+          'converged',
+          'problems',
+          'notes',
+          'verdict',
+        ],
+        properties: {
+          chains: { type: 'integer' },
+          draws: { type: 'integer' },
+          rhatMax: { type: 'number' },
+          rhatMaxParameter: { type: 'string' },
+          essBulkMin: { type: 'number' },
+          essTailMin: { type: 'number' },
+          divergences: { type: 'integer' },
+          treeDepthSaturated: { type: 'integer' },
+          ebfmiMin: { type: 'number' },
+          converged: { type: 'boolean' },
+          problems: { type: 'array', items: { type: 'string' } },
+          notes: { type: 'array', items: { type: 'string' } },
+          verdict: { type: 'string' },
+        },
+      },
+      MmmChannelResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'channel',
+          'spend',
+          'contribution',
+          'roas',
+          'marginalRoas',
+          'share',
+          'contributionOverTime',
+          'adstock',
+          'responseCurve',
+        ],
+        properties: {
+          channel: { type: 'string' },
+          spend: { type: 'number', description: 'Total spend over the fitted weeks.' },
+          contribution: { $ref: '#/components/schemas/MmmEstimate' },
+          roas: { $ref: '#/components/schemas/MmmEstimate' },
+          marginalRoas: { $ref: '#/components/schemas/MmmEstimate' },
+          share: { $ref: '#/components/schemas/MmmEstimate' },
+          contributionOverTime: { $ref: '#/components/schemas/MmmBand' },
+          adstock: { $ref: '#/components/schemas/MmmBand' },
+          responseCurve: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['spend', 'mean', 'hdiLow', 'hdiHigh'],
+            description: 'Steady-state weekly contribution against constant weekly spend.',
+            properties: {
+              spend: { type: 'array', items: { type: 'number' } },
+              mean: { type: 'array', items: { type: 'number' } },
+              hdiLow: { type: 'array', items: { type: 'number' } },
+              hdiHigh: { type: 'array', items: { type: 'number' } },
+            },
+          },
+        },
+      },
+      MmmFitResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'fitId',
+          'dates',
+          'observed',
+          'channels',
+          'expected',
+          'baseline',
+          'fit',
+          'holdout',
+          'parameters',
+          'diagnostics',
+          'warnings',
+        ],
+        properties: {
+          fitId: { type: 'string', format: 'uuid' },
+          dates: { type: 'array', items: { type: 'string', format: 'date' } },
+          observed: { type: 'array', items: { type: 'number' } },
+          channels: { type: 'array', items: { $ref: '#/components/schemas/MmmChannelResult' } },
+          expected: { $ref: '#/components/schemas/MmmBand' },
+          baseline: { $ref: '#/components/schemas/MmmBand' },
+          fit: { $ref: '#/components/schemas/MmmFitQuality' },
+          holdout: { oneOf: [{ $ref: '#/components/schemas/MmmFitQuality' }, { type: 'null' }] },
+          parameters: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'prior', 'mean', 'sd', 'hdiLow', 'hdiHigh', 'rhat', 'essBulk', 'essTail'],
+              properties: {
+                name: { type: 'string' },
+                prior: { type: 'string' },
+                mean: { type: 'number' },
+                sd: { type: 'number' },
+                hdiLow: { type: 'number' },
+                hdiHigh: { type: 'number' },
+                rhat: { type: 'number' },
+                essBulk: { type: 'number' },
+                essTail: { type: 'number' },
+              },
+            },
+          },
+          diagnostics: { $ref: '#/components/schemas/MmmDiagnostics' },
+          warnings: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      MmmBudgetRequest: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          budget: {
+            type: 'number',
+            minimum: 0,
+            description: 'Total weekly budget; default the current total.',
+          },
+          relativeBound: {
+            type: 'number',
+            minimum: 0,
+            maximum: 10,
+            description: 'Bounds around current spend (0.3 = +/-30%).',
+          },
+          current: {
+            type: 'object',
+            maxProperties: 50,
+            description: 'Current weekly spend per channel; default the mean over the fitted weeks.',
+            additionalProperties: { type: 'number', minimum: 0 },
+          },
+          bounds: {
+            type: 'object',
+            maxProperties: 50,
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['lower', 'upper'],
+              properties: { lower: { type: 'number', minimum: 0 }, upper: { type: 'number', minimum: 0 } },
+            },
+          },
+        },
+      },
+      MmmBudgetPlan: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['budget', 'channels', 'expectedContribution', 'lift', 'probabilityPositive'],
+        properties: {
+          budget: { type: 'number' },
+          channels: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: [
+                'channel',
+                'current',
+                'optimal',
+                'lower',
+                'upper',
+                'currentContribution',
+                'optimalContribution',
+              ],
+              properties: {
+                channel: { type: 'string' },
+                current: { type: 'number' },
+                optimal: { type: 'number' },
+                lower: { type: 'number' },
+                upper: { type: 'number' },
+                currentContribution: { type: 'number' },
+                optimalContribution: { type: 'number' },
+              },
+            },
+          },
+          expectedContribution: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['current', 'optimal'],
+            properties: { current: { type: 'number' }, optimal: { type: 'number' } },
+          },
+          lift: { $ref: '#/components/schemas/MmmEstimate' },
+          probabilityPositive: { type: 'number' },
         },
       },
       Email: { type: 'string', format: 'email', maxLength: 254 },
@@ -3092,6 +3862,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         schema: { type: 'string', format: 'date' },
       },
       RunId: { name: 'runId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      MmmFitId: { name: 'fitId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       UserId: { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       KeyId: { name: 'keyId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       DeadLetterId: {

@@ -40,6 +40,145 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/attribution/mmm/datasets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's uploaded datasets, newest first
+     * @description Needs `reports:read`.
+     */
+    get: operations['listMmmDatasets'];
+    put?: never;
+    /**
+     * Upload a weekly dataset for marketing-mix fits
+     * @description Weekly rows (one per week, 7 days apart): a date column, the target (KPI) column, one spend
+     *     column per channel and optional control columns. As `text/csv` (a header row, the column
+     *     roles in the query) or as JSON (rows as objects, the column roles in the body). The data is
+     *     checked at once (dates, gaps, NaN/Inf/empty cells, negative spend, channels without spend);
+     *     weak but usable input (collinear channels, ...) is accepted with `warnings`. Needs `models:run`.
+     */
+    post: operations['uploadMmmDataset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attribution/mmm/fits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's fits, newest first (at most 100)
+     * @description Needs `reports:read`.
+     */
+    get: operations['listMmmFits'];
+    put?: never;
+    /**
+     * Start a marketing-mix model fit (a job)
+     * @description Fits an uploaded dataset, or the tenant's weekly spend (from `marketing.spend.recorded.v1`)
+     *     against weekly net revenue (from attribution's conversions) between two dates. The input and
+     *     configuration are checked before the job is queued (400 naming the problem). The fit runs on
+     *     the `attribution.mmm-job.requested.v1` work topic, its chains in parallel worker threads.
+     *     Needs `models:run`.
+     */
+    post: operations['createMmmFit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attribution/mmm/fits/{fitId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A fit's status, with progress per chain
+     * @description Needs `reports:read`.
+     */
+    get: operations['getMmmFit'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attribution/mmm/fits/{fitId}/budget': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Allocate a weekly budget across channels on a converged fit
+     * @description Maximises the expected weekly media contribution (over posterior draws) for a total weekly
+     *     budget within per-channel bounds (default +/-30% of the current weekly spend, the mean over
+     *     the fitted weeks). Needs `reports:read`.
+     */
+    post: operations['optimiseMmmBudget'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attribution/mmm/fits/{fitId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a queued or running fit
+     * @description Its chains stop; the fit ends `cancelled`. 409 when it has already ended. Needs `models:run`.
+     */
+    post: operations['cancelMmmFit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/attribution/mmm/fits/{fitId}/result': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The estimates of a converged fit
+     * @description Only a fit that succeeded and converged has a result; otherwise 409 says why (still running,
+     *     failed, cancelled, or not converged with the diagnostics' verdict). Needs `reports:read`.
+     */
+    get: operations['getMmmFitResult'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/attribution/profiles/{profileId}/journeys': {
     parameters: {
       query?: never;
@@ -1448,6 +1587,266 @@ export interface components {
       /** @enum {string} */
       tokenType: 'Bearer';
     };
+    MmmBand: {
+      hdiHigh: number[];
+      hdiLow: number[];
+      mean: number[];
+    };
+    MmmBudgetPlan: {
+      budget: number;
+      channels: {
+        channel: string;
+        current: number;
+        currentContribution: number;
+        lower: number;
+        optimal: number;
+        optimalContribution: number;
+        upper: number;
+      }[];
+      expectedContribution: {
+        current: number;
+        optimal: number;
+      };
+      lift: components['schemas']['MmmEstimate'];
+      probabilityPositive: number;
+    };
+    MmmBudgetRequest: {
+      bounds?: {
+        [key: string]: {
+          lower: number;
+          upper: number;
+        };
+      };
+      /** @description Total weekly budget; default the current total. */
+      budget?: number;
+      /** @description Current weekly spend per channel; default the mean over the fitted weeks. */
+      current?: {
+        [key: string]: number;
+      };
+      /** @description Bounds around current spend (0.3 = +/-30%). */
+      relativeBound?: number;
+    };
+    MmmChainProgress: {
+      chain: number;
+      /** @description Iterations done (warm-up then draws). */
+      done: number;
+      total: number;
+    };
+    MmmChannelPriors: {
+      adstock?: components['schemas']['MmmPrior'][];
+      coefficient?: components['schemas']['MmmPrior'];
+      roi?: components['schemas']['MmmPrior'];
+      saturation?: components['schemas']['MmmPrior'][];
+    };
+    MmmChannelResult: {
+      adstock: components['schemas']['MmmBand'];
+      channel: string;
+      contribution: components['schemas']['MmmEstimate'];
+      contributionOverTime: components['schemas']['MmmBand'];
+      marginalRoas: components['schemas']['MmmEstimate'];
+      /** @description Steady-state weekly contribution against constant weekly spend. */
+      responseCurve: {
+        hdiHigh: number[];
+        hdiLow: number[];
+        mean: number[];
+        spend: number[];
+      };
+      roas: components['schemas']['MmmEstimate'];
+      share: components['schemas']['MmmEstimate'];
+      /** @description Total spend over the fitted weeks. */
+      spend: number;
+    };
+    MmmDataset: {
+      channels: string[];
+      controls: string[];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      datasetId: string;
+      /** Format: date */
+      from: string;
+      name: string;
+      /** Format: date */
+      to: string;
+      warnings: string[];
+      weeks: number;
+    };
+    MmmDatasetUpload: {
+      channelColumns: string[];
+      controlColumns?: string[];
+      dateColumn: string;
+      name: string;
+      /** @description One object per week; values are numbers (or numeric strings), the date yyyy-mm-dd. */
+      rows: {
+        [key: string]: number | string | null;
+      }[];
+      targetColumn: string;
+    };
+    MmmDiagnostics: {
+      chains: number;
+      converged: boolean;
+      divergences: number;
+      draws: number;
+      ebfmiMin: number;
+      essBulkMin: number;
+      essTailMin: number;
+      notes: string[];
+      problems: string[];
+      rhatMax: number;
+      rhatMaxParameter: string;
+      treeDepthSaturated: number;
+      verdict: string;
+    };
+    /** @description Posterior mean, standard deviation and 94% highest-density interval. */
+    MmmEstimate: {
+      hdiHigh: number;
+      hdiLow: number;
+      mean: number;
+      sd: number;
+    };
+    MmmFitQuality: {
+      /** @description Share of weeks inside the 94% posterior predictive interval. */
+      coverage: number;
+      mape: number;
+      r2: number;
+      weeks: number;
+    };
+    MmmFitRequest: {
+      holdoutWeeks?: number;
+      liftTests?: {
+        channel: string;
+        /** Format: date */
+        end: string;
+        /** @description Measured incremental KPI over the period. */
+        lift: number;
+        /** Format: date */
+        start: string;
+        stdError: number;
+      }[];
+      model?: {
+        /** @enum {string} */
+        adstock?: 'geometric' | 'weibull';
+        /** @enum {string} */
+        channelEffect?: 'roi' | 'coefficient';
+        /** @enum {string} */
+        likelihood?: 'normal' | 'truncated-normal';
+        maxLag?: number;
+        normalizeAdstock?: boolean;
+        /** @enum {string} */
+        saturation?: 'logistic' | 'hill' | 'michaelis-menten';
+        seasonality?: number;
+        trend?: boolean;
+      };
+      /** @description Overrides of the default priors; `channels` per channel (e.g. an ROI prior). */
+      priors?: {
+        channel?: components['schemas']['MmmChannelPriors'];
+        channels?: {
+          [key: string]: components['schemas']['MmmChannelPriors'];
+        };
+        control?: components['schemas']['MmmPrior'];
+        intercept?: components['schemas']['MmmPrior'];
+        seasonality?: components['schemas']['MmmPrior'];
+        sigma?: components['schemas']['MmmPrior'];
+        trend?: components['schemas']['MmmPrior'];
+      };
+      sampling?: {
+        chains?: number;
+        draws?: number;
+        seed?: number;
+        targetAccept?: number;
+        tune?: number;
+      };
+      source:
+        | {
+            /** Format: uuid */
+            datasetId: string;
+          }
+        | {
+            channels?: string[];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+          };
+    };
+    MmmFitResult: {
+      baseline: components['schemas']['MmmBand'];
+      channels: components['schemas']['MmmChannelResult'][];
+      dates: string[];
+      diagnostics: components['schemas']['MmmDiagnostics'];
+      expected: components['schemas']['MmmBand'];
+      fit: components['schemas']['MmmFitQuality'];
+      /** Format: uuid */
+      fitId: string;
+      holdout: components['schemas']['MmmFitQuality'] | null;
+      observed: number[];
+      parameters: {
+        essBulk: number;
+        essTail: number;
+        hdiHigh: number;
+        hdiLow: number;
+        mean: number;
+        name: string;
+        prior: string;
+        rhat: number;
+        sd: number;
+      }[];
+      warnings: string[];
+    };
+    MmmFitStatus: {
+      channels: string[];
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      datasetId?: string | null;
+      error: string | null;
+      /** Format: uuid */
+      fitId: string;
+      /** Format: date */
+      from: string;
+      progress: components['schemas']['MmmChainProgress'][];
+      /** @enum {string} */
+      source: 'dataset' | 'events';
+      /** Format: date-time */
+      startedAt: string | null;
+      /**
+       * @description `not_converged`: the sampler finished but the diagnostics failed; there is no result.
+       * @enum {string}
+       */
+      status: 'queued' | 'running' | 'cancelling' | 'succeeded' | 'not_converged' | 'failed' | 'cancelled';
+      /** Format: date */
+      to: string;
+      /** @description The diagnostics' verdict once sampled. */
+      verdict: string | null;
+      warnings: string[];
+    };
+    /** @description A prior distribution (the support decides the transform; see libs/domain/mmm/README.md). */
+    MmmPrior:
+      | {
+          /** @enum {string} */
+          dist: 'normal' | 'logNormal';
+          mu: number;
+          sigma: number;
+        }
+      | {
+          /** @constant */
+          dist: 'halfNormal';
+          sigma: number;
+        }
+      | {
+          /** @constant */
+          dist: 'gamma';
+          rate: number;
+          shape: number;
+        }
+      | {
+          a: number;
+          b: number;
+          /** @constant */
+          dist: 'beta';
+        };
     ModelComparison: {
       conversions: number;
       currency: string | null;
@@ -1901,6 +2300,15 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
+    /** @description The fit is not in a state that allows this (the detail says which and why). */
+    MmmConflict: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
     /** @description No such resource (or not visible to this tenant). */
     NotFound: {
       headers: {
@@ -1998,6 +2406,7 @@ export interface components {
     /** @description First day of the period (UTC, inclusive). */
     From: string;
     KeyId: string;
+    MmmFitId: string;
     Model: components['schemas']['ModelName'];
     RunId: string;
     /** @description Last day of the period (UTC, inclusive); not before `from`. */
@@ -2074,6 +2483,274 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listMmmDatasets: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The datasets (empty for a tenant without any). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['MmmDataset'][];
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  uploadMmmDataset: {
+    parameters: {
+      query?: {
+        /** @description Comma-separated spend columns, one per channel (CSV uploads). */
+        channelColumns?: string;
+        /** @description Comma-separated control columns (CSV uploads). */
+        controlColumns?: string;
+        /** @description Date column (CSV uploads). */
+        dateColumn?: string;
+        /** @description Dataset name (CSV uploads). */
+        name?: string;
+        /** @description KPI column (CSV uploads). */
+        targetColumn?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MmmDatasetUpload'];
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description Stored. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MmmDataset'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listMmmFits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The fits (empty for a tenant without any). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['MmmFitStatus'][];
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  createMmmFit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MmmFitRequest'];
+      };
+    };
+    responses: {
+      /** @description Queued. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MmmFitStatus'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getMmmFit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        fitId: components['parameters']['MmmFitId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The fit. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MmmFitStatus'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  optimiseMmmBudget: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        fitId: components['parameters']['MmmFitId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MmmBudgetRequest'];
+      };
+    };
+    responses: {
+      /** @description The allocation. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MmmBudgetPlan'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['MmmConflict'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  cancelMmmFit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        fitId: components['parameters']['MmmFitId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Cancellation requested (a queued fit is cancelled at once). */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MmmFitStatus'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['MmmConflict'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getMmmFitResult: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        fitId: components['parameters']['MmmFitId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The result. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MmmFitResult'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['MmmConflict'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];
