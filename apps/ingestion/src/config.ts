@@ -1,4 +1,14 @@
-import { accessTokenConfig, commonConfig, databaseConfig, env, loadConfig } from '@sextant/platform/config';
+import {
+  accessTokenConfig,
+  commonConfig,
+  ConfigError,
+  databaseConfig,
+  env,
+  loadConfig,
+} from '@sextant/platform/config';
+
+/** Development and test only: production refuses to start without INGESTION_SECRETS_KEY. */
+const DEVELOPMENT_SECRETS_KEY = Buffer.alloc(32, 'sextant-ingestion-development-only').toString('base64');
 
 export const ingestionConfigSpec = {
   ...commonConfig,
@@ -16,8 +26,37 @@ export const ingestionConfigSpec = {
     default: 500,
     min: 1,
     max: 100_000,
+  INGESTION_SECRETS_KEY: env.string({
+    doc: 'base64 of 32 random bytes: AES-256-GCM key sealing webhook source secrets at rest (required in production)',
+    default: '',
+    secret: true,
+  }),
+  INGESTION_PAYPAL_CERT_VALIDITY: env.bool({
+    doc: "refuse PayPal signatures whose certificate is not valid now (off only to verify PayPal's archived sandbox samples)",
+    default: true,
+  }),
+  INGESTION_PAYPAL_CERT_CACHE_SECONDS: env.int({
+    doc: 'how long a PayPal certificate fetched from a PayPal host is reused',
+    default: 24 * 3600,
+    min: 60,
   }),
 };
 
-export const loadIngestionConfig = (source = process.env) => loadConfig(ingestionConfigSpec, source);
+export function loadIngestionConfig(source = process.env) {
+  const config = loadConfig(ingestionConfigSpec, source);
+  let secretsKey = config.INGESTION_SECRETS_KEY;
+  if (!secretsKey) {
+    if (config.NODE_ENV === 'production')
+      throw new ConfigError([
+        `INGESTION_SECRETS_KEY is required in production (${ingestionConfigSpec.INGESTION_SECRETS_KEY.doc})`,
+      ]);
+    secretsKey = DEVELOPMENT_SECRETS_KEY;
+  } else if (Buffer.from(secretsKey, 'base64').length !== 32) {
+    throw new ConfigError(['INGESTION_SECRETS_KEY must be the base64 of exactly 32 bytes']);
+  }
+  return Object.freeze({ ...config, INGESTION_SECRETS_KEY: secretsKey });
+}
 export type IngestionConfig = ReturnType<typeof loadIngestionConfig>;
+
+/** Injection token of the ingestion service's configuration. */
+export const INGESTION_CONFIG = Symbol('INGESTION_CONFIG');

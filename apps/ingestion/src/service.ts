@@ -20,6 +20,15 @@ import { TrackedMessage } from './tracking/tracked-message.entity';
 import { TrackingModule } from './tracking/tracking.module';
 import { TrackingSettingsRow } from './tracking-settings/tracking-settings.entity';
 import { TrackingSettingsModule } from './tracking-settings/tracking-settings.module';
+import { Commerce1764550000000 } from './migrations/1764550000000-Commerce';
+import { CommerceOrder } from './orders/order.entity';
+import { AdSpend } from './spend/spend.entity';
+import { SpendModule } from './spend/spend.module';
+import { PayPalCertificate } from './webhooks/paypal-certificate.entity';
+import { installBodyParsers } from './webhooks/raw-body';
+import { WebhookDelivery } from './webhooks/webhook-delivery.entity';
+import { WebhookSource } from './webhooks/webhook-source.entity';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export const entities = [
   Ping,
@@ -29,6 +38,11 @@ export const entities = [
   DeadLetter,
   TrackingSettingsRow,
   SourceHealthMinute,
+  WebhookSource,
+  WebhookDelivery,
+  CommerceOrder,
+  PayPalCertificate,
+  AdSpend,
   PrivacyRequest,
   PrivacyRequestService,
   SuppressedIdentifier,
@@ -37,6 +51,7 @@ export const migrations = [
   Initial1763800000000,
   Identity1764400000000,
   Tracking1764500000000,
+  Commerce1764550000000,
   Privacy1764700000000,
 ];
 
@@ -54,8 +69,10 @@ export function ingestionService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      configure: async (app) =>
-        acceptCompressedBodies(app.getHttpAdapter().getInstance(), '/api/v1/ingestion/v1/'),
+      configure: async (app) => {
+        acceptCompressedBodies(app.getHttpAdapter().getInstance(), '/api/v1/ingestion/v1/');
+        installBodyParsers(app);
+      },
       subscribers: [SubjectRequestsConsumer],
     },
     features: [
@@ -67,6 +84,8 @@ export function ingestionService(
       TrackingSettingsModule,
       SourceHealthModule,
       DeadLettersModule,
+      WebhooksModule.forConfig(config),
+      SpendModule,
       PrivacyModule,
     ],
   };
