@@ -51,6 +51,15 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       description:
         'Health of each ingest source (the ingest key, i.e. the token subject, that sends events).',
     },
+    {
+      name: 'Commerce webhooks',
+      description:
+        'Order, payment and refund webhooks from Shopify, WooCommerce, Stripe and PayPal, and their sources.',
+    },
+    {
+      name: 'Ad spend',
+      description: 'Daily marketing spend per channel and campaign (JSON or CSV), for MMM and ROAS.',
+    },
   ],
   paths: {
     '/health/live': {
@@ -2008,6 +2017,208 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/ingestion/webhook-sources': {
+      get: {
+        operationId: 'listWebhookSources',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Commerce webhooks'],
+        summary: "List the tenant's webhook sources with their health",
+        description:
+          "Every webhook source of the caller's tenant, newest first, with its delivery health (last seen, deliveries, duplicates, signature failures, rejected payloads). Secrets are never returned. Needs `reports:read`.",
+        responses: {
+          '200': {
+            description: 'The sources (empty when none).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookSourceList' } } },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      post: {
+        operationId: 'createWebhookSource',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Commerce webhooks'],
+        summary: 'Create a webhook source',
+        description:
+          "Registers a store or payment account that will send webhooks, with what its signatures are verified with: Shopify the app's client secret, WooCommerce the webhook's secret, Stripe the endpoint's signing secret (`whsec_...`), PayPal the webhook id of the subscription (its certificates are fetched from PayPal hosts only). The secret is stored encrypted (AES-256-GCM) and never returned. Point the provider at `webhookPath` on the gateway. Needs `keys:manage`.",
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookSourceRequest' } } },
+        },
+        responses: {
+          '201': {
+            description: 'Created.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookSource' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/webhook-sources/{sourceId}': {
+      parameters: [{ $ref: '#/components/parameters/SourceId' }],
+      get: {
+        operationId: 'getWebhookSource',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Commerce webhooks'],
+        summary: 'One webhook source with its health',
+        description: 'Needs `reports:read`. A source of another tenant is not found.',
+        responses: {
+          '200': {
+            description: 'The source.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookSource' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      delete: {
+        operationId: 'deleteWebhookSource',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Commerce webhooks'],
+        summary: 'Delete a webhook source',
+        description:
+          'Its deliveries are refused from now on (404). Orders it recorded stay. Needs `keys:manage`.',
+        responses: {
+          '204': { description: 'Deleted.' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/webhooks/{provider}/{sourceId}': {
+      parameters: [
+        {
+          name: 'provider',
+          in: 'path',
+          required: true,
+          schema: { $ref: '#/components/schemas/CommerceProvider' },
+        },
+        { $ref: '#/components/parameters/SourceId' },
+      ],
+      post: {
+        operationId: 'receiveCommerceWebhook',
+        tags: ['Commerce webhooks'],
+        summary: 'Receive a commerce webhook (called by the provider)',
+        security: [],
+        description:
+          "Public: the provider's signature over the raw body authenticates the call. Shopify `X-Shopify-Hmac-Sha256`; WooCommerce `X-WC-Webhook-Signature` (its unsigned `webhook_id=<id>` creation ping is answered 200 and ingests nothing); Stripe `Stripe-Signature` (timestamp within 300 s); PayPal transmission headers and the certificate at `paypal-cert-url` (PayPal hosts only). A missing or wrong signature is 401 and is counted, never ingested. A delivery already seen (same provider event id) answers 200 `duplicate`. Order, payment and refund topics update the canonical order and publish `commerce.order.recorded.v1` when it changed; other topics answer 200 `ignored`.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: {} },
+            'application/x-www-form-urlencoded': { schema: {} },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Accepted (recorded, unchanged, duplicate, ignored or ping).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/ingestion/spend': {
+      get: {
+        operationId: 'listSpend',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Ad spend'],
+        summary: 'Daily spend in a period',
+        description:
+          "The tenant's imported spend rows with `from <= date <= to` (at most 366 days), optionally of one channel, ordered by date, channel, campaign. Needs `reports:read`.",
+        parameters: [
+          { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+          { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+          {
+            name: 'channel',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The rows (empty when none).',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SpendList' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      post: {
+        operationId: 'importSpend',
+        'x-sextant-permission': 'events:write',
+        tags: ['Ad spend'],
+        summary: 'Import daily spend (JSON or CSV)',
+        description:
+          'Daily spend per date, channel, campaign and currency, with optional impressions and clicks. Idempotent per tenant + date + channel + campaign: a row replaces the stored one; a changed row publishes `marketing.spend.recorded.v1` with the next revision, an unchanged row publishes nothing. All or nothing: when any row is bad, nothing is stored and the 400 names every bad row and field (`/rows/3/amount` for JSON, `/line/4/amount` for CSV). CSV (`text/csv`): a header line with `date,channel,campaign,currency,amount` and optionally `impressions,clicks`, in any order. At most 10,000 rows. Needs `events:write`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: { $ref: '#/components/schemas/SpendImportRequest' } },
+            'text/csv': { schema: { type: 'string' } },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Imported.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SpendImportReceipt' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
     '/api/v1/reporting/pings/{pingId}': {
       get: {
         operationId: 'getPingArrival',
@@ -3430,6 +3641,181 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
           },
         },
       },
+      CommerceProvider: { type: 'string', enum: ['shopify', 'woocommerce', 'stripe', 'paypal'] },
+      WebhookSourceRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['provider', 'name'],
+        properties: {
+          provider: { $ref: '#/components/schemas/CommerceProvider' },
+          name: { type: 'string', minLength: 1, maxLength: 100, description: 'A label for people.' },
+          secret: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 500,
+            writeOnly: true,
+            description:
+              'Shopify, WooCommerce and Stripe (required for them); stored encrypted, never returned.',
+          },
+          webhookId: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9-]{1,64}$',
+            writeOnly: true,
+            description: 'PayPal (required for it) the id of the webhook subscription the signatures cover.',
+          },
+        },
+      },
+      WebhookSourceHealth: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['lastSeenAt', 'deliveries', 'duplicates', 'signatureFailures', 'rejected'],
+        properties: {
+          lastSeenAt: {
+            type: ['string', 'null'],
+            format: 'date-time',
+            description: 'Last delivery with a valid signature.',
+          },
+          deliveries: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Deliveries with a valid signature (duplicates included).',
+          },
+          duplicates: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Deliveries of a provider event already seen.',
+          },
+          signatureFailures: { type: 'integer', minimum: 0, description: 'Deliveries refused with 401.' },
+          rejected: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Signed deliveries whose payload could not be read (400).',
+          },
+        },
+      },
+      WebhookSource: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sourceId', 'provider', 'name', 'webhookPath', 'createdAt', 'health'],
+        properties: {
+          sourceId: { type: 'string', format: 'uuid' },
+          provider: { $ref: '#/components/schemas/CommerceProvider' },
+          name: { type: 'string' },
+          webhookPath: { type: 'string', description: 'Where the provider delivers, on the gateway.' },
+          createdAt: { type: 'string', format: 'date-time' },
+          health: { $ref: '#/components/schemas/WebhookSourceHealth' },
+        },
+      },
+      WebhookSourceList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/WebhookSource' } } },
+      },
+      WebhookReceipt: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['outcome'],
+        properties: {
+          outcome: {
+            type: 'string',
+            enum: ['recorded', 'unchanged', 'duplicate', 'ignored', 'ping'],
+            description:
+              'recorded: an order changed and was published; unchanged: nothing new in it; duplicate: this provider event was already received; ignored: a topic without order data; ping: a WooCommerce creation ping.',
+          },
+          eventId: { type: 'string', description: 'The provider event id used for deduplication.' },
+          orders: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['orderId', 'revision'],
+              properties: { orderId: { type: 'string' }, revision: { type: 'integer', minimum: 0 } },
+            },
+          },
+        },
+      },
+      SpendRow: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['date', 'channel', 'currency', 'amount'],
+        properties: {
+          date: { type: 'string', format: 'date' },
+          channel: { type: 'string', minLength: 1, maxLength: 64 },
+          campaign: {
+            type: 'string',
+            maxLength: 255,
+            description: 'Empty or absent when spend is per channel only.',
+          },
+          currency: { type: 'string', pattern: '^[A-Za-z]{3}$' },
+          amount: {
+            oneOf: [{ type: 'string', maxLength: 32 }, { type: 'number' }],
+            description:
+              'Decimal amount in the currency (e.g. "123.45"); exact, no more decimals than the currency has.',
+          },
+          impressions: { type: ['integer', 'null'], minimum: 0 },
+          clicks: { type: ['integer', 'null'], minimum: 0 },
+        },
+      },
+      SpendImportRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rows'],
+        properties: {
+          rows: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 10000,
+            items: { $ref: '#/components/schemas/SpendRow' },
+          },
+        },
+      },
+      SpendImportReceipt: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['received', 'recorded', 'unchanged'],
+        properties: {
+          received: { type: 'integer', minimum: 0 },
+          recorded: { type: 'integer', minimum: 0, description: 'New or changed rows (each published).' },
+          unchanged: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Rows identical to the stored ones (nothing published).',
+          },
+        },
+      },
+      SpendRecord: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'date',
+          'channel',
+          'campaign',
+          'currency',
+          'amountMinor',
+          'impressions',
+          'clicks',
+          'revision',
+          'recordedAt',
+        ],
+        properties: {
+          date: { type: 'string', format: 'date' },
+          channel: { type: 'string' },
+          campaign: { type: 'string' },
+          currency: { type: 'string' },
+          amountMinor: { type: 'integer', minimum: 0 },
+          impressions: { type: ['integer', 'null'] },
+          clicks: { type: ['integer', 'null'] },
+          revision: { type: 'integer', minimum: 1 },
+          recordedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      SpendList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: { items: { type: 'array', items: { $ref: '#/components/schemas/SpendRecord' } } },
+      },
       PingRequest: {
         type: 'object',
         additionalProperties: false,
@@ -3865,6 +4251,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       MmmFitId: { name: 'fitId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       UserId: { name: 'userId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       KeyId: { name: 'keyId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      SourceId: { name: 'sourceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
       DeadLetterId: {
         name: 'deadLetterId',
         in: 'path',

@@ -228,6 +228,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/ingestion/spend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Daily spend in a period
+     * @description The tenant's imported spend rows with `from <= date <= to` (at most 366 days), optionally of one channel, ordered by date, channel, campaign. Needs `reports:read`.
+     */
+    get: operations['listSpend'];
+    put?: never;
+    /**
+     * Import daily spend (JSON or CSV)
+     * @description Daily spend per date, channel, campaign and currency, with optional impressions and clicks. Idempotent per tenant + date + channel + campaign: a row replaces the stored one; a changed row publishes `marketing.spend.recorded.v1` with the next revision, an unchanged row publishes nothing. All or nothing: when any row is bad, nothing is stored and the 400 names every bad row and field (`/rows/3/amount` for JSON, `/line/4/amount` for CSV). CSV (`text/csv`): a header line with `date,channel,campaign,currency,amount` and optionally `impressions,clicks`, in any order. At most 10,000 rows. Needs `events:write`.
+     */
+    post: operations['importSpend'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/ingestion/v1/alias': {
     parameters: {
       query?: never;
@@ -368,6 +392,79 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/ingestion/webhook-sources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the tenant's webhook sources with their health
+     * @description Every webhook source of the caller's tenant, newest first, with its delivery health (last seen, deliveries, duplicates, signature failures, rejected payloads). Secrets are never returned. Needs `reports:read`.
+     */
+    get: operations['listWebhookSources'];
+    put?: never;
+    /**
+     * Create a webhook source
+     * @description Registers a store or payment account that will send webhooks, with what its signatures are verified with: Shopify the app's client secret, WooCommerce the webhook's secret, Stripe the endpoint's signing secret (`whsec_...`), PayPal the webhook id of the subscription (its certificates are fetched from PayPal hosts only). The secret is stored encrypted (AES-256-GCM) and never returned. Point the provider at `webhookPath` on the gateway. Needs `keys:manage`.
+     */
+    post: operations['createWebhookSource'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/webhook-sources/{sourceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sourceId: components['parameters']['SourceId'];
+      };
+      cookie?: never;
+    };
+    /**
+     * One webhook source with its health
+     * @description Needs `reports:read`. A source of another tenant is not found.
+     */
+    get: operations['getWebhookSource'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a webhook source
+     * @description Its deliveries are refused from now on (404). Orders it recorded stay. Needs `keys:manage`.
+     */
+    delete: operations['deleteWebhookSource'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/ingestion/webhooks/{provider}/{sourceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        provider: components['schemas']['CommerceProvider'];
+        sourceId: components['parameters']['SourceId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Receive a commerce webhook (called by the provider)
+     * @description Public: the provider's signature over the raw body authenticates the call. Shopify `X-Shopify-Hmac-Sha256`; WooCommerce `X-WC-Webhook-Signature` (its unsigned `webhook_id=<id>` creation ping is answered 200 and ingests nothing); Stripe `Stripe-Signature` (timestamp within 300 s); PayPal transmission headers and the certificate at `paypal-cert-url` (PayPal hosts only). A missing or wrong signature is 401 and is counted, never ingested. A delivery already seen (same provider event id) answers 200 `duplicate`. Order, payment and refund topics update the canonical order and publish `commerce.order.recorded.v1` when it changed; other topics answer 200 `ignored`.
+     */
+    post: operations['receiveCommerceWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -463,6 +560,8 @@ export interface components {
       /** @description A condition (see replaceTrackingSettings). */
       when: Record<string, never>;
     };
+    /** @enum {string} */
+    CommerceProvider: 'shopify' | 'woocommerce' | 'stripe' | 'paypal';
     DeadLetter: {
       /** Format: uuid */
       deadLetterId: string;
@@ -595,6 +694,44 @@ export interface components {
       sources: components['schemas']['SourceHealth'][];
       windowMinutes: number;
     };
+    SpendImportReceipt: {
+      received: number;
+      /** @description New or changed rows (each published). */
+      recorded: number;
+      /** @description Rows identical to the stored ones (nothing published). */
+      unchanged: number;
+    };
+    SpendImportRequest: {
+      rows: components['schemas']['SpendRow'][];
+    };
+    SpendList: {
+      items: components['schemas']['SpendRecord'][];
+    };
+    SpendRecord: {
+      amountMinor: number;
+      campaign: string;
+      channel: string;
+      clicks: number | null;
+      currency: string;
+      /** Format: date */
+      date: string;
+      impressions: number | null;
+      /** Format: date-time */
+      recordedAt: string;
+      revision: number;
+    };
+    SpendRow: {
+      /** @description Decimal amount in the currency (e.g. "123.45"); exact, no more decimals than the currency has. */
+      amount: string | number;
+      /** @description Empty or absent when spend is per channel only. */
+      campaign?: string;
+      channel: string;
+      clicks?: number | null;
+      currency: string;
+      /** Format: date */
+      date: string;
+      impressions?: number | null;
+    };
     SubjectRequest: {
       /** Format: date-time */
       completedAt: string | null;
@@ -696,6 +833,57 @@ export interface components {
        */
       updatedAt: string | null;
     };
+    WebhookReceipt: {
+      /** @description The provider event id used for deduplication. */
+      eventId?: string;
+      orders?: {
+        orderId: string;
+        revision: number;
+      }[];
+      /**
+       * @description recorded: an order changed and was published; unchanged: nothing new in it; duplicate: this provider event was already received; ignored: a topic without order data; ping: a WooCommerce creation ping.
+       * @enum {string}
+       */
+      outcome: 'recorded' | 'unchanged' | 'duplicate' | 'ignored' | 'ping';
+    };
+    WebhookSource: {
+      /** Format: date-time */
+      createdAt: string;
+      health: components['schemas']['WebhookSourceHealth'];
+      name: string;
+      provider: components['schemas']['CommerceProvider'];
+      /** Format: uuid */
+      sourceId: string;
+      /** @description Where the provider delivers, on the gateway. */
+      webhookPath: string;
+    };
+    WebhookSourceHealth: {
+      /** @description Deliveries with a valid signature (duplicates included). */
+      deliveries: number;
+      /** @description Deliveries of a provider event already seen. */
+      duplicates: number;
+      /**
+       * Format: date-time
+       * @description Last delivery with a valid signature.
+       */
+      lastSeenAt: string | null;
+      /** @description Signed deliveries whose payload could not be read (400). */
+      rejected: number;
+      /** @description Deliveries refused with 401. */
+      signatureFailures: number;
+    };
+    WebhookSourceList: {
+      items: components['schemas']['WebhookSource'][];
+    };
+    WebhookSourceRequest: {
+      /** @description A label for people. */
+      name: string;
+      provider: components['schemas']['CommerceProvider'];
+      /** @description Shopify, WooCommerce and Stripe (required for them); stored encrypted, never returned. */
+      secret?: string;
+      /** @description PayPal (required for it) the id of the webhook subscription the signatures cover. */
+      webhookId?: string;
+    };
   };
   responses: {
     /** @description The request is malformed or fails validation. */
@@ -766,6 +954,7 @@ export interface components {
   };
   parameters: {
     DeadLetterId: string;
+    SourceId: string;
   };
   requestBodies: never;
   headers: never;
@@ -1132,6 +1321,65 @@ export interface operations {
       500: components['responses']['InternalError'];
     };
   };
+  listSpend: {
+    parameters: {
+      query: {
+        channel?: string;
+        from: string;
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rows (empty when none). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SpendList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  importSpend: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SpendImportRequest'];
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description Imported. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SpendImportReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      500: components['responses']['InternalError'];
+    };
+  };
   trackAliasCall: {
     parameters: {
       query?: never;
@@ -1337,6 +1585,144 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listWebhookSources: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The sources (empty when none). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookSourceList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  createWebhookSource: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookSourceRequest'];
+      };
+    };
+    responses: {
+      /** @description Created. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookSource'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      415: components['responses']['UnsupportedMediaType'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getWebhookSource: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sourceId: components['parameters']['SourceId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The source. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookSource'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  deleteWebhookSource: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sourceId: components['parameters']['SourceId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  receiveCommerceWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        provider: components['schemas']['CommerceProvider'];
+        sourceId: components['parameters']['SourceId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': unknown;
+        'application/x-www-form-urlencoded': unknown;
+      };
+    };
+    responses: {
+      /** @description Accepted (recorded, unchanged, duplicate, ignored or ping). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookReceipt'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       500: components['responses']['InternalError'];
