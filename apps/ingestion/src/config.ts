@@ -26,6 +26,7 @@ export const ingestionConfigSpec = {
     default: 500,
     min: 1,
     max: 100_000,
+  }),
   INGESTION_SECRETS_KEY: env.string({
     doc: 'base64 of 32 random bytes: AES-256-GCM key sealing webhook source secrets at rest (required in production)',
     default: '',
