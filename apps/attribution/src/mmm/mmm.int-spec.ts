@@ -142,19 +142,22 @@ describe('MMM spend consumer and event-fed fit input (real PostgreSQL and Kafka)
 
   it('builds the weekly fit input from spend and net revenue once conversions exist', async () => {
     const source = { from: '2026-01-05', to: '2026-01-18' };
-    await expect(fits.create(tenantId, { source })).rejects.toMatchObject({
-      status: 409,
-      code: 'revenue_unavailable',
-    });
-
-    // The conversions table the attribution-runs feature owns (its documented columns), made here
-    // only until that feature's migration is merged.
-    await asOwner(async (runner) => {
-      await runner.query(`create table if not exists "attribution"."conversions" (
-        tenant_id uuid not null, order_id text not null, profile_id uuid, converted_at timestamptz not null,
-        currency text not null, revenue_minor bigint not null, primary key (tenant_id, order_id))`);
-      await enableTenantRls(runner, 'attribution.conversions');
-    });
+    const [{ present }] = await attribution.query(`select to_regclass('conversions') is not null as present`);
+    if (!present) {
+      // Until the attribution-runs feature (which owns the conversions table) is merged: the
+      // event-fed source answers 409, then the table is made here with that feature's documented
+      // columns. After the merge its migration has made the table and this block is skipped.
+      await expect(fits.create(tenantId, { source })).rejects.toMatchObject({
+        status: 409,
+        code: 'revenue_unavailable',
+      });
+      await asOwner(async (runner) => {
+        await runner.query(`create table "attribution"."conversions" (
+          tenant_id uuid not null, order_id text not null, profile_id uuid, converted_at timestamptz not null,
+          currency text not null, revenue_minor bigint not null, primary key (tenant_id, order_id))`);
+        await enableTenantRls(runner, 'attribution.conversions');
+      });
+    }
     await withTenant(attribution, tenantId, (m) =>
       m.query(
         `insert into conversions (tenant_id, order_id, converted_at, currency, revenue_minor) values
