@@ -73,6 +73,20 @@ describe('prepareEvent', () => {
     expect(prepareEvent(old, context({ maxEventAgeDays: 60 })).ok).toBe(true);
   });
 
+  it('refuses a skew correction that lands outside the years 1970-9999 (it could not be published)', () => {
+    const prepared = prepareEvent(
+      {
+        type: 'track',
+        event: 'x',
+        userId: 'u',
+        timestamp: '9999-01-01T00:00:00Z',
+        sentAt: '1970-01-01T00:00:00Z',
+      },
+      context(),
+    );
+    expect(prepared).toMatchObject({ ok: false, problems: [{ path: '/batch/4/timestamp' }] });
+  });
+
   it('refuses ids longer than the event schema allows', () => {
     const prepared = prepareEvent({ type: 'track', event: 'x', userId: 'u'.repeat(256) }, context());
     expect(prepared).toMatchObject({ ok: false, problems: [{ path: '/batch/4/userId' }] });

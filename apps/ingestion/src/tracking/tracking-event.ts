@@ -46,6 +46,8 @@ export interface PreparedEvent {
 
 const MAX_ID_LENGTH = 255;
 const DAY_MS = 86_400_000;
+const MIN_TIME = 0;
+const MAX_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * Normalises a validated Segment event (skew-corrected timestamp, server receivedAt, marketing
@@ -80,6 +82,12 @@ export function prepareEvent(
   });
   if (!normalised.ok) return { ok: false, problems: [...problems, ...normalised.problems] };
   const { times, touch, channel } = normalised.value;
+  if (!(times.timestamp >= MIN_TIME && times.timestamp <= MAX_TIME))
+    problems.push({
+      path: `${path}/timestamp`,
+      reason:
+        'after clock-skew correction (receivedAt - (sentAt - timestamp)) it falls outside the years 1970-9999',
+    });
   if (policy.maxEventAgeDays !== null) {
     const ageDays = (times.receivedAt - times.timestamp) / DAY_MS;
     if (ageDays > policy.maxEventAgeDays)
@@ -91,7 +99,10 @@ export function prepareEvent(
   if (problems.length > 0) return { ok: false, problems };
 
   const salt = context.tenantId;
-  const traits = 'traits' in event && event.traits ? minimiseTraits(event.traits, salt) : {};
+  const traits =
+    (event.type === 'identify' || event.type === 'group') && event.traits
+      ? minimiseTraits(event.traits, salt)
+      : {};
   const email = event.type === 'identify' ? event.traits?.email : undefined;
   const messageId = event.messageId ?? context.newMessageId();
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
