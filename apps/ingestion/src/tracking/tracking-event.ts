@@ -68,6 +68,8 @@ export function prepareEvent(
         reason: `is ${value.length} characters; the limit is ${MAX_ID_LENGTH}`,
       });
   }
+  if (containsNul(event))
+    problems.push({ path, reason: 'contains a NUL character (\\u0000), which PostgreSQL cannot store' });
   const name = eventName(event);
   if (name !== null && name.length > MAX_ID_LENGTH)
     problems.push({
@@ -223,4 +225,24 @@ function expandIpv6(ip: string): string[] | undefined {
   return [...left, ...Array<string>(missing).fill('0'), ...right].map((g) =>
     g.toLowerCase().replace(/^0+(?=.)/, ''),
   );
+}
+
+/** True when any string (or key) inside holds U+0000, which PostgreSQL's jsonb refuses. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
+  return false;
+}
+
+/** The value with every U+0000 replaced by U+FFFD, so a dead letter can keep what it can. */
+export function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\ufffd');
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key.replaceAll('\u0000', '\ufffd'), withoutNul(inner)]),
+    );
+  return value;
 }
