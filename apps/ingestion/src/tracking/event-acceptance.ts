@@ -7,7 +7,7 @@ import { Counter } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { IdentityResolver } from '../identity/identity-resolver';
-import type { PreparedEvent } from './tracking-event';
+import { withoutNul, type PreparedEvent } from './tracking-event';
 
 export const IDENTITY_OPTIONS = Symbol('IDENTITY_OPTIONS');
 
@@ -126,9 +126,9 @@ export class EventAcceptance {
       source_id: r.sourceId,
       endpoint: r.endpoint,
       message_id: messageIdOf(r.rawEvent),
-      errors: r.problems,
-      raw_event: r.rawEvent === undefined ? null : r.rawEvent,
-      envelope: r.envelope,
+      errors: withoutNul(r.problems) as Problem[],
+      raw_event: r.rawEvent === undefined ? null : withoutNul(r.rawEvent),
+      envelope: r.envelope === null ? null : (withoutNul(r.envelope) as Record<string, unknown>),
       received_at: r.receivedAt.toISOString(),
     }));
     await manager.query(

@@ -4,7 +4,14 @@ import {
   extractMarketingTouch,
   hashCustomerEmail,
 } from '@sextant/domain/ingestion';
-import { consentOf, prepareEvent, touchOf, truncateIp, type TrackingPolicy } from './tracking-event';
+import {
+  consentOf,
+  prepareEvent,
+  touchOf,
+  truncateIp,
+  withoutNul,
+  type TrackingPolicy,
+} from './tracking-event';
 
 const tenantId = '3f2c8a4e-5b1d-4c7e-9a6f-0e8d7c6b5a49';
 const policy: TrackingPolicy = { classifyChannel: defaultChannel, ownHosts: [], maxEventAgeDays: null };
@@ -71,6 +78,28 @@ describe('prepareEvent', () => {
       ],
     });
     expect(prepareEvent(old, context({ maxEventAgeDays: 60 })).ok).toBe(true);
+  });
+
+  it('refuses a skew correction that lands outside the years 1970-9999 (it could not be published)', () => {
+    const prepared = prepareEvent(
+      {
+        type: 'track',
+        event: 'x',
+        userId: 'u',
+        timestamp: '9999-01-01T00:00:00Z',
+        sentAt: '1970-01-01T00:00:00Z',
+      },
+      context(),
+    );
+    expect(prepared).toMatchObject({ ok: false, problems: [{ path: '/batch/4/timestamp' }] });
+  });
+
+  it('refuses events holding a NUL character (jsonb cannot store it)', () => {
+    const prepared = prepareEvent(
+      { type: 'track', event: 'x', userId: 'u', properties: { note: 'a\u0000b' } },
+      context(),
+    );
+    expect(prepared).toMatchObject({ ok: false, problems: [{ path: '/batch/4' }] });
   });
 
   it('refuses ids longer than the event schema allows', () => {
@@ -144,5 +173,13 @@ describe('consentOf and truncateIp', () => {
     expect(truncateIp('2001:db8:85a3:8d3:1319:8a2e:370:7348')).toBe('2001:db8:85a3::');
     expect(truncateIp('2001:db8::1')).toBe('2001:db8:0::');
     expect(truncateIp('not an ip')).toBe('');
+  });
+});
+
+describe('withoutNul', () => {
+  it('replaces NUL in strings and keys, deeply', () => {
+    expect(withoutNul({ 'k\u0000': ['a\u0000', 1, { b: 'c\u0000' }] })).toEqual({
+      'k\ufffd': ['a\ufffd', 1, { b: 'c\ufffd' }],
+    });
   });
 });

@@ -46,6 +46,8 @@ export interface PreparedEvent {
 
 const MAX_ID_LENGTH = 255;
 const DAY_MS = 86_400_000;
+const MIN_TIME = 0;
+const MAX_TIME = Date.parse('9999-12-31T23:59:59.999Z');
 
 /**
  * Normalises a validated Segment event (skew-corrected timestamp, server receivedAt, marketing
@@ -66,6 +68,8 @@ export function prepareEvent(
         reason: `is ${value.length} characters; the limit is ${MAX_ID_LENGTH}`,
       });
   }
+  if (containsNul(event))
+    problems.push({ path, reason: 'contains a NUL character (\\u0000), which PostgreSQL cannot store' });
   const name = eventName(event);
   if (name !== null && name.length > MAX_ID_LENGTH)
     problems.push({
@@ -80,6 +84,12 @@ export function prepareEvent(
   });
   if (!normalised.ok) return { ok: false, problems: [...problems, ...normalised.problems] };
   const { times, touch, channel } = normalised.value;
+  if (!(times.timestamp >= MIN_TIME && times.timestamp <= MAX_TIME))
+    problems.push({
+      path: `${path}/timestamp`,
+      reason:
+        'after clock-skew correction (receivedAt - (sentAt - timestamp)) it falls outside the years 1970-9999',
+    });
   if (policy.maxEventAgeDays !== null) {
     const ageDays = (times.receivedAt - times.timestamp) / DAY_MS;
     if (ageDays > policy.maxEventAgeDays)
@@ -91,7 +101,10 @@ export function prepareEvent(
   if (problems.length > 0) return { ok: false, problems };
 
   const salt = context.tenantId;
-  const traits = 'traits' in event && event.traits ? minimiseTraits(event.traits, salt) : {};
+  const traits =
+    (event.type === 'identify' || event.type === 'group') && event.traits
+      ? minimiseTraits(event.traits, salt)
+      : {};
   const email = event.type === 'identify' ? event.traits?.email : undefined;
   const messageId = event.messageId ?? context.newMessageId();
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -212,4 +225,24 @@ function expandIpv6(ip: string): string[] | undefined {
   return [...left, ...Array<string>(missing).fill('0'), ...right].map((g) =>
     g.toLowerCase().replace(/^0+(?=.)/, ''),
   );
+}
+
+/** True when any string (or key) inside holds U+0000, which PostgreSQL's jsonb refuses. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (typeof value === 'object' && value !== null)
+    return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || containsNul(inner));
+  return false;
+}
+
+/** The value with every U+0000 replaced by U+FFFD, so a dead letter can keep what it can. */
+export function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\ufffd');
+  if (Array.isArray(value)) return value.map(withoutNul);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key.replaceAll('\u0000', '\ufffd'), withoutNul(inner)]),
+    );
+  return value;
 }
