@@ -320,7 +320,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
             description: 'Only dead letters in this state (default all).',
           },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
-          { name: 'cursor', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,19}$' } },
+          { name: 'cursor', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,18}$' } },
         ],
         responses: {
           '200': {
