@@ -12,6 +12,7 @@ const contract = new ContractValidator({
       delete: { operationId: 'deleteThing', responses: {} },
       get: { operationId: 'getThing', responses: {} },
     },
+    '/api/v1/events': { post: { operationId: 'track', 'x-sextant-audit': 'denials', responses: {} } },
   },
 } as OpenApiDocument);
 
@@ -57,6 +58,17 @@ describe('auditEventFor', () => {
     expect(auditEventFor(request('GET'), { statusCode: 200 }, options)).toBeUndefined();
     expect(auditEventFor(request('DELETE'), { statusCode: 404 }, options)).toBeUndefined();
     expect(auditEventFor(request('DELETE', false), { statusCode: 401 }, options)).toBeUndefined();
+  });
+
+  it('skips the successes of an operation whose contract says `x-sextant-audit: denials`', () => {
+    const track = (status: number) =>
+      auditEventFor(
+        { ...request('POST'), routeOptions: { url: '/api/v1/events' }, params: {} } as never,
+        { statusCode: status },
+        options,
+      );
+    expect(track(202)).toBeUndefined();
+    expect(track(403)?.action).toBe('track');
   });
 
   it('in `denials` mode leaves successful changes to the service', () => {

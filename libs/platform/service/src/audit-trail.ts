@@ -41,6 +41,10 @@ export function auditEventFor(
   if (!denied && !(changed && options.mode === 'all')) return undefined;
   const route = request.routeOptions.url ?? request.url.split('?')[0];
   const operation = options.contract.find(request.method, toOpenApiPath(route));
+  // High-volume operations (tracking events) may opt out of success records in their contract
+  // with `x-sextant-audit: denials`; their denials are still recorded.
+  const only = (operation?.operation as { 'x-sextant-audit'?: string } | undefined)?.['x-sextant-audit'];
+  if (!denied && only === 'denials') return undefined;
   const params = Object.values((request.params ?? {}) as Record<string, unknown>).filter(
     (v): v is string => typeof v === 'string',
   );
