@@ -52,7 +52,7 @@ export async function startStack(
   services: ServiceName[] = ALL_SERVICES,
   extraEnv: Record<string, string> = {},
   /** How long each service may take to become ready (a loaded shared machine needs more). */
-  readyTimeoutMs = 60_000,
+  readyTimeoutMs = READY_TIMEOUT_MS,
 ): Promise<RunningStack> {
   const ports = Object.fromEntries(
     await Promise.all(ALL_SERVICES.map(async (s) => [s, await freePort()] as const)),
@@ -119,7 +119,7 @@ export async function startStack(
         const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
         return response?.status === 200;
       },
-      READY_TIMEOUT_MS,
+      readyTimeoutMs,
       200,
     );
 
