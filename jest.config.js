@@ -39,7 +39,8 @@ const tier = (displayName, testMatch, extra = {}) => ({
 
 module.exports = {
   projects: [
-    tier('unit', ['<rootDir>/{apps,libs,tools}/**/*.spec.ts']),
+    // Generous: CPU-bound tests (Argon2id, ESLint over the graph) slow down on a busy shared machine.
+    tier('unit', ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'], { testTimeout: 30_000 }),
     tier('integration', ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'], {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
