@@ -9,7 +9,9 @@ interface Accepted {
 }
 
 describe('tracking survives kill -9 of ingestion under load', () => {
-  const env = testEnvironment();
+  // A topic prefix of its own: the other e2e files start stacks in parallel, and concurrent
+  // creation of the same topics at start-up can fail ("does not host this topic-partition").
+  const env = { ...testEnvironment(), topicPrefix: `${testEnvironment().topicPrefix}crash.` };
   const topic = `${env.topicPrefix}ingestion.event.accepted.v1`;
   let stack: RunningStack;
   let reader: TopicReader;
