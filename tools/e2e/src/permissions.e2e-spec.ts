@@ -157,7 +157,7 @@ describe('permissions of every operation in the merged contract (whole stack)', 
       30_000,
       250,
     );
-  });
+  }, 600_000); // the whole stack's cold start on a busy machine
   afterAll(() => stack?.stop());
 
   it('covers the operations of every service that has protected ones', () => {
