@@ -64,9 +64,12 @@ describe('decide with the in-process store', () => {
       [true, 0],
       [false, 0],
     ]);
-    // Windows are cut at multiples of the window: this one ends at 180 s.
-    expect(results[3].resetSeconds).toBe(60);
-    now = 180_000;
+    // The window started with the first request (120.5 s): it ends at 180.5 s.
+    now = 150_000;
+    expect((await decide(store, buckets, now)).resetSeconds).toBe(31);
+    now = 180_499;
+    expect((await decide(store, buckets, now)).allowed).toBe(false);
+    now = 180_500;
     expect((await decide(store, buckets, now)).allowed).toBe(true);
   });
 

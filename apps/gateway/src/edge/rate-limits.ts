@@ -139,7 +139,8 @@ export class InProcessStore implements RateLimitStore {
     return buckets.map(({ key, windowMs }) => {
       let state = this.windows.get(key);
       if (!state || state.resetAt <= now) {
-        state = { hits: 0, resetAt: (Math.floor(now / windowMs) + 1) * windowMs };
+        // The window starts at the key's first request (no shared clock to align to in-process).
+        state = { hits: 0, resetAt: now + windowMs };
         this.windows.set(key, state);
       }
       state.hits++;
