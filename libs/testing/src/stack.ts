@@ -114,7 +114,8 @@ export async function startStack(
         const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
         return response?.status === 200;
       },
-      60_000,
+      // A loaded machine (several test stacks at once) can take most of a minute to start one.
+      Number(process.env.SEXTANT_STACK_READY_MS ?? 60_000),
       200,
     );
 

@@ -189,7 +189,8 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
       ],
     );
     if (inserted.length === 0) return 'duplicate';
-    const [counted]: RunRow[] = await manager.query(
+    // (TypeORM answers an UPDATE ... RETURNING with [rows, affected].)
+    const [[counted]]: [RunRow[], number] = await manager.query(
       `update forecast_runs set skus_succeeded = skus_succeeded + $2, skus_failed = skus_failed + $3
         where run_id = $1 returning ${RUN_COLUMNS}`,
       [runId, outcome ? 1 : 0, outcome ? 0 : 1],

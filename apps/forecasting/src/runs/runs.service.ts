@@ -204,7 +204,7 @@ export class RunsService {
       if (!row) throw ApiProblem.notFound(`Run ${runId} does not exist.`);
       if (row.status !== 'running')
         throw ApiProblem.conflict(`Run ${runId} has already ended (${row.status}).`);
-      const [cancelled]: RunRow[] = await manager.query(
+      const [[cancelled]]: [RunRow[], number] = await manager.query(
         `update forecast_runs set status = 'cancelled', completed_at = now() where run_id = $1
          returning ${RUN_COLUMNS}`,
         [runId],
