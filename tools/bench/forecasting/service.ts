@@ -19,6 +19,12 @@ const dayOf = (i: number) =>
   new Date(Date.parse(`${LAST_DAY}T00:00:00Z`) - (length - 1 - i) * 86_400_000).toISOString().slice(0, 10);
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
+interface BenchRun {
+  runId: string;
+  status: string;
+  progress: { done: number; total: number; failed: number };
+}
+
 async function main() {
   const adminUrl = process.env.SEXTANT_DATABASE_ADMIN_URL;
   const brokers = process.env.KAFKA_BROKERS;
@@ -41,16 +47,29 @@ async function main() {
   const workers: ReturnType<typeof spawn>[] = [];
   try {
     const owner = await signUp(stack.urls.gateway);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // Access tokens last 10 minutes; a long import or run logs in again.
+    let token = { headers: owner.headers, at: Date.now() };
+    const headers = async () => {
+      if (Date.now() - token.at > 8 * 60_000) {
+        const login = await fetch(`${stack.urls.gateway}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: owner.email, password: owner.password }),
+        });
+        const { accessToken } = (await login.json()) as { accessToken: string };
+        token = { headers: { authorization: `Bearer ${accessToken}` }, at: Date.now() };
+      }
+      return token.headers;
+    };
     const call = async (
       method: string,
       url: string,
       body?: string,
       type = 'application/json',
-    ): Promise<any> => {
+    ): Promise<BenchRun> => {
       const response = await fetch(`${stack.urls.gateway}${url}`, {
         method,
-        headers: { ...owner.headers, ...(body ? { 'content-type': type } : {}) },
+        headers: { ...(await headers()), ...(body ? { 'content-type': type } : {}) },
         body,
       });
       if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
@@ -85,7 +104,10 @@ async function main() {
       const created = await call('POST', '/api/v1/forecasting/runs', JSON.stringify({ horizon }));
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const run = await call('GET', `/api/v1/forecasting/runs/${created.runId}`);
+        const run = await call('GET', `/api/v1/forecasting/runs/${created.runId}`).catch((error: Error) => {
+          log(`poll failed: ${error.message.slice(0, 300)}\n${stack.logs.forecasting.join('').slice(-3000)}`);
+          return { status: 'running' } as BenchRun;
+        });
         if (run.status !== 'running') {
           const seconds = (performance.now() - start) / 1000;
           log(
