@@ -73,7 +73,7 @@ async function main() {
         body,
       });
       if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${await response.text()}`);
-      return response.json();
+      return (await response.json()) as BenchRun;
     };
 
     const skus = simulateSkuDemand({ count, length, seed: 2026 });
