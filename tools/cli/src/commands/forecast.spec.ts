@@ -122,6 +122,9 @@ describe('sextant forecast', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/--horizon must be a positive integer/);
     expect((await run(['--horizon', '3', '--season', '7'])).stderr).toMatch(/--input is required/);
+    const outOfRange = await run(['--input', 'x.csv', '--horizon', '20000', '--season', '7']);
+    expect(outOfRange.code).toBe(2);
+    expect(outOfRange.stderr).toMatch(/horizon must be an integer between 1 and 10000, got 20000/);
     expect((await run(['--input', 'x', '--horizon', '3', '--season', '7', '--method', 'magic'])).code).toBe(
       2,
     );

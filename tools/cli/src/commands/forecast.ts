@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { DemandForecast, forecastDemand, ForecastInputError, MethodName } from '@sextant/domain/forecasting';
+import {
+  DemandForecast,
+  forecastDemand,
+  ForecastInputError,
+  MethodName,
+  validateHorizonAndSeason,
+} from '@sextant/domain/forecasting';
 import type { CliCommand } from '../command';
 
 const METHODS = ['auto', 'ets', 'theta', 'croston', 'sba', 'tsb', 'adida', 'snaive'] as const;
@@ -118,10 +124,17 @@ function parseArgs(argv: string[]): CliOptions {
   if (levels.some((l) => !Number.isFinite(l) || l <= 0 || l >= 100)) {
     throw new UsageError(`--levels must be numbers between 0 and 100, got '${values.get('--levels')}'`);
   }
+  const horizon = integer('--horizon');
+  const season = integer('--season');
+  try {
+    validateHorizonAndSeason(horizon, season);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     input: required('--input'),
-    horizon: integer('--horizon'),
-    season: integer('--season'),
+    horizon,
+    season,
     method,
     levels,
     format,

@@ -6,10 +6,17 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
   info: {
     title: 'Sextant forecasting',
     version: '1.0.0',
-    description: 'SKU demand classification and forecasts.',
+    description:
+      'SKU demand history (from orders and imports), Syntetos-Boylan classification, forecast runs split into jobs over Kafka, backtests and forecast-vs-actual accuracy, scheduled runs. Creating, cancelling and importing need `models:run`; reading needs `reports:read`.',
   },
   servers: [{ url: 'http://localhost:3000', description: 'Through the local gateway' }],
-  tags: [{ name: 'Health', description: 'Liveness, readiness and metrics.' }],
+  security: [{ bearerAuth: [] }],
+  tags: [
+    { name: 'Health', description: 'Liveness, readiness and metrics.' },
+    { name: 'History', description: 'Daily demand per SKU.' },
+    { name: 'Runs', description: 'Forecast and backtest runs, their results and accuracy.' },
+    { name: 'Schedule', description: "The tenant's scheduled forecast run." },
+  ],
   paths: {
     '/health/live': {
       get: {
@@ -60,9 +67,682 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/forecasting/history/imports': {
+      post: {
+        operationId: 'importHistory',
+        tags: ['History'],
+        summary: 'Import daily demand history (onboarding)',
+        description:
+          'Rows of sku, date (YYYY-MM-DD) and quantity, as JSON or as CSV with the header `sku,date,quantity`. All or nothing: any bad row (non-numeric or negative quantity, bad date, the same SKU and date twice) rejects the import with one error per line. An imported day replaces an earlier import of that SKU and day; demand from orders is kept beside it. Needs `models:run`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['rows'],
+                properties: {
+                  rows: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 50000,
+                    items: { $ref: '#/components/schemas/HistoryRow' },
+                  },
+                },
+              },
+            },
+            'text/csv': { schema: { type: 'string', minLength: 1 } },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Imported.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ImportResult' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '413': { $ref: '#/components/responses/PayloadTooLarge' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/forecasting/skus/{sku}': {
+      get: {
+        operationId: 'getSkuForecast',
+        tags: ['History'],
+        summary: "A SKU's history, latest forecast and intervals (what a chart needs)",
+        description:
+          'Demand per period (missing days count as zero) and the points of the latest completed forecast run that has this SKU with the same frequency. Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/Sku' },
+          {
+            name: 'frequency',
+            in: 'query',
+            schema: { type: 'string', enum: ['day', 'week'], default: 'day' },
+          },
+          {
+            name: 'from',
+            in: 'query',
+            description: 'First period of history to return (default one year before the last).',
+            schema: { type: 'string', format: 'date' },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'History and forecast.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SkuView' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/forecasting/runs': {
+      post: {
+        operationId: 'createRun',
+        tags: ['Runs'],
+        summary: 'Start a forecast or backtest run',
+        description:
+          'Splits the SKUs (the listed ones, or every SKU with history) into jobs on a Kafka work topic; progress is on the run. `kind: backtest` evaluates the automatic selection at rolling origins instead of forecasting. Unknown SKUs are a 422 naming them. Needs `models:run`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/RunRequest' } } },
+        },
+        responses: {
+          '202': {
+            description: 'Accepted; jobs are queued.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '422': { $ref: '#/components/responses/Unprocessable' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      get: {
+        operationId: 'listRuns',
+        tags: ['Runs'],
+        summary: "The tenant's runs, newest first",
+        description: 'Needs `reports:read`.',
+        parameters: [{ $ref: '#/components/parameters/Limit' }, { $ref: '#/components/parameters/Offset' }],
+        responses: {
+          '200': {
+            description: 'A page of runs.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Run' } } },
+                },
+              },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/forecasting/runs/{runId}': {
+      get: {
+        operationId: 'getRun',
+        tags: ['Runs'],
+        summary: "A run's status and progress",
+        description: 'Needs `reports:read`.',
+        parameters: [{ $ref: '#/components/parameters/RunId' }],
+        responses: {
+          '200': {
+            description: 'The run.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/forecasting/runs/{runId}/cancel': {
+      post: {
+        operationId: 'cancelRun',
+        tags: ['Runs'],
+        summary: 'Cancel a running run',
+        description:
+          'SKUs already computed keep their results; workers skip the rest. Cancelling a finished run is a 409. Needs `models:run`.',
+        parameters: [{ $ref: '#/components/parameters/RunId' }],
+        responses: {
+          '200': {
+            description: 'Cancelled.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '409': { $ref: '#/components/responses/Conflict' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/forecasting/runs/{runId}/results': {
+      get: {
+        operationId: 'listRunResults',
+        tags: ['Runs'],
+        summary: 'Per-SKU results of a run (forecasts, or backtest metrics), filtered and paged',
+        description: 'Ordered by SKU. Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/RunId' },
+          { name: 'class', in: 'query', schema: { $ref: '#/components/schemas/DemandClass' } },
+          { name: 'method', in: 'query', schema: { type: 'string', maxLength: 64 } },
+          { name: 'sku', in: 'query', schema: { type: 'string', maxLength: 255 } },
+          { name: 'status', in: 'query', schema: { type: 'string', enum: ['succeeded', 'failed'] } },
+          { $ref: '#/components/parameters/Limit' },
+          { $ref: '#/components/parameters/Offset' },
+        ],
+        responses: {
+          '200': {
+            description: 'A page of results.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items', 'total'],
+                  properties: {
+                    items: { type: 'array', items: { $ref: '#/components/schemas/SkuResult' } },
+                    total: { type: 'integer', minimum: 0 },
+                  },
+                },
+              },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/forecasting/runs/{runId}/classifications': {
+      get: {
+        operationId: 'listRunClassifications',
+        tags: ['Runs'],
+        summary: 'Demand classes of a run, counted per class and listed per SKU',
+        description: 'Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/RunId' },
+          { name: 'class', in: 'query', schema: { $ref: '#/components/schemas/DemandClass' } },
+          { $ref: '#/components/parameters/Limit' },
+          { $ref: '#/components/parameters/Offset' },
+        ],
+        responses: {
+          '200': {
+            description: 'Classes.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['counts', 'items'],
+                  properties: {
+                    counts: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+                    items: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        additionalProperties: false,
+                        required: ['sku', 'class', 'adi', 'cv2'],
+                        properties: {
+                          sku: { type: 'string' },
+                          class: { $ref: '#/components/schemas/DemandClass' },
+                          adi: { type: ['number', 'null'] },
+                          cv2: { type: ['number', 'null'] },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/forecasting/runs/{runId}/accuracy': {
+      get: {
+        operationId: 'getRunAccuracy',
+        tags: ['Runs'],
+        summary: 'Accuracy per class and method',
+        description:
+          "For a backtest run, the rolling-origin metrics; for a forecast run, forecast against the actual demand that has arrived since (periods without actuals yet are left out). Metrics are means over SKUs of each SKU's MAE, RMSE, WAPE, sMAPE, MASE, RMSSE and bias (SKUs where a scaled metric is undefined are left out of that mean). Needs `reports:read`.",
+        parameters: [{ $ref: '#/components/parameters/RunId' }],
+        responses: {
+          '200': {
+            description: 'The accuracy report.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/AccuracyReport' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/forecasting/schedule': {
+      get: {
+        operationId: 'getSchedule',
+        tags: ['Schedule'],
+        summary: "The tenant's scheduled run (404 when none is set)",
+        description: 'Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'The schedule.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Schedule' } } },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      put: {
+        operationId: 'setSchedule',
+        tags: ['Schedule'],
+        summary: "Set the tenant's scheduled run (every N hours, all SKUs)",
+        description: 'The first run is due `everyHours` from now. Needs `models:run`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ScheduleRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The schedule.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Schedule' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
   },
   components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token from login or refresh (ES256, 10 minutes).',
+      },
+    },
+    parameters: {
+      RunId: { name: 'runId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      Sku: {
+        name: 'sku',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+      },
+      Limit: {
+        name: 'limit',
+        in: 'query',
+        schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      },
+      Offset: { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+    },
+    responses: {
+      Conflict: {
+        description: 'The request conflicts with the current state.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Unprocessable: {
+        description: 'Well-formed, but refers to something that does not exist (e.g. unknown SKUs).',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      BadRequest: {
+        description: 'The request is malformed or fails validation.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Unauthorized: {
+        description: 'No valid credentials (missing, expired, tampered or revoked token; wrong login).',
+        headers: {
+          'WWW-Authenticate': {
+            description: 'Present when a bearer token was required.',
+            schema: { type: 'string' },
+          },
+        },
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      Forbidden: {
+        description: 'Authenticated, but the role lacks the permission.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      PayloadTooLarge: {
+        description: 'The body is over the size limit.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      UnsupportedMediaType: {
+        description: 'The content type is not accepted.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      InternalError: {
+        description: 'An unexpected error; the errorId finds it in the logs.',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+      NotFound: {
+        description: 'No such resource (or not visible to this tenant).',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    },
     schemas: {
+      DemandClass: {
+        type: 'string',
+        enum: ['smooth', 'erratic', 'intermittent', 'lumpy', 'new', 'inactive'],
+      },
+      HistoryRow: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sku', 'date', 'quantity'],
+        properties: {
+          sku: { type: 'string', minLength: 1, maxLength: 255 },
+          date: { type: 'string', format: 'date' },
+          quantity: { type: 'number', minimum: 0 },
+        },
+      },
+      ImportResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rows', 'skus', 'firstDate', 'lastDate'],
+        properties: {
+          rows: { type: 'integer', minimum: 0 },
+          skus: { type: 'integer', minimum: 0 },
+          firstDate: { type: 'string', format: 'date' },
+          lastDate: { type: 'string', format: 'date' },
+        },
+      },
+      RunRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['horizon'],
+        properties: {
+          kind: { type: 'string', enum: ['forecast', 'backtest'], default: 'forecast' },
+          skus: {
+            description: 'The SKUs to forecast; all SKUs with history when absent.',
+            type: 'array',
+            minItems: 1,
+            maxItems: 10000,
+            uniqueItems: true,
+            items: { type: 'string', minLength: 1, maxLength: 255 },
+          },
+          horizon: {
+            description: 'Periods ahead (1..366 days or 1..104 weeks).',
+            type: 'integer',
+            minimum: 1,
+            maximum: 366,
+          },
+          frequency: { type: 'string', enum: ['day', 'week'], default: 'day' },
+          season: {
+            description: 'Seasonal period (default 7 for days, 52 for weeks; at most 366 / 52).',
+            type: 'integer',
+            minimum: 1,
+            maximum: 366,
+          },
+          levels: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 5,
+            uniqueItems: true,
+            items: { type: 'integer', minimum: 1, maximum: 99 },
+            default: [80, 95],
+          },
+          adiCutoff: { type: 'number', exclusiveMinimum: 1, maximum: 100, default: 1.32 },
+          cv2Cutoff: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.49 },
+          origins: {
+            description: 'Backtest origins (backtest runs only).',
+            type: 'integer',
+            minimum: 1,
+            maximum: 12,
+            default: 3,
+          },
+        },
+      },
+      Run: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'runId',
+          'kind',
+          'status',
+          'frequency',
+          'horizon',
+          'season',
+          'levels',
+          'trigger',
+          'historyEnd',
+          'progress',
+          'createdAt',
+          'completedAt',
+        ],
+        properties: {
+          runId: { type: 'string', format: 'uuid' },
+          kind: { type: 'string', enum: ['forecast', 'backtest'] },
+          status: {
+            type: 'string',
+            enum: ['running', 'succeeded', 'partially_failed', 'failed', 'cancelled'],
+          },
+          frequency: { type: 'string', enum: ['day', 'week'] },
+          horizon: { type: 'integer' },
+          season: { type: 'integer' },
+          levels: { type: 'array', items: { type: 'integer' } },
+          trigger: { type: 'string', enum: ['api', 'schedule'] },
+          historyEnd: {
+            description: 'Last day of history the run forecasts from (null when the tenant has none).',
+            type: ['string', 'null'],
+            format: 'date',
+          },
+          progress: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['total', 'done', 'succeeded', 'failed'],
+            properties: {
+              total: { type: 'integer', minimum: 0 },
+              done: { type: 'integer', minimum: 0 },
+              succeeded: { type: 'integer', minimum: 0 },
+              failed: { type: 'integer', minimum: 0 },
+            },
+          },
+          createdAt: { type: 'string', format: 'date-time' },
+          completedAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+      Point: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['period', 'mean', 'intervals'],
+        properties: {
+          period: { type: 'string', format: 'date' },
+          mean: { type: 'number' },
+          intervals: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['lower', 'upper'],
+              properties: { lower: { type: 'number' }, upper: { type: 'number' } },
+            },
+          },
+        },
+      },
+      Metrics: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['mae', 'rmse', 'wape', 'smape', 'mase', 'rmsse', 'bias'],
+        properties: {
+          mae: { type: ['number', 'null'] },
+          rmse: { type: ['number', 'null'] },
+          wape: { type: ['number', 'null'] },
+          smape: { type: ['number', 'null'] },
+          mase: { type: ['number', 'null'] },
+          rmsse: { type: ['number', 'null'] },
+          bias: { type: ['number', 'null'] },
+        },
+      },
+      SkuResult: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'sku',
+          'status',
+          'class',
+          'method',
+          'model',
+          'cvError',
+          'points',
+          'metrics',
+          'fallback',
+          'error',
+          'computedAt',
+        ],
+        properties: {
+          sku: { type: 'string' },
+          status: { type: 'string', enum: ['succeeded', 'failed'] },
+          class: { oneOf: [{ $ref: '#/components/schemas/DemandClass' }, { type: 'null' }] },
+          method: { type: ['string', 'null'] },
+          model: { type: ['string', 'null'], description: 'Model detail, e.g. ETS(A,N,A).' },
+          cvError: {
+            type: ['number', 'null'],
+            description:
+              'Cross-validation MASE of the chosen method (null when it selected by MSE or had no CV).',
+          },
+          points: { type: 'array', items: { $ref: '#/components/schemas/Point' } },
+          metrics: {
+            description: 'Backtest metrics (backtest runs).',
+            oneOf: [{ $ref: '#/components/schemas/Metrics' }, { type: 'null' }],
+          },
+          fallback: { type: ['string', 'null'], description: 'Why the normal path was not followed.' },
+          error: { type: ['string', 'null'], description: 'Why the SKU failed.' },
+          computedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      SkuView: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sku', 'frequency', 'history', 'forecast'],
+        properties: {
+          sku: { type: 'string' },
+          frequency: { type: 'string', enum: ['day', 'week'] },
+          history: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['period', 'quantity'],
+              properties: { period: { type: 'string', format: 'date' }, quantity: { type: 'number' } },
+            },
+          },
+          forecast: {
+            oneOf: [
+              { type: 'null' },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['runId', 'class', 'method', 'points'],
+                properties: {
+                  runId: { type: 'string', format: 'uuid' },
+                  class: { $ref: '#/components/schemas/DemandClass' },
+                  method: { type: 'string' },
+                  points: { type: 'array', items: { $ref: '#/components/schemas/Point' } },
+                },
+              },
+            ],
+          },
+        },
+      },
+      AccuracyGroup: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'skus', 'metrics'],
+        properties: {
+          key: { type: 'string' },
+          skus: { type: 'integer', minimum: 0 },
+          metrics: { $ref: '#/components/schemas/Metrics' },
+        },
+      },
+      AccuracyReport: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['runId', 'kind', 'skus', 'overall', 'byClass', 'byMethod'],
+        properties: {
+          runId: { type: 'string', format: 'uuid' },
+          kind: { type: 'string', enum: ['backtest', 'forecast-vs-actual'] },
+          skus: { type: 'integer', minimum: 0, description: 'SKUs with metrics.' },
+          overall: { $ref: '#/components/schemas/Metrics' },
+          byClass: { type: 'array', items: { $ref: '#/components/schemas/AccuracyGroup' } },
+          byMethod: { type: 'array', items: { $ref: '#/components/schemas/AccuracyGroup' } },
+        },
+      },
+      ScheduleRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['everyHours', 'horizon'],
+        properties: {
+          enabled: { type: 'boolean', default: true },
+          everyHours: { type: 'integer', minimum: 1, maximum: 720 },
+          horizon: { type: 'integer', minimum: 1, maximum: 366 },
+          frequency: { type: 'string', enum: ['day', 'week'], default: 'day' },
+          season: { type: 'integer', minimum: 1, maximum: 366 },
+          levels: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 5,
+            uniqueItems: true,
+            items: { type: 'integer', minimum: 1, maximum: 99 },
+          },
+        },
+      },
+      Schedule: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'enabled',
+          'everyHours',
+          'horizon',
+          'frequency',
+          'season',
+          'levels',
+          'nextRunAt',
+          'lastRunId',
+        ],
+        properties: {
+          enabled: { type: 'boolean' },
+          everyHours: { type: 'integer' },
+          horizon: { type: 'integer' },
+          frequency: { type: 'string', enum: ['day', 'week'] },
+          season: { type: ['integer', 'null'] },
+          levels: { type: 'array', items: { type: 'integer' } },
+          nextRunAt: { type: 'string', format: 'date-time' },
+          lastRunId: { type: ['string', 'null'], format: 'uuid' },
+        },
+      },
       HealthReport: {
         type: 'object',
         additionalProperties: false,
@@ -84,6 +764,42 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
               },
             },
           },
+        },
+      },
+      Problem: {
+        type: 'object',
+        description: 'An error, as RFC 9457 problem details.',
+        required: ['type', 'title', 'status', 'errorId'],
+        additionalProperties: false,
+        properties: {
+          type: { type: 'string', description: 'URI reference identifying the problem type.' },
+          title: { type: 'string', description: 'Short summary of the problem type.' },
+          status: { type: 'integer', minimum: 400, maximum: 599 },
+          detail: { type: 'string', description: 'What went wrong in this occurrence.' },
+          instance: { type: 'string', description: 'The request path.' },
+          errorId: {
+            type: 'string',
+            description: "Identifier of this occurrence, also in the service's logs.",
+          },
+          requestId: { type: 'string' },
+          code: { type: 'string', description: 'Machine-readable error code.' },
+          errors: {
+            type: 'array',
+            description: 'For validation problems, one entry per offending field.',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['field', 'message'],
+              properties: {
+                field: {
+                  type: 'string',
+                  description: 'JSON pointer (or parameter name) of the offending value.',
+                },
+                message: { type: 'string' },
+              },
+            },
+          },
+          stack: { type: 'string', description: 'Only in development.' },
         },
       },
     },
