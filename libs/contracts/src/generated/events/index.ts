@@ -397,6 +397,19 @@ export interface AttributionMmmJobRequestedV1 {
   requestedAt: string;
 }
 /**
+ * Internal work topic of the forecasting service: one chunk of a run's SKUs for a worker of the forecasting consumer group. The run's settings are read from the database; a SKU that already has a result is skipped (redelivery after a crash redoes nothing). Key: run id + job index.
+ */
+export interface ForecastingJobRequestedV1 {
+  tenantId: string;
+  runId: string;
+  job: number;
+  jobs: number;
+  /**
+   * @minItems 1
+   */
+  skus: [string, ...string[]];
+}
+/**
  * A forecast run ended (succeeded, partly failed or cancelled); the forecasts themselves travel per SKU on forecasting.sku-forecast.computed.v1. Key: tenant id.
  */
 export interface ForecastingRunCompletedV1 {
@@ -538,6 +551,7 @@ export interface EventPayloads {
   'attribution.mmm-fit.completed.v1': AttributionMmmFitCompletedV1;
   'attribution.job.requested.v1': AttributionJobRequestedV1;
   'attribution.mmm-job.requested.v1': AttributionMmmJobRequestedV1;
+  'forecasting.job.requested.v1': ForecastingJobRequestedV1;
   'forecasting.run.completed.v1': ForecastingRunCompletedV1;
   'forecasting.sku-forecast.computed.v1': ForecastingSkuForecastComputedV1;
   'auth.tenant.created.v1': AuthTenantCreatedV1;
@@ -1246,6 +1260,23 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       requestedAt: { type: 'string', format: 'date-time' },
     },
   },
+  'forecasting.job.requested.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'forecasting.job.requested.v1',
+    title: 'ForecastingJobRequestedV1',
+    description:
+      "Internal work topic of the forecasting service: one chunk of a run's SKUs for a worker of the forecasting consumer group. The run's settings are read from the database; a SKU that already has a result is skipped (redelivery after a crash redoes nothing). Key: run id + job index.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'runId', 'job', 'jobs', 'skus'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      runId: { type: 'string', format: 'uuid' },
+      job: { type: 'integer', minimum: 0 },
+      jobs: { type: 'integer', minimum: 1 },
+      skus: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1, maxLength: 255 } },
+    },
+  },
   'forecasting.run.completed.v1': {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'forecasting.run.completed.v1',
@@ -1554,7 +1585,7 @@ export const TOPIC_CATALOGUE = [
     producer: 'forecasting',
     consumers: ['forecasting'],
     key: 'job',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'forecasting.run.completed.v1',

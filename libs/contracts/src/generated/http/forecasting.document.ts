@@ -152,12 +152,12 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
           'Splits the SKUs (the listed ones, or every SKU with history) into jobs on a Kafka work topic; progress is on the run. `kind: backtest` evaluates the automatic selection at rolling origins instead of forecasting. Unknown SKUs are a 422 naming them. Needs `models:run`.',
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/RunRequest' } } },
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ForecastingRunRequest' } } },
         },
         responses: {
           '202': {
             description: 'Accepted; jobs are queued.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ForecastingRun' } } },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
           '401': { $ref: '#/components/responses/Unauthorized' },
@@ -181,7 +181,9 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
                   type: 'object',
                   additionalProperties: false,
                   required: ['items'],
-                  properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Run' } } },
+                  properties: {
+                    items: { type: 'array', items: { $ref: '#/components/schemas/ForecastingRun' } },
+                  },
                 },
               },
             },
@@ -203,7 +205,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
         responses: {
           '200': {
             description: 'The run.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ForecastingRun' } } },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
           '401': { $ref: '#/components/responses/Unauthorized' },
@@ -224,7 +226,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
         responses: {
           '200': {
             description: 'Cancelled.',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/Run' } } },
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ForecastingRun' } } },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
           '401': { $ref: '#/components/responses/Unauthorized' },
@@ -479,7 +481,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
           lastDate: { type: 'string', format: 'date' },
         },
       },
-      RunRequest: {
+      ForecastingRunRequest: {
         type: 'object',
         additionalProperties: false,
         required: ['horizon'],
@@ -525,7 +527,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
           },
         },
       },
-      Run: {
+      ForecastingRun: {
         type: 'object',
         additionalProperties: false,
         required: [

@@ -267,6 +267,70 @@ export interface components {
     };
     /** @enum {string} */
     DemandClass: 'smooth' | 'erratic' | 'intermittent' | 'lumpy' | 'new' | 'inactive';
+    ForecastingRun: {
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      frequency: 'day' | 'week';
+      /**
+       * Format: date
+       * @description Last day of history the run forecasts from (null when the tenant has none).
+       */
+      historyEnd: string | null;
+      horizon: number;
+      /** @enum {string} */
+      kind: 'forecast' | 'backtest';
+      levels: number[];
+      progress: {
+        done: number;
+        failed: number;
+        succeeded: number;
+        total: number;
+      };
+      /** Format: uuid */
+      runId: string;
+      season: number;
+      /** @enum {string} */
+      status: 'running' | 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
+      /** @enum {string} */
+      trigger: 'api' | 'schedule';
+    };
+    ForecastingRunRequest: {
+      /** @default 1.32 */
+      adiCutoff: number;
+      /** @default 0.49 */
+      cv2Cutoff: number;
+      /**
+       * @default day
+       * @enum {string}
+       */
+      frequency: 'day' | 'week';
+      /** @description Periods ahead (1..366 days or 1..104 weeks). */
+      horizon: number;
+      /**
+       * @default forecast
+       * @enum {string}
+       */
+      kind: 'forecast' | 'backtest';
+      /**
+       * @default [
+       *       80,
+       *       95
+       *     ]
+       */
+      levels: number[];
+      /**
+       * @description Backtest origins (backtest runs only).
+       * @default 3
+       */
+      origins: number;
+      /** @description Seasonal period (default 7 for days, 52 for weeks; at most 366 / 52). */
+      season?: number;
+      /** @description The SKUs to forecast; all SKUs with history when absent. */
+      skus?: string[];
+    };
     HealthReport: {
       /** @description One entry per dependency checked. */
       checks: {
@@ -339,70 +403,6 @@ export interface components {
       title: string;
       /** @description URI reference identifying the problem type. */
       type: string;
-    };
-    Run: {
-      /** Format: date-time */
-      completedAt: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** @enum {string} */
-      frequency: 'day' | 'week';
-      /**
-       * Format: date
-       * @description Last day of history the run forecasts from (null when the tenant has none).
-       */
-      historyEnd: string | null;
-      horizon: number;
-      /** @enum {string} */
-      kind: 'forecast' | 'backtest';
-      levels: number[];
-      progress: {
-        done: number;
-        failed: number;
-        succeeded: number;
-        total: number;
-      };
-      /** Format: uuid */
-      runId: string;
-      season: number;
-      /** @enum {string} */
-      status: 'running' | 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
-      /** @enum {string} */
-      trigger: 'api' | 'schedule';
-    };
-    RunRequest: {
-      /** @default 1.32 */
-      adiCutoff: number;
-      /** @default 0.49 */
-      cv2Cutoff: number;
-      /**
-       * @default day
-       * @enum {string}
-       */
-      frequency: 'day' | 'week';
-      /** @description Periods ahead (1..366 days or 1..104 weeks). */
-      horizon: number;
-      /**
-       * @default forecast
-       * @enum {string}
-       */
-      kind: 'forecast' | 'backtest';
-      /**
-       * @default [
-       *       80,
-       *       95
-       *     ]
-       */
-      levels: number[];
-      /**
-       * @description Backtest origins (backtest runs only).
-       * @default 3
-       */
-      origins: number;
-      /** @description Seasonal period (default 7 for days, 52 for weeks; at most 366 / 52). */
-      season?: number;
-      /** @description The SKUs to forecast; all SKUs with history when absent. */
-      skus?: string[];
     };
     Schedule: {
       enabled: boolean;
@@ -617,7 +617,7 @@ export interface operations {
         };
         content: {
           'application/json': {
-            items: components['schemas']['Run'][];
+            items: components['schemas']['ForecastingRun'][];
           };
         };
       };
@@ -636,7 +636,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['RunRequest'];
+        'application/json': components['schemas']['ForecastingRunRequest'];
       };
     };
     responses: {
@@ -646,7 +646,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Run'];
+          'application/json': components['schemas']['ForecastingRun'];
         };
       };
       400: components['responses']['BadRequest'];
@@ -673,7 +673,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Run'];
+          'application/json': components['schemas']['ForecastingRun'];
         };
       };
       400: components['responses']['BadRequest'];
@@ -727,7 +727,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Run'];
+          'application/json': components['schemas']['ForecastingRun'];
         };
       };
       400: components['responses']['BadRequest'];

@@ -776,6 +776,194 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/forecasting/history/imports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Import daily demand history (onboarding)
+     * @description Rows of sku, date (YYYY-MM-DD) and quantity, as JSON or as CSV with the header `sku,date,quantity`. All or nothing: any bad row (non-numeric or negative quantity, bad date, the same SKU and date twice) rejects the import with one error per line. An imported day replaces an earlier import of that SKU and day; demand from orders is kept beside it. Needs `models:run`.
+     */
+    post: operations['importHistory'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/forecasting/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's runs, newest first
+     * @description Needs `reports:read`.
+     */
+    get: operations['listRuns'];
+    put?: never;
+    /**
+     * Start a forecast or backtest run
+     * @description Splits the SKUs (the listed ones, or every SKU with history) into jobs on a Kafka work topic; progress is on the run. `kind: backtest` evaluates the automatic selection at rolling origins instead of forecasting. Unknown SKUs are a 422 naming them. Needs `models:run`.
+     */
+    post: operations['createRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/forecasting/runs/{runId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A run's status and progress
+     * @description Needs `reports:read`.
+     */
+    get: operations['getRun'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/forecasting/runs/{runId}/accuracy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Accuracy per class and method
+     * @description For a backtest run, the rolling-origin metrics; for a forecast run, forecast against the actual demand that has arrived since (periods without actuals yet are left out). Metrics are means over SKUs of each SKU's MAE, RMSE, WAPE, sMAPE, MASE, RMSSE and bias (SKUs where a scaled metric is undefined are left out of that mean). Needs `reports:read`.
+     */
+    get: operations['getRunAccuracy'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/forecasting/runs/{runId}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a running run
+     * @description SKUs already computed keep their results; workers skip the rest. Cancelling a finished run is a 409. Needs `models:run`.
+     */
+    post: operations['cancelRun'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/forecasting/runs/{runId}/classifications': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Demand classes of a run, counted per class and listed per SKU
+     * @description Needs `reports:read`.
+     */
+    get: operations['listRunClassifications'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/forecasting/runs/{runId}/results': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Per-SKU results of a run (forecasts, or backtest metrics), filtered and paged
+     * @description Ordered by SKU. Needs `reports:read`.
+     */
+    get: operations['listRunResults'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/forecasting/schedule': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's scheduled run (404 when none is set)
+     * @description Needs `reports:read`.
+     */
+    get: operations['getSchedule'];
+    /**
+     * Set the tenant's scheduled run (every N hours, all SKUs)
+     * @description The first run is due `everyHours` from now. Needs `models:run`.
+     */
+    put: operations['setSchedule'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/forecasting/skus/{sku}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A SKU's history, latest forecast and intervals (what a chart needs)
+     * @description Demand per period (missing days count as zero) and the points of the latest completed forecast run that has this SKU with the same frequency. Needs `reports:read`.
+     */
+    get: operations['getSkuForecast'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/ingestion/dead-letters': {
     parameters: {
       query?: never;
@@ -1326,6 +1514,22 @@ export interface components {
       inviteToken: string;
       password: components['schemas']['Password'];
     };
+    AccuracyGroup: {
+      key: string;
+      metrics: components['schemas']['Metrics'];
+      skus: number;
+    };
+    AccuracyReport: {
+      byClass: components['schemas']['AccuracyGroup'][];
+      byMethod: components['schemas']['AccuracyGroup'][];
+      /** @enum {string} */
+      kind: 'backtest' | 'forecast-vs-actual';
+      overall: components['schemas']['Metrics'];
+      /** Format: uuid */
+      runId: string;
+      /** @description SKUs with metrics. */
+      skus: number;
+    };
     ApiKey: {
       /** Format: date-time */
       createdAt: string;
@@ -1537,12 +1741,78 @@ export interface components {
       items: components['schemas']['DeadLetter'][];
       nextCursor: string | null;
     };
+    /** @enum {string} */
+    DemandClass: 'smooth' | 'erratic' | 'intermittent' | 'lumpy' | 'new' | 'inactive';
     /** Format: email */
     Email: string;
     EventProblem: {
       /** @description Where, as a JSON pointer into the request body (`/batch/3/userId`). */
       path: string;
       reason: string;
+    };
+    ForecastingRun: {
+      /** Format: date-time */
+      completedAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @enum {string} */
+      frequency: 'day' | 'week';
+      /**
+       * Format: date
+       * @description Last day of history the run forecasts from (null when the tenant has none).
+       */
+      historyEnd: string | null;
+      horizon: number;
+      /** @enum {string} */
+      kind: 'forecast' | 'backtest';
+      levels: number[];
+      progress: {
+        done: number;
+        failed: number;
+        succeeded: number;
+        total: number;
+      };
+      /** Format: uuid */
+      runId: string;
+      season: number;
+      /** @enum {string} */
+      status: 'running' | 'succeeded' | 'partially_failed' | 'failed' | 'cancelled';
+      /** @enum {string} */
+      trigger: 'api' | 'schedule';
+    };
+    ForecastingRunRequest: {
+      /** @default 1.32 */
+      adiCutoff: number;
+      /** @default 0.49 */
+      cv2Cutoff: number;
+      /**
+       * @default day
+       * @enum {string}
+       */
+      frequency: 'day' | 'week';
+      /** @description Periods ahead (1..366 days or 1..104 weeks). */
+      horizon: number;
+      /**
+       * @default forecast
+       * @enum {string}
+       */
+      kind: 'forecast' | 'backtest';
+      /**
+       * @default [
+       *       80,
+       *       95
+       *     ]
+       */
+      levels: number[];
+      /**
+       * @description Backtest origins (backtest runs only).
+       * @default 3
+       */
+      origins: number;
+      /** @description Seasonal period (default 7 for days, 52 for weeks; at most 366 / 52). */
+      season?: number;
+      /** @description The SKUs to forecast; all SKUs with history when absent. */
+      skus?: string[];
     };
     HealthReport: {
       /** @description One entry per dependency checked. */
@@ -1558,6 +1828,12 @@ export interface components {
       /** @enum {string} */
       status: 'ok' | 'error';
     };
+    HistoryRow: {
+      /** Format: date */
+      date: string;
+      quantity: number;
+      sku: string;
+    };
     Identity: {
       permissions: components['schemas']['Permission'][];
       /** @enum {string} */
@@ -1566,6 +1842,14 @@ export interface components {
       tenantId: string;
       /** @description The token subject: a user id, API key id or service name. */
       userId: string;
+    };
+    ImportResult: {
+      /** Format: date */
+      firstDate: string;
+      /** Format: date */
+      lastDate: string;
+      rows: number;
+      skus: number;
     };
     Invitation: {
       email: components['schemas']['Email'];
@@ -1650,6 +1934,15 @@ export interface components {
     };
     MemberList: {
       items: components['schemas']['Member'][];
+    };
+    Metrics: {
+      bias: number | null;
+      mae: number | null;
+      mase: number | null;
+      rmse: number | null;
+      rmsse: number | null;
+      smape: number | null;
+      wape: number | null;
     };
     MfaChallenge: {
       /** @description The tenant requires MFA and the user has none; enrol with startMfaLoginEnrolment. */
@@ -2013,6 +2306,17 @@ export interface components {
       /** @description Free text carried to reporting. */
       note?: string;
     };
+    Point: {
+      intervals: {
+        [key: string]: {
+          lower: number;
+          upper: number;
+        };
+      };
+      mean: number;
+      /** Format: date */
+      period: string;
+    };
     /** @description An error, as RFC 9457 problem details. */
     Problem: {
       /** @description Machine-readable error code. */
@@ -2151,6 +2455,32 @@ export interface components {
       /** Format: date */
       to: string;
     };
+    Schedule: {
+      enabled: boolean;
+      everyHours: number;
+      /** @enum {string} */
+      frequency: 'day' | 'week';
+      horizon: number;
+      /** Format: uuid */
+      lastRunId: string | null;
+      levels: number[];
+      /** Format: date-time */
+      nextRunAt: string;
+      season: number | null;
+    };
+    ScheduleRequest: {
+      /** @default true */
+      enabled: boolean;
+      everyHours: number;
+      /**
+       * @default day
+       * @enum {string}
+       */
+      frequency: 'day' | 'week';
+      horizon: number;
+      levels?: number[];
+      season?: number;
+    };
     SegmentBatch: {
       /** @description The events (each checked by the service; bad ones are dead-lettered). */
       batch: unknown[];
@@ -2198,6 +2528,43 @@ export interface components {
       directChannels?: string[];
       halfLifeDays?: number;
       lookbackDays?: number;
+    };
+    SkuResult: {
+      class: components['schemas']['DemandClass'] | null;
+      /** Format: date-time */
+      computedAt: string;
+      /** @description Cross-validation MASE of the chosen method (null when it selected by MSE or had no CV). */
+      cvError: number | null;
+      /** @description Why the SKU failed. */
+      error: string | null;
+      /** @description Why the normal path was not followed. */
+      fallback: string | null;
+      method: string | null;
+      /** @description Backtest metrics (backtest runs). */
+      metrics: components['schemas']['Metrics'] | null;
+      /** @description Model detail, e.g. ETS(A,N,A). */
+      model: string | null;
+      points: components['schemas']['Point'][];
+      sku: string;
+      /** @enum {string} */
+      status: 'succeeded' | 'failed';
+    };
+    SkuView: {
+      forecast: null | {
+        class: components['schemas']['DemandClass'];
+        method: string;
+        points: components['schemas']['Point'][];
+        /** Format: uuid */
+        runId: string;
+      };
+      /** @enum {string} */
+      frequency: 'day' | 'week';
+      history: {
+        /** Format: date */
+        period: string;
+        quantity: number;
+      }[];
+      sku: string;
     };
     SourceHealth: {
       accepted: number;
@@ -2551,6 +2918,15 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
+    /** @description Well-formed, but refers to something that does not exist (e.g. unknown SKUs). */
+    Unprocessable: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
     /** @description The content type is not accepted. */
     UnsupportedMediaType: {
       headers: {
@@ -2594,9 +2970,12 @@ export interface components {
     /** @description First day of the period (UTC, inclusive). */
     From: string;
     KeyId: string;
+    Limit: number;
     MmmFitId: string;
     Model: components['schemas']['ModelName'];
+    Offset: number;
     RunId: string;
+    Sku: string;
     SourceId: string;
     /** @description Last day of the period (UTC, inclusive); not before `from`. */
     To: string;
@@ -4083,6 +4462,384 @@ export interface operations {
       403: components['responses']['Forbidden'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  importHistory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          rows: components['schemas']['HistoryRow'][];
+        };
+        'text/csv': string;
+      };
+    };
+    responses: {
+      /** @description Imported. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ImportResult'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listRuns: {
+    parameters: {
+      query?: {
+        limit?: components['parameters']['Limit'];
+        offset?: components['parameters']['Offset'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of runs. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['ForecastingRun'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  createRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ForecastingRunRequest'];
+      };
+    };
+    responses: {
+      /** @description Accepted; jobs are queued. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ForecastingRun'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      422: components['responses']['Unprocessable'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        runId: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The run. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ForecastingRun'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getRunAccuracy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        runId: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The accuracy report. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccuracyReport'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  cancelRun: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        runId: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Cancelled. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ForecastingRun'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listRunClassifications: {
+    parameters: {
+      query?: {
+        class?: components['schemas']['DemandClass'];
+        limit?: components['parameters']['Limit'];
+        offset?: components['parameters']['Offset'];
+      };
+      header?: never;
+      path: {
+        runId: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Classes. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            counts: {
+              [key: string]: number;
+            };
+            items: {
+              adi: number | null;
+              class: components['schemas']['DemandClass'];
+              cv2: number | null;
+              sku: string;
+            }[];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listRunResults: {
+    parameters: {
+      query?: {
+        class?: components['schemas']['DemandClass'];
+        limit?: components['parameters']['Limit'];
+        method?: string;
+        offset?: components['parameters']['Offset'];
+        sku?: string;
+        status?: 'succeeded' | 'failed';
+      };
+      header?: never;
+      path: {
+        runId: components['parameters']['RunId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of results. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['SkuResult'][];
+            total: number;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Schedule'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  setSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ScheduleRequest'];
+      };
+    };
+    responses: {
+      /** @description The schedule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Schedule'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getSkuForecast: {
+    parameters: {
+      query?: {
+        frequency?: 'day' | 'week';
+        /** @description First period of history to return (default one year before the last). */
+        from?: string;
+      };
+      header?: never;
+      path: {
+        sku: components['parameters']['Sku'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description History and forecast. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SkuView'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];
