@@ -1,18 +1,20 @@
-import { gatewayOpenApiDocument } from '@sextant/contracts';
+import { ingestionOpenApiDocument } from '@sextant/contracts';
+import { runService, type NestFastifyApplication } from '@sextant/platform/service';
 import {
   ContractClient,
   eventually,
-  type RunningStack,
+  freePort,
   serviceUrls,
-  type SignedUpOwner,
-  signUp,
-  startStack,
   testEnvironment,
   testKafka,
 } from '@sextant/testing';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createServer, type Server } from 'node:http';
 import type { Consumer } from 'kafkajs';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { loadIngestionConfig } from '../config';
+import { ingestionService } from '../service';
 import {
   PAYPAL_SANDBOX_2015,
   SHOPIFY_ORDER_UPDATED,
@@ -44,6 +46,10 @@ interface Source {
     rejected: number;
   };
 }
+interface Tenant {
+  tenantId: string;
+  headers: { authorization: string };
+}
 type Message = { topic: string; key: string; value: Record<string, unknown> };
 
 const SHOPIFY_SECRET = 'shpss_e2e_test_secret';
@@ -54,14 +60,14 @@ const hmac = (secret: string, data: string, encoding: 'base64' | 'hex') =>
 /** One byte of the body changed, the signature left as it was. */
 const tamper = (body: string) => body.replace('402.00', '402.01').replace('40200', '40201');
 
-jest.setTimeout(300_000);
-
-describe('commerce webhooks and ad spend through the gateway (real processes, PostgreSQL and Kafka)', () => {
+describe('commerce webhooks and ad spend (the ingestion service in-process over HTTP, real PostgreSQL and Kafka)', () => {
   const env = testEnvironment();
-  let stack: RunningStack;
+  let app: NestFastifyApplication;
+  let jwks: Server;
+  let base: string;
   let api: ContractClient;
-  let owner: SignedUpOwner;
-  let stranger: SignedUpOwner;
+  let owner: Tenant;
+  let stranger: Tenant;
   let consumer: Consumer;
   const messages: Message[] = [];
   const published = (topic: string, where: (value: Record<string, unknown>) => boolean = () => true) =>
@@ -84,7 +90,7 @@ describe('commerce webhooks and ad spend through the gateway (real processes, Po
     }
   };
 
-  const createSource = async (who: SignedUpOwner, body: Record<string, string>) => {
+  const createSource = async (who: Tenant, body: Record<string, string>) => {
     const created = await api.request<Source>('POST', '/api/v1/ingestion/webhook-sources', {
       body,
       headers: who.headers,
@@ -111,17 +117,55 @@ describe('commerce webhooks and ad spend through the gateway (real processes, Po
     ).body.health;
 
   beforeAll(async () => {
-    // PayPal's archived 2015 sandbox certificate expired in 2017; its signature is still checked.
-    const settings = { INGESTION_PAYPAL_CERT_VALIDITY: 'false' };
-    // On a loaded shared machine the first start (which also creates the run's topics) can miss the
-    // 60 s readiness deadline; a second start finds the topics made.
-    stack = await startStack(env, ['auth', 'ingestion', 'gateway'], settings).catch(() =>
-      startStack(env, ['auth', 'ingestion', 'gateway'], settings),
-    );
-    api = new ContractClient(stack.urls.gateway, gatewayOpenApiDocument);
-    owner = await signUp(stack.urls.gateway, 'Commerce shop');
-    stranger = await signUp(stack.urls.gateway, 'Another shop');
-    consumer = testKafka(env.brokers, 'commerce-e2e').consumer({ groupId: `${env.topicPrefix}commerce-e2e` });
+    // Access tokens as the auth service issues them (ES256, at+jwt), from a key published here.
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'commerce-test', alg: 'ES256', use: 'sig' };
+    jwks = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ keys: [jwk] }));
+    });
+    const jwksPort = await freePort();
+    await new Promise<void>((resolve) => jwks.listen(jwksPort, '127.0.0.1', resolve));
+    const tenant = async (): Promise<Tenant> => {
+      const tenantId = randomUUID();
+      const token = await new SignJWT({
+        tid: tenantId,
+        perms: ['events:write', 'reports:read', 'keys:manage'],
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: 'commerce-test', typ: 'at+jwt' })
+        .setSubject(randomUUID())
+        .setJti(randomUUID())
+        .setIssuer('https://auth.sextant.local')
+        .setAudience('sextant-api')
+        .setIssuedAt()
+        .setExpirationTime('30m')
+        .sign(privateKey);
+      return { tenantId, headers: { authorization: `Bearer ${token}` } };
+    };
+    owner = await tenant();
+    stranger = await tenant();
+
+    const port = await freePort();
+    const config = loadIngestionConfig({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: serviceUrls(env, 'ingestion').appUrl,
+      KAFKA_BROKERS: env.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: env.topicPrefix,
+      AUTH_JWKS_URL: `http://127.0.0.1:${jwksPort}/.well-known/jwks.json`,
+      // PayPal's archived 2015 sandbox certificate expired in 2017; its signature is still checked.
+      INGESTION_PAYPAL_CERT_VALIDITY: 'false',
+      OUTBOX_POLL_MS: '50',
+    });
+    const { definition, features } = ingestionService(config);
+    app = await runService(definition, features);
+    base = `http://127.0.0.1:${port}`;
+    api = new ContractClient(base, ingestionOpenApiDocument);
+    consumer = testKafka(env.brokers, 'commerce-test').consumer({
+      groupId: `${env.topicPrefix}commerce-test-${randomUUID()}`,
+    });
     await consumer.connect();
     await consumer.subscribe({
       topics: ['commerce.order.recorded.v1', 'marketing.spend.recorded.v1'].map(
@@ -137,7 +181,8 @@ describe('commerce webhooks and ad spend through the gateway (real processes, Po
   });
   afterAll(async () => {
     await consumer?.disconnect();
-    await stack?.stop();
+    await app?.close();
+    jwks?.close();
   });
 
   describe('Shopify', () => {
@@ -507,7 +552,7 @@ describe('commerce webhooks and ad spend through the gateway (real processes, Po
     });
 
     it('exposes per-source delivery counts as Prometheus metrics', async () => {
-      const metrics = await (await fetch(`${stack.urls.ingestion}/metrics`)).text();
+      const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toMatch(
         /ingestion_webhook_deliveries_total\{[^}]*provider="woocommerce"[^}]*outcome="ping"[^}]*\} 1/,
       );
