@@ -1,5 +1,5 @@
 import { ingestionOpenApiDocument } from '@sextant/contracts';
-import { runService, type NestFastifyApplication } from '@sextant/platform/service';
+import type { NestFastifyApplication } from '@sextant/platform/service';
 import {
   ContractClient,
   eventually,
@@ -160,6 +160,8 @@ describe('commerce webhooks and ad spend (the ingestion service in-process over 
       OUTBOX_POLL_MS: '50',
     });
     const { definition, features } = ingestionService(config);
+    // Loaded lazily, as main.ts does (telemetry must start before the platform is imported).
+    const { runService } = await import('@sextant/platform/service');
     app = await runService(definition, features);
     base = `http://127.0.0.1:${port}`;
     api = new ContractClient(base, ingestionOpenApiDocument);
