@@ -10,7 +10,7 @@ import { orderRecordedPayload } from './order-payload';
 
 export interface RecordedOrder {
   orderId: string;
-  /** The published revision after this event (unchanged when nothing changed). */
+  /** The published revision after this event (0 while the order cannot be published yet). */
   revision: number;
   changed: boolean;
 }
@@ -79,6 +79,6 @@ export class OrderRecorder {
         key: `${context.tenantId}:${orderId}`,
         payload,
       });
-    return { orderId, revision, changed: payload !== undefined };
+    return { orderId, revision, changed: true };
   }
 }
