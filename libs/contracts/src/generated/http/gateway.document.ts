@@ -4379,7 +4379,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             type: 'string',
             enum: ['recorded', 'unchanged', 'duplicate', 'ignored', 'ping'],
             description:
-              'recorded: an order changed and was published; unchanged: nothing new in it; duplicate: this provider event was already received; ignored: a topic without order data; ping: a WooCommerce creation ping.',
+              'recorded: an order changed (published as soon as its currency, status and total are known; revision 0 until then); unchanged: nothing new in it; duplicate: this provider event was already received; ignored: a topic without order data; ping: a WooCommerce creation ping.',
           },
           eventId: { type: 'string', description: 'The provider event id used for deduplication.' },
           orders: {

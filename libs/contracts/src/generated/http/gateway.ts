@@ -2774,7 +2774,7 @@ export interface components {
         revision: number;
       }[];
       /**
-       * @description recorded: an order changed and was published; unchanged: nothing new in it; duplicate: this provider event was already received; ignored: a topic without order data; ping: a WooCommerce creation ping.
+       * @description recorded: an order changed (published as soon as its currency, status and total are known; revision 0 until then); unchanged: nothing new in it; duplicate: this provider event was already received; ignored: a topic without order data; ping: a WooCommerce creation ping.
        * @enum {string}
        */
       outcome: 'recorded' | 'unchanged' | 'duplicate' | 'ignored' | 'ping';
