@@ -2,12 +2,17 @@ import { reportingOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
 import { loadReportingConfig, type ReportingConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
+import { Marts1795979475453 } from './migrations/1795979475453-Marts';
+import { DashboardsModule } from './dashboards/dashboards.module';
+import { MartsConsumer } from './marts/marts.consumer';
+import { MART_ENTITIES } from './marts/marts.entities';
 import { PingArrival } from './pings/ping-arrival.entity';
+import { SIGNAL_ENTITIES } from './signals/signals.entities';
 import { PingArrivalsConsumer } from './pings/ping-arrivals.consumer';
 import { PingsModule } from './pings/pings.module';
 
-export const entities = [PingArrival];
-export const migrations = [Initial1763800000000];
+export const entities = [PingArrival, ...MART_ENTITIES, ...SIGNAL_ENTITIES];
+export const migrations = [Initial1763800000000, Marts1795979475453];
 
 export function reportingService(
   config: ReportingConfig = loadReportingConfig(),
@@ -23,8 +28,8 @@ export function reportingService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      subscribers: [PingArrivalsConsumer],
+      subscribers: [PingArrivalsConsumer, MartsConsumer],
     },
-    features: [PingsModule],
+    features: [PingsModule, DashboardsModule],
   };
 }

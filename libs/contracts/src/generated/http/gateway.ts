@@ -297,6 +297,106 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reporting/channels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Channel or campaign table
+     * @description One row per channel (or channel x campaign with `dimension=campaign`) over [from, to], conversions and revenue credited by the chosen rule-based model. Sorted, filtered and paged with an opaque cursor. Needs `reports:read`.
+     */
+    get: operations['listChannelPerformance'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/forecast-vs-actual': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Forecast against actual units per SKU
+     * @description Per SKU and forecast period in [from, to]: the latest forecast (mean, 80% interval) and the units actually sold (converted orders, net of refunded units), with the absolute error. Paged by SKU. Needs `reports:read`.
+     */
+    get: operations['getForecastVsActual'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/freshness': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * How current each source is
+     * @description Per source (events, orders, spend, credits, attribution_runs, mmm_fits, forecasts, forecast_runs): the time of the newest fact, when reporting last applied one, and how many it applied. Needs `reports:read`.
+     */
+    get: operations['getFreshness'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/marts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What each mart holds
+     * @description Every mart and dimension: its columns and their meaning, its grain, and its row count for the tenant of the caller. Needs `reports:read`.
+     */
+    get: operations['describeMarts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * KPIs of a period against the previous period
+     * @description Totals for [from, to] (inclusive days, UTC) and for the equally long period just before. Revenue and orders come from orders; spend and traffic from the channel mart; attributed revenue from the chosen rule-based model. Money in the reporting currency (major units). Needs `reports:read`.
+     */
+    get: operations['getOverview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/pings/{pingId}': {
     parameters: {
       query?: never;
@@ -309,6 +409,26 @@ export interface paths {
      * @description A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.
      */
     get: operations['getPingArrival'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/timeseries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A metric per day, week (ISO, Monday) or month
+     * @description Every period of [from, to] is present (zero when nothing happened). Needs `reports:read`.
+     */
+    get: operations['getTimeSeries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -447,6 +567,31 @@ export interface components {
       items: components['schemas']['AuditEvent'][];
       nextCursor: string | null;
     };
+    ChannelRow: {
+      /** @description Null in the channel table; empty string for spend or touches without a campaign. */
+      campaign: string | null;
+      channel: string;
+      clicks: number;
+      /** @description Conversions credited by the model (fractional). */
+      conversions: number;
+      /** @description spend / conversions; null without conversions. */
+      cpa: number | null;
+      impressions: number;
+      /** @description Revenue credited by the model. */
+      revenue: number;
+      /** @description revenue / spend; null without spend. */
+      roas: number | null;
+      sessions: number;
+      spend: number;
+      touches: number;
+    };
+    ChannelTable: {
+      currency: string;
+      items: components['schemas']['ChannelRow'][];
+      model: string;
+      nextCursor: string | null;
+      period: components['schemas']['Period'];
+    };
     CreatedApiKey: {
       /** Format: date-time */
       createdAt: string;
@@ -466,6 +611,36 @@ export interface components {
     };
     /** Format: email */
     Email: string;
+    ForecastVsActual: {
+      items: {
+        absoluteError: number;
+        actual: number;
+        demandClass: string;
+        forecast: number;
+        lower80: number | null;
+        method: string;
+        /** Format: date */
+        period: string;
+        sku: string;
+        upper80: number | null;
+      }[];
+      nextCursor: string | null;
+    };
+    Freshness: {
+      sources: {
+        applied: number;
+        /** @description Seconds since the newest fact's own time. */
+        lagSeconds: number;
+        /** Format: date-time */
+        lastAppliedAt: string;
+        /**
+         * Format: date-time
+         * @description Event time of the newest fact.
+         */
+        lastFactAt: string;
+        source: string;
+      }[];
+    };
     HealthReport: {
       /** @description One entry per dependency checked. */
       checks: {
@@ -516,6 +691,27 @@ export interface components {
         y: string;
       }[];
     };
+    Kpi: {
+      /** @description Relative change (0.1 = +10%); null when the previous value is 0 or null. */
+      change: number | null;
+      /** @enum {string} */
+      name:
+        | 'revenue'
+        | 'orders'
+        | 'average_order_value'
+        | 'new_customers'
+        | 'spend'
+        | 'sessions'
+        | 'touches'
+        | 'attributed_revenue'
+        | 'attributed_conversions'
+        | 'roas'
+        | 'cpa'
+        | 'cac';
+      previous: number | null;
+      /** @description Null when undefined (e.g. ROAS without spend). */
+      value: number | null;
+    };
     LoginRequest: {
       email: components['schemas']['Email'];
       password: components['schemas']['Password'];
@@ -524,6 +720,21 @@ export interface components {
        * @description The tenant to act in; default the oldest membership.
        */
       tenantId?: string;
+    };
+    MartCatalogue: {
+      marts: {
+        columns: {
+          description: string;
+          name: string;
+          type: string;
+        }[];
+        description: string;
+        grain: string;
+        /** @enum {string} */
+        layer: 'staging' | 'mart' | 'dimension';
+        name: string;
+        rowCount: number;
+      }[];
     };
     Member: {
       email: components['schemas']['Email'];
@@ -536,8 +747,21 @@ export interface components {
     MemberList: {
       items: components['schemas']['Member'][];
     };
+    Overview: {
+      currency: string;
+      kpis: components['schemas']['Kpi'][];
+      model: string;
+      period: components['schemas']['Period'];
+      previousPeriod: components['schemas']['Period'];
+    };
     /** @description 8 to 128 characters, no composition rules; common passwords are refused. */
     Password: string;
+    Period: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+    };
     /** @enum {string} */
     Permission:
       | 'events:write'
@@ -620,6 +844,19 @@ export interface components {
     Role: 'owner' | 'admin' | 'analyst' | 'viewer';
     RoleChange: {
       role: components['schemas']['Role'];
+    };
+    TimeSeries: {
+      currency: string;
+      granularity: string;
+      metric: string;
+      points: {
+        /**
+         * Format: date
+         * @description First day of the period.
+         */
+        period: string;
+        value: number | null;
+      }[];
     };
     TokenPair: {
       /** @description ES256 JWT. */
@@ -766,7 +1003,48 @@ export interface components {
     };
   };
   parameters: {
+    /** @description Only this channel. */
+    ChannelFilter: string;
+    /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
+    Currency: string;
+    /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+    Cursor: string;
+    Dimension: 'channel' | 'campaign';
+    Frequency: 'day' | 'week';
+    /** @description First day (UTC), inclusive. */
+    From: string;
+    Granularity: 'day' | 'week' | 'month';
     KeyId: string;
+    Limit: number;
+    Metric:
+      | 'revenue'
+      | 'orders'
+      | 'spend'
+      | 'sessions'
+      | 'touches'
+      | 'conversions'
+      | 'attributed_revenue'
+      | 'roas'
+      | 'cpa';
+    /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+    Model: 'first_touch' | 'last_touch' | 'last_non_direct' | 'linear' | 'time_decay' | 'position_based';
+    Order: 'asc' | 'desc';
+    /** @description Only this SKU. */
+    Sku: string;
+    Sort:
+      | 'channel'
+      | 'campaign'
+      | 'sessions'
+      | 'touches'
+      | 'spend'
+      | 'impressions'
+      | 'clicks'
+      | 'conversions'
+      | 'revenue'
+      | 'roas'
+      | 'cpa';
+    /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+    To: string;
     UserId: string;
   };
   requestBodies: never;
@@ -1346,6 +1624,183 @@ export interface operations {
       504: components['responses']['UpstreamTimeout'];
     };
   };
+  listChannelPerformance: {
+    parameters: {
+      query: {
+        /** @description Only this channel. */
+        channel?: components['parameters']['ChannelFilter'];
+        /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
+        currency?: components['parameters']['Currency'];
+        /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+        cursor?: components['parameters']['Cursor'];
+        dimension?: components['parameters']['Dimension'];
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['From'];
+        limit?: components['parameters']['Limit'];
+        /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+        model?: components['parameters']['Model'];
+        order?: components['parameters']['Order'];
+        sort?: components['parameters']['Sort'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['To'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChannelTable'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getForecastVsActual: {
+    parameters: {
+      query: {
+        /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+        cursor?: components['parameters']['Cursor'];
+        frequency?: components['parameters']['Frequency'];
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['From'];
+        limit?: components['parameters']['Limit'];
+        /** @description Only this SKU. */
+        sku?: components['parameters']['Sku'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['To'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ForecastVsActual'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getFreshness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Freshness'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  describeMarts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MartCatalogue'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getOverview: {
+    parameters: {
+      query: {
+        /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
+        currency?: components['parameters']['Currency'];
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['From'];
+        /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+        model?: components['parameters']['Model'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['To'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Overview'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
   getPingArrival: {
     parameters: {
       query?: never;
@@ -1370,6 +1825,47 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getTimeSeries: {
+    parameters: {
+      query: {
+        /** @description Only this channel. */
+        channel?: components['parameters']['ChannelFilter'];
+        /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
+        currency?: components['parameters']['Currency'];
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['From'];
+        granularity?: components['parameters']['Granularity'];
+        metric: components['parameters']['Metric'];
+        /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+        model?: components['parameters']['Model'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['To'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TimeSeries'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];

@@ -13,6 +13,8 @@ export const reportingOpenApiDocument: OpenApiDocument = {
   tags: [
     { name: 'Health', description: 'Liveness, readiness and metrics.' },
     { name: 'Pipeline', description: 'End-to-end checks of the data pipeline.' },
+    { name: 'Dashboards', description: 'KPIs, channel tables, time series and forecasts from the marts.' },
+    { name: 'Metadata', description: 'What the marts contain.' },
   ],
   paths: {
     '/health/live': {
@@ -86,6 +88,155 @@ export const reportingOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/reporting/overview': {
+      get: {
+        operationId: 'getOverview',
+        tags: ['Dashboards'],
+        summary: 'KPIs of a period against the previous period',
+        description:
+          'Totals for [from, to] (inclusive days, UTC) and for the equally long period just before. Revenue and orders come from orders; spend and traffic from the channel mart; attributed revenue from the chosen rule-based model. Money in the reporting currency (major units). Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/From' },
+          { $ref: '#/components/parameters/To' },
+          { $ref: '#/components/parameters/Model' },
+          { $ref: '#/components/parameters/Currency' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Overview' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/channels': {
+      get: {
+        operationId: 'listChannelPerformance',
+        tags: ['Dashboards'],
+        summary: 'Channel or campaign table',
+        description:
+          'One row per channel (or channel x campaign with `dimension=campaign`) over [from, to], conversions and revenue credited by the chosen rule-based model. Sorted, filtered and paged with an opaque cursor. Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/From' },
+          { $ref: '#/components/parameters/To' },
+          { $ref: '#/components/parameters/Model' },
+          { $ref: '#/components/parameters/Currency' },
+          { $ref: '#/components/parameters/Dimension' },
+          { $ref: '#/components/parameters/ChannelFilter' },
+          { $ref: '#/components/parameters/Sort' },
+          { $ref: '#/components/parameters/Order' },
+          { $ref: '#/components/parameters/Limit' },
+          { $ref: '#/components/parameters/Cursor' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ChannelTable' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/timeseries': {
+      get: {
+        operationId: 'getTimeSeries',
+        tags: ['Dashboards'],
+        summary: 'A metric per day, week (ISO, Monday) or month',
+        description:
+          'Every period of [from, to] is present (zero when nothing happened). Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/Metric' },
+          { $ref: '#/components/parameters/From' },
+          { $ref: '#/components/parameters/To' },
+          { $ref: '#/components/parameters/Granularity' },
+          { $ref: '#/components/parameters/Model' },
+          { $ref: '#/components/parameters/Currency' },
+          { $ref: '#/components/parameters/ChannelFilter' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TimeSeries' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/forecast-vs-actual': {
+      get: {
+        operationId: 'getForecastVsActual',
+        tags: ['Dashboards'],
+        summary: 'Forecast against actual units per SKU',
+        description:
+          'Per SKU and forecast period in [from, to]: the latest forecast (mean, 80% interval) and the units actually sold (converted orders, net of refunded units), with the absolute error. Paged by SKU. Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/From' },
+          { $ref: '#/components/parameters/To' },
+          { $ref: '#/components/parameters/Sku' },
+          { $ref: '#/components/parameters/Frequency' },
+          { $ref: '#/components/parameters/Limit' },
+          { $ref: '#/components/parameters/Cursor' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ForecastVsActual' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/freshness': {
+      get: {
+        operationId: 'getFreshness',
+        tags: ['Dashboards'],
+        summary: 'How current each source is',
+        description:
+          'Per source (events, orders, spend, credits, attribution_runs, mmm_fits, forecasts, forecast_runs): the time of the newest fact, when reporting last applied one, and how many it applied. Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Freshness' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/marts': {
+      get: {
+        operationId: 'describeMarts',
+        tags: ['Metadata'],
+        summary: 'What each mart holds',
+        description:
+          'Every mart and dimension: its columns and their meaning, its grain, and its row count for the tenant of the caller. Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MartCatalogue' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -96,7 +247,336 @@ export const reportingOpenApiDocument: OpenApiDocument = {
         description: 'An access token from login or refresh (ES256, 10 minutes).',
       },
     },
+    parameters: {
+      From: {
+        name: 'from',
+        in: 'query',
+        required: true,
+        description: 'First day (UTC), inclusive.',
+        schema: { type: 'string', format: 'date' },
+      },
+      To: {
+        name: 'to',
+        in: 'query',
+        required: true,
+        description: 'Last day (UTC), inclusive; at most 731 days after `from`.',
+        schema: { type: 'string', format: 'date' },
+      },
+      Model: {
+        name: 'model',
+        in: 'query',
+        description: 'Rule-based attribution model crediting conversions and revenue to channels.',
+        schema: {
+          type: 'string',
+          enum: ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'],
+          default: 'last_touch',
+        },
+      },
+      Currency: {
+        name: 'currency',
+        in: 'query',
+        description:
+          "Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table.",
+        schema: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+      Dimension: {
+        name: 'dimension',
+        in: 'query',
+        schema: { type: 'string', enum: ['channel', 'campaign'], default: 'channel' },
+      },
+      ChannelFilter: {
+        name: 'channel',
+        in: 'query',
+        description: 'Only this channel.',
+        schema: { type: 'string', maxLength: 64 },
+      },
+      Sort: {
+        name: 'sort',
+        in: 'query',
+        schema: {
+          type: 'string',
+          enum: [
+            'channel',
+            'campaign',
+            'sessions',
+            'touches',
+            'spend',
+            'impressions',
+            'clicks',
+            'conversions',
+            'revenue',
+            'roas',
+            'cpa',
+          ],
+          default: 'revenue',
+        },
+      },
+      Order: {
+        name: 'order',
+        in: 'query',
+        schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
+      },
+      Limit: {
+        name: 'limit',
+        in: 'query',
+        schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+      },
+      Cursor: {
+        name: 'cursor',
+        in: 'query',
+        description: 'The `nextCursor` of the previous page (opaque; only valid with the same filters).',
+        schema: { type: 'string', maxLength: 512 },
+      },
+      Metric: {
+        name: 'metric',
+        in: 'query',
+        required: true,
+        schema: {
+          type: 'string',
+          enum: [
+            'revenue',
+            'orders',
+            'spend',
+            'sessions',
+            'touches',
+            'conversions',
+            'attributed_revenue',
+            'roas',
+            'cpa',
+          ],
+        },
+      },
+      Granularity: {
+        name: 'granularity',
+        in: 'query',
+        schema: { type: 'string', enum: ['day', 'week', 'month'], default: 'day' },
+      },
+      Sku: {
+        name: 'sku',
+        in: 'query',
+        description: 'Only this SKU.',
+        schema: { type: 'string', maxLength: 255 },
+      },
+      Frequency: {
+        name: 'frequency',
+        in: 'query',
+        schema: { type: 'string', enum: ['day', 'week'], default: 'day' },
+      },
+    },
     schemas: {
+      Period: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from', 'to'],
+        properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } },
+      },
+      Kpi: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'value', 'previous', 'change'],
+        properties: {
+          name: {
+            type: 'string',
+            enum: [
+              'revenue',
+              'orders',
+              'average_order_value',
+              'new_customers',
+              'spend',
+              'sessions',
+              'touches',
+              'attributed_revenue',
+              'attributed_conversions',
+              'roas',
+              'cpa',
+              'cac',
+            ],
+          },
+          value: { type: ['number', 'null'], description: 'Null when undefined (e.g. ROAS without spend).' },
+          previous: { type: ['number', 'null'] },
+          change: {
+            type: ['number', 'null'],
+            description: 'Relative change (0.1 = +10%); null when the previous value is 0 or null.',
+          },
+        },
+      },
+      Overview: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['period', 'previousPeriod', 'currency', 'model', 'kpis'],
+        properties: {
+          period: { $ref: '#/components/schemas/Period' },
+          previousPeriod: { $ref: '#/components/schemas/Period' },
+          currency: { type: 'string' },
+          model: { type: 'string' },
+          kpis: { type: 'array', items: { $ref: '#/components/schemas/Kpi' } },
+        },
+      },
+      ChannelRow: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'channel',
+          'campaign',
+          'sessions',
+          'touches',
+          'spend',
+          'impressions',
+          'clicks',
+          'conversions',
+          'revenue',
+          'roas',
+          'cpa',
+        ],
+        properties: {
+          channel: { type: 'string' },
+          campaign: {
+            type: ['string', 'null'],
+            description: 'Null in the channel table; empty string for spend or touches without a campaign.',
+          },
+          sessions: { type: 'number' },
+          touches: { type: 'number' },
+          spend: { type: 'number' },
+          impressions: { type: 'number' },
+          clicks: { type: 'number' },
+          conversions: { type: 'number', description: 'Conversions credited by the model (fractional).' },
+          revenue: { type: 'number', description: 'Revenue credited by the model.' },
+          roas: { type: ['number', 'null'], description: 'revenue / spend; null without spend.' },
+          cpa: { type: ['number', 'null'], description: 'spend / conversions; null without conversions.' },
+        },
+      },
+      ChannelTable: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['period', 'currency', 'model', 'items', 'nextCursor'],
+        properties: {
+          period: { $ref: '#/components/schemas/Period' },
+          currency: { type: 'string' },
+          model: { type: 'string' },
+          items: { type: 'array', items: { $ref: '#/components/schemas/ChannelRow' } },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
+      TimeSeries: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['metric', 'granularity', 'currency', 'points'],
+        properties: {
+          metric: { type: 'string' },
+          granularity: { type: 'string' },
+          currency: { type: 'string' },
+          points: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['period', 'value'],
+              properties: {
+                period: { type: 'string', format: 'date', description: 'First day of the period.' },
+                value: { type: ['number', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      ForecastVsActual: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: [
+                'sku',
+                'period',
+                'forecast',
+                'lower80',
+                'upper80',
+                'actual',
+                'absoluteError',
+                'method',
+                'demandClass',
+              ],
+              properties: {
+                sku: { type: 'string' },
+                period: { type: 'string', format: 'date' },
+                forecast: { type: 'number' },
+                lower80: { type: ['number', 'null'] },
+                upper80: { type: ['number', 'null'] },
+                actual: { type: 'number' },
+                absoluteError: { type: 'number' },
+                method: { type: 'string' },
+                demandClass: { type: 'string' },
+              },
+            },
+          },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
+      Freshness: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sources'],
+        properties: {
+          sources: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['source', 'lastFactAt', 'lastAppliedAt', 'lagSeconds', 'applied'],
+              properties: {
+                source: { type: 'string' },
+                lastFactAt: {
+                  type: 'string',
+                  format: 'date-time',
+                  description: 'Event time of the newest fact.',
+                },
+                lastAppliedAt: { type: 'string', format: 'date-time' },
+                lagSeconds: { type: 'number', description: "Seconds since the newest fact's own time." },
+                applied: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+      MartCatalogue: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['marts'],
+        properties: {
+          marts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'layer', 'grain', 'description', 'rowCount', 'columns'],
+              properties: {
+                name: { type: 'string' },
+                layer: { type: 'string', enum: ['staging', 'mart', 'dimension'] },
+                grain: { type: 'string' },
+                description: { type: 'string' },
+                rowCount: { type: 'integer' },
+                columns: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['name', 'type', 'description'],
+                    properties: {
+                      name: { type: 'string' },
+                      type: { type: 'string' },
+                      description: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
       PingArrival: {
         type: 'object',
         additionalProperties: false,
