@@ -5,6 +5,7 @@ import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Marts1795979475453 } from './migrations/1795979475453-Marts';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { MartsConsumer } from './marts/marts.consumer';
+import { MartsModule } from './marts/marts.module';
 import { MART_ENTITIES } from './marts/marts.entities';
 import { PingArrival } from './pings/ping-arrival.entity';
 import { SIGNAL_ENTITIES } from './signals/signals.entities';
@@ -30,6 +31,6 @@ export function reportingService(
       database: { entities, migrations },
       subscribers: [PingArrivalsConsumer, MartsConsumer],
     },
-    features: [PingsModule, DashboardsModule],
+    features: [PingsModule, MartsModule.forConfig(config), DashboardsModule],
   };
 }

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { MartsConsumer } from '../marts/marts.consumer';
 import { DashboardsController } from './dashboards.controller';
 import { DashboardsService } from './dashboards.service';
 import { MartCatalogueController } from './mart-catalogue.controller';
 
 @Module({
   controllers: [DashboardsController, MartCatalogueController],
-  providers: [DashboardsService, MartsConsumer],
+  providers: [DashboardsService],
 })
 export class DashboardsModule {}

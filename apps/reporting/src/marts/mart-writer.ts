@@ -29,6 +29,10 @@ export interface ChannelKey {
   currency: string;
 }
 
+/** TypeORM answers DELETE/UPDATE ... RETURNING with [rows, affected]; INSERT with the rows. */
+const returned = <T>(result: unknown): T[] =>
+  (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+
 export const utcDay = (iso: string) => new Date(iso).toISOString().slice(0, 10);
 
 /**
@@ -104,9 +108,11 @@ export class MartWriter {
 
   /** Units per SKU net of refunded units; only converted orders count as demand. */
   private async orderLines(order: Order, day: string, converted: boolean) {
-    const previous: { sku: string; day: string }[] = await this.m.query(
-      `delete from stg_order_lines where tenant_id = $1 and order_id = $2 returning sku, day::text as day`,
-      [this.tenantId, order.orderId],
+    const previous = returned<{ sku: string; day: string }>(
+      await this.m.query(
+        `delete from stg_order_lines where tenant_id = $1 and order_id = $2 returning sku, day::text as day`,
+        [this.tenantId, order.orderId],
+      ),
     );
     const refunded = new Map<string, number>();
     for (const refund of order.refunds)
@@ -195,10 +201,12 @@ export class MartWriter {
       [this.tenantId, credits.orderId, credits.revision, utcDay(credits.convertedAt), credits.currency],
     );
     if (applied.length === 0) return false;
-    const previous: ChannelKey[] = await this.m.query(
-      `delete from stg_credit_lines where tenant_id = $1 and order_id = $2
-       returning day::text as day, channel, campaign, currency`,
-      [this.tenantId, credits.orderId],
+    const previous = returned<ChannelKey>(
+      await this.m.query(
+        `delete from stg_credit_lines where tenant_id = $1 and order_id = $2
+         returning day::text as day, channel, campaign, currency`,
+        [this.tenantId, credits.orderId],
+      ),
     );
     const day = utcDay(credits.convertedAt);
     const lines = new Map<

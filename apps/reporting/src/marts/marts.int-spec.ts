@@ -1,0 +1,306 @@
+import { reportingOpenApiDocument } from '@sextant/contracts';
+import { createServiceDataSource, withTenant } from '@sextant/platform/database';
+import { createLogger } from '@sextant/platform/logging';
+import type { NestFastifyApplication } from '@sextant/platform/service';
+import { runService } from '@sextant/platform/service';
+import { TopicNames } from '@sextant/platform/messaging';
+import {
+  ContractClient,
+  eventually,
+  freePort,
+  produceEvents,
+  serviceUrls,
+  testEnvironment,
+  testKafka,
+  TestTokenIssuer,
+} from '@sextant/testing';
+import type { Admin, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { loadReportingConfig } from '../config';
+import { reportingService } from '../service';
+import {
+  expectedDailyChannel,
+  expectedOrderTotals,
+  type Facts,
+  MODELS,
+  syntheticFacts,
+} from './__fixtures__/synthetic-facts';
+import { rebuildMarts } from './mart-rebuild';
+import { MartsConsumer } from './marts.consumer';
+
+// The reporting service in-process on the real PostgreSQL and Kafka: facts are produced to the
+// run's topics exactly as the producing services publish them (headers included).
+describe('reporting marts (real PostgreSQL and Kafka)', () => {
+  const env = testEnvironment();
+  const prefix = `${env.topicPrefix}rep-${randomUUID().slice(0, 8)}.`;
+  const tenantA = randomUUID();
+  const tenantB = randomUUID();
+  const factsA = syntheticFacts(tenantA, 7);
+  const factsB = syntheticFacts(tenantB, 8, 0.3);
+  let app: NestFastifyApplication;
+  let issuer: TestTokenIssuer;
+  let producer: Producer;
+  let admin: Admin;
+  let db: DataSource;
+  let api: ContractClient;
+  let tokenA: string;
+
+  const produceAll = async (facts: Facts, tenantId: string) => {
+    await produceEvents(
+      producer,
+      prefix,
+      'ingestion.event.accepted.v1',
+      facts.events.map((e) => ({ tenantId, payload: e.payload, eventId: e.eventId })),
+    );
+    await produceEvents(
+      producer,
+      prefix,
+      'commerce.order.recorded.v1',
+      shuffled(facts.orders).map((payload) => ({ tenantId, payload, key: payload.orderId })),
+    );
+    await produceEvents(
+      producer,
+      prefix,
+      'marketing.spend.recorded.v1',
+      shuffled(facts.spend).map((payload) => ({ tenantId, payload })),
+    );
+    await produceEvents(
+      producer,
+      prefix,
+      'attribution.credit.computed.v1',
+      shuffled(facts.credits).map((payload) => ({ tenantId, payload, key: payload.orderId })),
+    );
+  };
+
+  /** The service's group has committed everything produced so far on the mart topics. */
+  const caughtUp = async () => {
+    const topics = [
+      'ingestion.event.accepted.v1',
+      'commerce.order.recorded.v1',
+      'marketing.spend.recorded.v1',
+      'attribution.credit.computed.v1',
+    ].map((t) => `${prefix}${t}`);
+    await eventually(
+      async () => {
+        const committed = await admin.fetchOffsets({ groupId: `${prefix}reporting`, topics });
+        for (const t of committed) {
+          const ends = await admin.fetchTopicOffsets(t.topic);
+          for (const p of t.partitions)
+            if (
+              Number(p.offset) < Number(ends.find((e) => e.partition === p.partition)!.high) &&
+              Number(ends.find((e) => e.partition === p.partition)!.high) > 0
+            )
+              return false;
+        }
+        return true;
+      },
+      90_000,
+      300,
+    );
+  };
+
+  const get = <T>(url: string, token = tokenA) => {
+    const [path, query] = url.split('?');
+    return api.request<T>('GET', path, {
+      query: Object.fromEntries(new URLSearchParams(query ?? '')),
+      headers: { authorization: `Bearer ${token}` },
+    });
+  };
+
+  const martRows = async (tenantId: string) => {
+    const rows: Record<string, unknown>[] = await withTenant(db, tenantId, (m) =>
+      m.query(`select to_char(day, 'YYYY-MM-DD') as day, channel, campaign, currency, sessions::float8, touches::float8,
+        spend_minor::float8, impressions::float8, clicks::float8, ${MODELS.map((x) => `conv_${x}, rev_${x}`).join(', ')}
+        from fct_daily_channel order by day, channel, campaign, currency`),
+    );
+    return new Map(rows.map((r) => [[r.day, r.channel, r.campaign, r.currency].join('|'), r]));
+  };
+
+  const expectMartsToMatch = async (tenantId: string, facts: Facts) => {
+    const expected = expectedDailyChannel(facts);
+    const actual = await martRows(tenantId);
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, want] of expected) {
+      const got = actual.get(key)!;
+      for (const field of [
+        'sessions',
+        'touches',
+        'spend_minor',
+        'impressions',
+        'clicks',
+        ...MODELS.flatMap((x) => [`conv_${x}`, `rev_${x}`]),
+      ])
+        expect([key, field, got[field] as number]).toEqual([key, field, expect.closeTo(want[field] ?? 0, 6)]);
+    }
+  };
+
+  beforeAll(async () => {
+    issuer = await TestTokenIssuer.start();
+    const urls = serviceUrls(env, 'reporting');
+    const config = loadReportingConfig({
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: urls.appUrl,
+      KAFKA_BROKERS: env.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      REPORTING_REBUILD_ON_START: 'false',
+      ...issuer.env(),
+    });
+    const { definition, features } = reportingService(config);
+    app = await runService(definition, features);
+    api = new ContractClient(`http://127.0.0.1:${config.PORT}`, reportingOpenApiDocument);
+    db = await createServiceDataSource({ schema: 'reporting', url: urls.appUrl, entities: [] }).initialize();
+    const kafka = testKafka(env.brokers);
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    admin = kafka.admin();
+    await Promise.all([producer.connect(), admin.connect()]);
+    tokenA = await issuer.token(tenantA, ['reports:read']);
+    await produceAll(factsA, tenantA);
+    await produceAll(factsB, tenantB);
+    await caughtUp();
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.allSettled([producer?.disconnect(), admin?.disconnect(), db?.destroy()]);
+    await app?.close();
+    await issuer?.stop();
+  });
+
+  it('builds fct_daily_channel equal to an independent recomputation from the raw facts, per tenant', async () => {
+    await expectMartsToMatch(tenantA, factsA);
+    await expectMartsToMatch(tenantB, factsB);
+  });
+
+  it('changes nothing when messages are redelivered or older revisions arrive late', async () => {
+    const before = await martRows(tenantA);
+    // The same messages again (same event ids) and every older revision again under new ids.
+    await produceEvents(
+      producer,
+      prefix,
+      'ingestion.event.accepted.v1',
+      factsA.events.slice(0, 50).map((e) => ({ tenantId: tenantA, payload: e.payload, eventId: e.eventId })),
+    );
+    await produceEvents(
+      producer,
+      prefix,
+      'commerce.order.recorded.v1',
+      factsA.orders.map((payload) => ({ tenantId: tenantA, payload })),
+    );
+    await produceEvents(
+      producer,
+      prefix,
+      'marketing.spend.recorded.v1',
+      factsA.spend.map((payload) => ({ tenantId: tenantA, payload })),
+    );
+    await produceEvents(
+      producer,
+      prefix,
+      'attribution.credit.computed.v1',
+      factsA.credits.map((payload) => ({ tenantId: tenantA, payload })),
+    );
+    await caughtUp();
+    expect(await martRows(tenantA)).toEqual(before);
+    await expectMartsToMatch(tenantA, factsA);
+  }, 120_000);
+
+  it('serves the overview and channel table from the marts, converted to the reporting currency', async () => {
+    const eurInUsd = 1.16; // the documented rate table (migration Marts)
+    const totals = expectedOrderTotals(factsA);
+    const revenueUsd =
+      ((totals.get('USD')?.revenue ?? 0) + (totals.get('EUR')?.revenue ?? 0) * eurInUsd) / 100;
+    const overview = await get<{ kpis: { name: string; value: number | null }[] }>(
+      '/api/v1/reporting/overview?from=2026-10-01&to=2026-10-04&model=linear',
+    );
+    expect(overview.status).toBe(200);
+    const kpi = (name: string) => overview.body.kpis.find((k) => k.name === name)!.value;
+    expect(kpi('revenue')).toBeCloseTo(revenueUsd, 6);
+    expect(kpi('orders')).toBe((totals.get('USD')?.orders ?? 0) + (totals.get('EUR')?.orders ?? 0));
+    const expectedRows = [...expectedDailyChannel(factsA).entries()];
+    const attributed =
+      expectedRows.reduce(
+        (sum, [k, r]) => sum + (r.rev_linear ?? 0) * (k.endsWith('|EUR') ? eurInUsd : 1),
+        0,
+      ) / 100;
+    expect(kpi('attributed_revenue')).toBeCloseTo(attributed, 6);
+
+    // The channel table, paged two rows at a time, adds up to the same totals.
+    const rows: { channel: string; revenue: number; touches: number }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: typeof rows; nextCursor: string | null } } = await get(
+        `/api/v1/reporting/channels?from=2026-10-01&to=2026-10-04&model=linear&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      rows.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(new Set(rows.map((r) => r.channel)).size).toBe(rows.length);
+    expect(rows.reduce((s, r) => s + r.revenue, 0)).toBeCloseTo(attributed, 6);
+    expect(rows.map((r) => r.revenue)).toEqual([...rows.map((r) => r.revenue)].sort((a, b) => b - a));
+    const touches = factsA.events.filter((e) => e.payload.touch).length;
+    expect(rows.reduce((s, r) => s + r.touches, 0)).toBe(touches);
+  });
+
+  it('shows another tenant nothing of these marts', async () => {
+    const other = await issuer.token(randomUUID(), ['reports:read']);
+    const response = await get<{ items: unknown[] }>(
+      '/api/v1/reporting/channels?from=2026-10-01&to=2026-10-04',
+      other,
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.items).toEqual([]);
+  });
+
+  it('answers bad input with a 400 problem naming what is wrong', async () => {
+    const cases = [
+      '/api/v1/reporting/timeseries?metric=bounce_rate&from=2026-10-01&to=2026-10-04',
+      '/api/v1/reporting/channels?from=2026-10-01&to=2026-10-04&dimension=region',
+      '/api/v1/reporting/overview?from=2026-10-05&to=2026-10-01',
+      '/api/v1/reporting/overview?from=2020-01-01&to=2026-10-01',
+      '/api/v1/reporting/overview?from=2026-02-30&to=2026-03-01',
+      '/api/v1/reporting/channels?from=2026-10-01&to=2026-10-04&cursor=bm90LWEtY3Vyc29y',
+      '/api/v1/reporting/timeseries?metric=revenue&from=2026-10-01&to=2026-10-04&channel=email',
+      '/api/v1/reporting/overview?from=2026-10-01&to=2026-10-04&currency=ZZZ',
+    ];
+    for (const url of cases) {
+      const response = await get<{ status: number; detail: string }>(url);
+      expect([url, response.status]).toEqual([url, 400]);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    // A cursor from one query is refused by another.
+    const first: { body: { nextCursor: string } } = await get(
+      '/api/v1/reporting/channels?from=2026-10-01&to=2026-10-04&limit=1',
+    );
+    const replayed = await get(
+      `/api/v1/reporting/channels?from=2026-10-01&to=2026-10-03&limit=1&cursor=${first.body.nextCursor}`,
+    );
+    expect(replayed.status).toBe(400);
+  });
+
+  it('rebuilds the same marts from the earliest offsets', async () => {
+    const before = await martRows(tenantA);
+    const beforeB = await martRows(tenantB);
+    const progress = await rebuildMarts({
+      kafka: testKafka(env.brokers, 'rebuild-test'),
+      dataSource: db,
+      topics: new TopicNames(prefix),
+      handlers: new MartsConsumer().eventHandlers(),
+      logger: createLogger('reporting', 'silent'),
+      pollMs: 300,
+    });
+    expect(progress.consumed).toBe(progress.total);
+    expect(await martRows(tenantA)).toEqual(before);
+    expect(await martRows(tenantB)).toEqual(beforeB);
+  }, 180_000);
+});
+
+function shuffled<T>(xs: T[]): T[] {
+  const copy = [...xs];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
