@@ -9,6 +9,7 @@ import { MartsModule } from './marts/marts.module';
 import { MART_ENTITIES } from './marts/marts.entities';
 import { PingArrival } from './pings/ping-arrival.entity';
 import { SIGNAL_ENTITIES } from './signals/signals.entities';
+import { SignalsModule } from './signals/signals.module';
 import { PingArrivalsConsumer } from './pings/ping-arrivals.consumer';
 import { PingsModule } from './pings/pings.module';
 
@@ -31,6 +32,6 @@ export function reportingService(
       database: { entities, migrations },
       subscribers: [PingArrivalsConsumer, MartsConsumer],
     },
-    features: [PingsModule, MartsModule.forConfig(config), DashboardsModule],
+    features: [PingsModule, MartsModule.forConfig(config), DashboardsModule, SignalsModule],
   };
 }

@@ -24,6 +24,7 @@ import {
   expectedOrderTotals,
   type Facts,
   MODELS,
+  random,
   syntheticFacts,
 } from './__fixtures__/synthetic-facts';
 import { rebuildMarts } from './mart-rebuild';
@@ -80,6 +81,7 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
       'commerce.order.recorded.v1',
       'marketing.spend.recorded.v1',
       'attribution.credit.computed.v1',
+      'auth.member.changed.v1',
     ].map((t) => `${prefix}${t}`);
     await eventually(
       async () => {
@@ -279,6 +281,141 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     expect(replayed.status).toBe(400);
   });
 
+  it('raises a signal on an injected ROAS drop and not on noise, and runs its workflow', async () => {
+    const tenantC = randomUUID();
+    const member = randomUUID();
+    const analyst = await issuer.token(tenantC, ['reports:read', 'models:run']);
+    const days = Array.from({ length: 29 }, (_, i) => `2026-09-${String(i + 1).padStart(2, '0')}`);
+    const noise = random(11);
+    const spend = days.flatMap((date) =>
+      ['paid_search', 'email'].map((channel) => ({
+        tenantId: tenantC,
+        payload: {
+          tenantId: tenantC,
+          date,
+          channel,
+          campaign: '',
+          currency: 'USD',
+          amountMinor: 10_000,
+          impressions: null,
+          clicks: null,
+          revision: 1,
+          recordedAt: `${date}T23:00:00.000Z`,
+        },
+      })),
+    );
+    const credits = days.flatMap((date, d) =>
+      ['paid_search', 'email'].map((channel) => {
+        // ROAS about 2 with +-5% noise; on the last day paid_search falls to 0.5.
+        const revenue =
+          channel === 'paid_search' && d === days.length - 1 ? 5_000 : 20_000 * (0.95 + 0.1 * noise.next());
+        const credit = [{ channel, campaign: null, conversions: 1, revenueMinor: revenue }];
+        const orderId = `o-${channel}-${date}`;
+        return {
+          tenantId: tenantC,
+          payload: {
+            tenantId: tenantC,
+            orderId,
+            revision: 1,
+            profileId: null,
+            convertedAt: `${date}T12:00:00.000Z`,
+            currency: 'USD',
+            revenueMinor: Math.round(revenue),
+            touchpoints: 1,
+            models: Object.fromEntries(MODELS.map((m) => [m, credit])) as never,
+            computedAt: `${date}T12:00:00.000Z`,
+          },
+        };
+      }),
+    );
+    await produceEvents(producer, prefix, 'marketing.spend.recorded.v1', spend);
+    await produceEvents(producer, prefix, 'attribution.credit.computed.v1', credits);
+    await produceEvents(producer, prefix, 'auth.member.changed.v1', [
+      {
+        tenantId: tenantC,
+        payload: {
+          tenantId: tenantC,
+          userId: member,
+          change: 'added',
+          role: 'analyst',
+          changedBy: null,
+          changedAt: new Date().toISOString(),
+        },
+      },
+    ]);
+    await caughtUp();
+
+    const post = (path: string, body: unknown, token = analyst) =>
+      api.request<Json>('POST', path, { body, headers: { authorization: `Bearer ${token}` } });
+    const patch = (id: string, body: unknown) =>
+      api.request<Json>('PATCH', '/api/v1/reporting/signals/{signalId}', {
+        params: { signalId: id },
+        body,
+        headers: { authorization: `Bearer ${analyst}` },
+      });
+    const detected = await post('/api/v1/reporting/signals/detections', { day: '2026-09-29' });
+    expect(detected.status).toBe(200);
+    expect(
+      detected.body.raised.map((s: { metric: string; dimension: string }) => `${s.metric} ${s.dimension}`),
+    ).toEqual(['channel_roas channel:paid_search']);
+    const signal = detected.body.raised[0];
+    expect(signal.observed).toBeCloseTo(0.5, 6);
+    expect(signal.expected).toBeGreaterThan(1.9);
+    expect(signal.narrative).toContain('fell to 0.50 on 2026-09-29');
+    // Judging the same day again raises nothing new; an ordinary day raises nothing.
+    expect((await post('/api/v1/reporting/signals/detections', { day: '2026-09-29' })).body.raised).toEqual(
+      [],
+    );
+    expect((await post('/api/v1/reporting/signals/detections', { day: '2026-09-28' })).body.raised).toEqual(
+      [],
+    );
+
+    // Published through the outbox as reporting.signal.raised.v1.
+    const consumer = testKafka(env.brokers).consumer({ groupId: `${prefix}signal-reader-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}reporting.signal.raised.v1`, fromBeginning: true });
+    const published: Record<string, unknown>[] = [];
+    void consumer.run({
+      eachMessage: async ({ message }) => void published.push(JSON.parse(message.value!.toString())),
+    });
+    await eventually(async () => published.find((p) => p.signalId === signal.signalId), 30_000);
+    await consumer.disconnect();
+
+    expect((await patch(signal.signalId, { status: 'acknowledged' })).body.status).toBe('acknowledged');
+    expect((await patch(signal.signalId, { status: 'resolved' })).body.status).toBe('resolved');
+    const invalid = await patch(signal.signalId, { status: 'acknowledged' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe('invalid_transition');
+    expect((await patch(signal.signalId, { assigneeId: randomUUID() })).status).toBe(404);
+    expect((await patch(signal.signalId, { assigneeId: member })).body.assigneeId).toBe(member);
+    expect(
+      (await post(`/api/v1/reporting/signals/${signal.signalId}/comments`, { body: 'Budget cap hit.' }))
+        .status,
+    ).toBe(201);
+    const detail = await api.request<Json>('GET', '/api/v1/reporting/signals/{signalId}', {
+      params: { signalId: signal.signalId },
+      headers: { authorization: `Bearer ${analyst}` },
+    });
+    expect(detail.body.activity.map((a: { kind: string }) => a.kind)).toEqual([
+      'raised',
+      'status_changed',
+      'status_changed',
+      'assigned',
+      'commented',
+    ]);
+    // Another tenant neither sees it nor can assign to this tenant's members.
+    const other = await api.request('GET', '/api/v1/reporting/signals/{signalId}', {
+      params: { signalId: signal.signalId },
+      headers: { authorization: `Bearer ${tokenA}` },
+    });
+    expect(other.status).toBe(404);
+    const listed = await get<{ items: { signalId: string }[] }>(
+      '/api/v1/reporting/signals?status=resolved',
+      analyst,
+    );
+    expect(listed.body.items.map((s) => s.signalId)).toEqual([signal.signalId]);
+  }, 120_000);
+
   it('rebuilds the same marts from the earliest offsets', async () => {
     const before = await martRows(tenantA);
     const beforeB = await martRows(tenantB);
@@ -295,6 +432,9 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     expect(await martRows(tenantB)).toEqual(beforeB);
   }, 180_000);
 });
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies checked by the contract client
+type Json = any;
 
 function shuffled<T>(xs: T[]): T[] {
   const copy = [...xs];

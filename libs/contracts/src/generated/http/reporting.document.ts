@@ -14,6 +14,7 @@ export const reportingOpenApiDocument: OpenApiDocument = {
     { name: 'Health', description: 'Liveness, readiness and metrics.' },
     { name: 'Pipeline', description: 'End-to-end checks of the data pipeline.' },
     { name: 'Dashboards', description: 'KPIs, channel tables, time series and forecasts from the marts.' },
+    { name: 'Signals', description: 'Notable changes in the marts and their workflow.' },
     { name: 'Metadata', description: 'What the marts contain.' },
   ],
   paths: {
@@ -237,6 +238,162 @@ export const reportingOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/reporting/signals': {
+      get: {
+        operationId: 'listSignals',
+        tags: ['Signals'],
+        summary: 'Signals of the tenant, newest first',
+        description: 'Filtered by status and severity, paged with an opaque cursor. Needs `reports:read`.',
+        parameters: [
+          { name: 'status', in: 'query', schema: { $ref: '#/components/schemas/SignalStatus' } },
+          { name: 'severity', in: 'query', schema: { $ref: '#/components/schemas/Severity' } },
+          { $ref: '#/components/parameters/Limit' },
+          { $ref: '#/components/parameters/Cursor' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalPage' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/signals/detections': {
+      post: {
+        operationId: 'detectSignals',
+        tags: ['Signals'],
+        summary: 'Look for notable changes on a day',
+        description:
+          "Judges the day's channel ROAS (last-touch), event volume per source and forecast error per SKU against the 28 days before it (modified z-score on median/MAD, |z| >= 3.5 and at least a 20% change; see docs/adr/0100-reporting-marts.md). New signals are stored, published as reporting.signal.raised.v1 and sent to webhook subscribers; a signal already raised for the same metric, dimension and day is not raised again. Needs `models:run`.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['day'],
+                properties: { day: { type: 'string', format: 'date' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The signals raised by this detection (empty when nothing changed notably).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['raised'],
+                  properties: { raised: { type: 'array', items: { $ref: '#/components/schemas/Signal' } } },
+                },
+              },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/signals/{signalId}': {
+      parameters: [
+        { name: 'signalId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      ],
+      get: {
+        operationId: 'getSignal',
+        tags: ['Signals'],
+        summary: 'A signal with its activity history',
+        description: 'Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalDetail' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+      patch: {
+        operationId: 'updateSignal',
+        tags: ['Signals'],
+        summary: "Change a signal's status or assignee",
+        description:
+          'Transitions: open -> acknowledged | resolved | dismissed; acknowledged -> open | resolved | dismissed; resolved -> open; dismissed -> open. Any other is a 400. The assignee must be a member of the tenant (404 otherwise); null unassigns. Needs `reports:read`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                minProperties: 1,
+                properties: {
+                  status: { $ref: '#/components/schemas/SignalStatus' },
+                  assigneeId: { type: ['string', 'null'], format: 'uuid' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The updated signal.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Signal' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/signals/{signalId}/comments': {
+      post: {
+        operationId: 'commentOnSignal',
+        tags: ['Signals'],
+        summary: 'Comment on a signal',
+        description: 'Needs `reports:read`.',
+        parameters: [
+          { name: 'signalId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['body'],
+                properties: { body: { type: 'string', minLength: 1, maxLength: 4000 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The comment, as an activity entry.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalActivity' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -364,6 +521,70 @@ export const reportingOpenApiDocument: OpenApiDocument = {
       },
     },
     schemas: {
+      SignalStatus: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'dismissed'] },
+      Severity: { type: 'string', enum: ['low', 'medium', 'high'] },
+      Signal: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'signalId',
+          'metric',
+          'dimension',
+          'day',
+          'severity',
+          'expected',
+          'observed',
+          'score',
+          'narrative',
+          'status',
+          'assigneeId',
+          'createdAt',
+          'updatedAt',
+        ],
+        properties: {
+          signalId: { type: 'string', format: 'uuid' },
+          metric: { type: 'string', enum: ['channel_roas', 'source_event_volume', 'sku_forecast_error'] },
+          dimension: { type: 'string', description: 'e.g. channel:paid_search, source:web, sku:SKU-1' },
+          day: { type: 'string', format: 'date' },
+          severity: { $ref: '#/components/schemas/Severity' },
+          expected: { type: 'number', description: 'Median of the 28 days before.' },
+          observed: { type: 'number' },
+          score: { type: 'number', description: 'Modified z-score.' },
+          narrative: { type: 'string' },
+          status: { $ref: '#/components/schemas/SignalStatus' },
+          assigneeId: { type: ['string', 'null'], format: 'uuid' },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      SignalActivity: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['activityId', 'kind', 'actorId', 'detail', 'at'],
+        properties: {
+          activityId: { type: 'string', format: 'uuid' },
+          kind: { type: 'string', enum: ['raised', 'status_changed', 'assigned', 'commented'] },
+          actorId: { type: ['string', 'null'], format: 'uuid' },
+          detail: { type: 'object' },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+      SignalDetail: {
+        allOf: [{ $ref: '#/components/schemas/Signal' }],
+        type: 'object',
+        unevaluatedProperties: false,
+        required: ['activity'],
+        properties: { activity: { type: 'array', items: { $ref: '#/components/schemas/SignalActivity' } } },
+      },
+      SignalPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: { $ref: '#/components/schemas/Signal' } },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
       Period: {
         type: 'object',
         additionalProperties: false,

@@ -120,6 +120,92 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reporting/signals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Signals of the tenant, newest first
+     * @description Filtered by status and severity, paged with an opaque cursor. Needs `reports:read`.
+     */
+    get: operations['listSignals'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/signals/{signalId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * A signal with its activity history
+     * @description Needs `reports:read`.
+     */
+    get: operations['getSignal'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a signal's status or assignee
+     * @description Transitions: open -> acknowledged | resolved | dismissed; acknowledged -> open | resolved | dismissed; resolved -> open; dismissed -> open. Any other is a 400. The assignee must be a member of the tenant (404 otherwise); null unassigns. Needs `reports:read`.
+     */
+    patch: operations['updateSignal'];
+    trace?: never;
+  };
+  '/api/v1/reporting/signals/{signalId}/comments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Comment on a signal
+     * @description Needs `reports:read`.
+     */
+    post: operations['commentOnSignal'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/signals/detections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Look for notable changes on a day
+     * @description Judges the day's channel ROAS (last-touch), event volume per source and forecast error per SKU against the 28 days before it (modified z-score on median/MAD, |z| >= 3.5 and at least a 20% change; see docs/adr/0100-reporting-marts.md). New signals are stored, published as reporting.signal.raised.v1 and sent to webhook subscribers; a signal already raised for the same metric, dimension and day is not raised again. Needs `models:run`.
+     */
+    post: operations['detectSignals'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/timeseries': {
     parameters: {
       query?: never;
@@ -361,6 +447,52 @@ export interface components {
       /** @description URI reference identifying the problem type. */
       type: string;
     };
+    /** @enum {string} */
+    Severity: 'low' | 'medium' | 'high';
+    Signal: {
+      /** Format: uuid */
+      assigneeId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date */
+      day: string;
+      /** @description e.g. channel:paid_search, source:web, sku:SKU-1 */
+      dimension: string;
+      /** @description Median of the 28 days before. */
+      expected: number;
+      /** @enum {string} */
+      metric: 'channel_roas' | 'source_event_volume' | 'sku_forecast_error';
+      narrative: string;
+      observed: number;
+      /** @description Modified z-score. */
+      score: number;
+      severity: components['schemas']['Severity'];
+      /** Format: uuid */
+      signalId: string;
+      status: components['schemas']['SignalStatus'];
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    SignalActivity: {
+      /** Format: uuid */
+      activityId: string;
+      /** Format: uuid */
+      actorId: string | null;
+      /** Format: date-time */
+      at: string;
+      detail: Record<string, never>;
+      /** @enum {string} */
+      kind: 'raised' | 'status_changed' | 'assigned' | 'commented';
+    };
+    SignalDetail: {
+      activity: components['schemas']['SignalActivity'][];
+    } & components['schemas']['Signal'];
+    SignalPage: {
+      items: components['schemas']['Signal'][];
+      nextCursor: string | null;
+    };
+    /** @enum {string} */
+    SignalStatus: 'open' | 'acknowledged' | 'resolved' | 'dismissed';
     TimeSeries: {
       currency: string;
       granularity: string;
@@ -654,6 +786,164 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listSignals: {
+    parameters: {
+      query?: {
+        /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+        cursor?: components['parameters']['Cursor'];
+        limit?: components['parameters']['Limit'];
+        severity?: components['schemas']['Severity'];
+        status?: components['schemas']['SignalStatus'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getSignal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalDetail'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  updateSignal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: uuid */
+          assigneeId?: string | null;
+          status?: components['schemas']['SignalStatus'];
+        };
+      };
+    };
+    responses: {
+      /** @description The updated signal. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Signal'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  commentOnSignal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          body: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The comment, as an activity entry. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalActivity'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  detectSignals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: date */
+          day: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The signals raised by this detection (empty when nothing changed notably). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            raised: components['schemas']['Signal'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       500: components['responses']['InternalError'];
     };
   };
