@@ -4,6 +4,7 @@ import { loadReportingConfig, type ReportingConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Marts1795979475453 } from './migrations/1795979475453-Marts';
 import { DashboardsModule } from './dashboards/dashboards.module';
+import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
 import { MartsModule } from './marts/marts.module';
 import { MART_ENTITIES } from './marts/marts.entities';
@@ -32,6 +33,6 @@ export function reportingService(
       database: { entities, migrations },
       subscribers: [PingArrivalsConsumer, MartsConsumer],
     },
-    features: [PingsModule, MartsModule.forConfig(config), DashboardsModule, SignalsModule],
+    features: [PingsModule, MartsModule.forConfig(config), DashboardsModule, SignalsModule, ExportsModule],
   };
 }

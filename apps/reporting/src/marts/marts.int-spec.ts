@@ -27,6 +27,7 @@ import {
   random,
   syntheticFacts,
 } from './__fixtures__/synthetic-facts';
+import { DAILY_CHANNEL_COLUMNS } from '../exports/exports.service';
 import { rebuildMarts } from './mart-rebuild';
 import { MartsConsumer } from './marts.consumer';
 
@@ -345,8 +346,8 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     ]);
     await caughtUp();
 
-    const post = (path: string, body: unknown, token = analyst) =>
-      api.request<Json>('POST', path, { body, headers: { authorization: `Bearer ${token}` } });
+    const post = (path: string, body: unknown, params?: Record<string, string>) =>
+      api.request<Json>('POST', path, { body, params, headers: { authorization: `Bearer ${analyst}` } });
     const patch = (id: string, body: unknown) =>
       api.request<Json>('PATCH', '/api/v1/reporting/signals/{signalId}', {
         params: { signalId: id },
@@ -389,8 +390,13 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     expect((await patch(signal.signalId, { assigneeId: randomUUID() })).status).toBe(404);
     expect((await patch(signal.signalId, { assigneeId: member })).body.assigneeId).toBe(member);
     expect(
-      (await post(`/api/v1/reporting/signals/${signal.signalId}/comments`, { body: 'Budget cap hit.' }))
-        .status,
+      (
+        await post(
+          '/api/v1/reporting/signals/{signalId}/comments',
+          { body: 'Budget cap hit.' },
+          { signalId: signal.signalId },
+        )
+      ).status,
     ).toBe(201);
     const detail = await api.request<Json>('GET', '/api/v1/reporting/signals/{signalId}', {
       params: { signalId: signal.signalId },
@@ -415,6 +421,55 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     );
     expect(listed.body.items.map((s) => s.signalId)).toEqual([signal.signalId]);
   }, 120_000);
+
+  it('streams a CSV export of 1,000,008 rows in bounded memory, and the same rows as JSON', async () => {
+    const tenantD = randomUUID();
+    const token = await issuer.token(tenantD, ['reports:read']);
+    // 731 days x 24 channels x 57 campaigns, written straight into the mart.
+    await withTenant(db, tenantD, (m) =>
+      m.query(
+        `insert into fct_daily_channel (tenant_id, day, channel, campaign, currency, sessions, touches, spend_minor)
+         select $1, d::date, 'channel-' || c, 'campaign-' || k, 'USD', k, c, 100
+         from generate_series('2024-01-01'::date, '2025-12-31'::date, '1 day') d,
+              generate_series(1, 24) c, generate_series(1, 57) k`,
+        [tenantD],
+      ),
+    );
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    const response = await fetch(
+      `${api.baseUrl}/api/v1/reporting/exports/daily-channel?from=2024-01-01&to=2025-12-31`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    let bytes = 0;
+    let lines = 0;
+    let head = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      if (head.length < 400) head += Buffer.from(chunk).toString('utf8').slice(0, 400);
+      for (const byte of chunk) if (byte === 10) lines++;
+    }
+    clearInterval(sampler);
+    expect(lines).toBe(1_000_008 + 1);
+    expect(head.split('\n')[0]).toBe(DAILY_CHANNEL_COLUMNS.join(','));
+    expect(head.split('\n')[1]).toMatch(/^2024-01-01,channel-1,campaign-1,USD,1,1,100,0,0,0,0/);
+    // The whole CSV is far larger than the memory the export may take.
+    expect(bytes).toBeGreaterThan(60_000_000);
+    expect(peak - baseline).toBeLessThan(bytes / 2);
+
+    const json = await fetch(
+      `${api.baseUrl}/api/v1/reporting/exports/daily-channel?from=2024-01-01&to=2024-01-01&channel=channel-3&format=json`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const rows = (await json.json()) as { campaign: string; sessions: number }[];
+    expect(rows).toHaveLength(57);
+    expect(rows.map((r) => r.sessions).reduce((a, b) => a + b, 0)).toBe((57 * 58) / 2);
+  }, 300_000);
 
   it('rebuilds the same marts from the earliest offsets', async () => {
     const before = await martRows(tenantA);

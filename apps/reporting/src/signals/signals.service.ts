@@ -121,7 +121,7 @@ export class SignalsService {
         [tenantId, signalId],
       );
       return {
-        ...signal,
+        signal,
         activity: activity.map((a) => ({
           activityId: a.activity_id as string,
           kind: a.kind as Schemas['SignalActivity']['kind'],

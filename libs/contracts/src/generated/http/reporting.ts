@@ -20,6 +20,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reporting/exports/daily-channel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every fct_daily_channel row of a period, as CSV or JSON
+     * @description Streamed (any size, bounded memory), in key order (day, channel, campaign, currency), money in minor units of each row's own currency as stored. Needs `reports:read`.
+     */
+    get: operations['exportDailyChannel'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/forecast-vs-actual': {
     parameters: {
       query?: never;
@@ -312,6 +332,30 @@ export interface components {
       nextCursor: string | null;
       period: components['schemas']['Period'];
     };
+    DailyChannelRow: {
+      campaign: string;
+      channel: string;
+      clicks: number;
+      conv_first_touch: number;
+      conv_last_non_direct: number;
+      conv_last_touch: number;
+      conv_linear: number;
+      conv_position_based: number;
+      conv_time_decay: number;
+      currency: string;
+      /** Format: date */
+      day: string;
+      impressions: number;
+      rev_first_touch: number;
+      rev_last_non_direct: number;
+      rev_last_touch: number;
+      rev_linear: number;
+      rev_position_based: number;
+      rev_time_decay: number;
+      sessions: number;
+      spend_minor: number;
+      touches: number;
+    };
     ForecastVsActual: {
       items: {
         absoluteError: number;
@@ -486,7 +530,8 @@ export interface components {
     };
     SignalDetail: {
       activity: components['schemas']['SignalActivity'][];
-    } & components['schemas']['Signal'];
+      signal: components['schemas']['Signal'];
+    };
     SignalPage: {
       items: components['schemas']['Signal'][];
       nextCursor: string | null;
@@ -638,6 +683,39 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ChannelTable'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  exportDailyChannel: {
+    parameters: {
+      query: {
+        /** @description Only this channel. */
+        channel?: components['parameters']['ChannelFilter'];
+        format?: 'csv' | 'json';
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['From'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['To'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rows (CSV with a header line, or a JSON array of objects). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DailyChannelRow'][];
+          'text/csv': string;
         };
       };
       400: components['responses']['BadRequest'];
