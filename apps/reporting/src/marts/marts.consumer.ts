@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EventHandlers, EventSubscriber } from '@sextant/platform/messaging';
+import { publishLive } from '../live/live-feed';
 import { MartWriter } from './mart-writer';
 
 /** Builds staging and marts from every fact reporting reads (ARCHITECTURE.md, topic catalogue). */
@@ -15,16 +16,19 @@ export class MartsConsumer implements EventSubscriber {
       'commerce.order.recorded.v1': async (order, { manager, tenantId }) => {
         const writer = new MartWriter(manager, tenantId);
         await writer.order(order);
+        await publishLive(manager, tenantId, 'kpi.changed', { source: 'orders' });
         await writer.fresh('orders', order.updatedAt);
       },
       'marketing.spend.recorded.v1': async (spend, { manager, tenantId }) => {
         const writer = new MartWriter(manager, tenantId);
         await writer.spend(spend);
+        await publishLive(manager, tenantId, 'kpi.changed', { source: 'spend' });
         await writer.fresh('spend', spend.recordedAt);
       },
       'attribution.credit.computed.v1': async (credits, { manager, tenantId }) => {
         const writer = new MartWriter(manager, tenantId);
         await writer.credits(credits);
+        await publishLive(manager, tenantId, 'kpi.changed', { source: 'credits' });
         await writer.fresh('credits', credits.computedAt);
       },
       'attribution.run.completed.v1': async (run, { manager, tenantId }) => {
@@ -143,6 +147,7 @@ async function recordRun(
   status: string,
   completedAt: string,
 ) {
+  await publishLive(manager, tenantId, 'run.completed', { runId, kind, status, completedAt });
   await manager.query(
     `insert into fct_runs (tenant_id, run_id, kind, status, completed_at) values ($1, $2, $3, $4, $5)
      on conflict (tenant_id, run_id) do update set status = excluded.status, completed_at = excluded.completed_at`,

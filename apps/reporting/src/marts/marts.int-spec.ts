@@ -471,6 +471,62 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     expect(rows.map((r) => r.sessions).reduce((a, b) => a + b, 0)).toBe((57 * 58) / 2);
   }, 300_000);
 
+  it('streams live updates to the right tenant only, and resumes after Last-Event-ID', async () => {
+    const tenantE = randomUUID();
+    const open = async (tenantId: string, lastEventId?: string) => {
+      const controller = new AbortController();
+      const response = await fetch(`${api.baseUrl}/api/v1/reporting/stream`, {
+        headers: {
+          authorization: `Bearer ${await issuer.token(tenantId, ['reports:read'])}`,
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+        signal: controller.signal,
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      let text = '';
+      const reader = response.body!.getReader();
+      void (async () => {
+        for (;;) {
+          const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+          if (done) return;
+          text += Buffer.from(value!).toString('utf8');
+        }
+      })();
+      return { text: () => text, close: () => controller.abort() };
+    };
+    const mine = await open(tenantE);
+    const theirs = await open(tenantA);
+    const runId = randomUUID();
+    await produceEvents(producer, prefix, 'forecasting.run.completed.v1', [
+      {
+        tenantId: tenantE,
+        payload: {
+          tenantId: tenantE,
+          runId,
+          status: 'succeeded',
+          frequency: 'day',
+          horizon: 14,
+          skus: 3,
+          succeeded: 3,
+          failed: 0,
+          completedAt: new Date().toISOString(),
+        },
+      },
+    ]);
+    await eventually(async () => mine.text().includes(runId), 30_000);
+    const id = /id: (\d+)\nevent: run.completed\ndata: [^\n]*/.exec(mine.text())![1];
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(theirs.text()).not.toContain(runId);
+    expect(theirs.text()).not.toContain('run.completed');
+    mine.close();
+    theirs.close();
+    // Reconnecting from just before the run's message replays it.
+    const resumed = await open(tenantE, String(BigInt(id) - 1n));
+    await eventually(async () => resumed.text().includes(`id: ${id}\nevent: run.completed`), 10_000);
+    resumed.close();
+  }, 60_000);
+
   it('rebuilds the same marts from the earliest offsets', async () => {
     const before = await martRows(tenantA);
     const beforeB = await martRows(tenantB);

@@ -6,6 +6,7 @@ import { addToOutbox } from '@sextant/platform/messaging';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { PageCursor } from '../dashboards/query-params';
+import { publishLive } from '../live/live-feed';
 import { findChanges } from './signal-detection';
 
 type Schemas = reportingApi.components['schemas'];
@@ -86,6 +87,7 @@ export class SignalsService {
             raisedAt: signal.createdAt,
           },
         });
+        await publishLive(m, tenantId, 'signal.raised', signal);
         raised.push(signal);
       }
       return raised;

@@ -523,6 +523,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reporting/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live updates as server-sent events
+     * @description Events `kpi.changed` (marts changed; at most one per 2 s), `signal.raised` (a Signal) and `run.completed` ({runId, kind, status, completedAt}) of the caller's tenant, each with its sequence number as `id`. Reconnect with `Last-Event-ID` to receive what was missed; without it the stream starts from now. A comment line every 15 s keeps proxies open. Needs `reports:read`.
+     */
+    get: operations['streamLiveUpdates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/timeseries': {
     parameters: {
       query?: never;
@@ -2215,6 +2235,35 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  streamLiveUpdates: {
+    parameters: {
+      query?: never;
+      header?: {
+        'Last-Event-ID'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An endless text/event-stream. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       429: components['responses']['RateLimited'];

@@ -16,6 +16,7 @@ export const reportingOpenApiDocument: OpenApiDocument = {
     { name: 'Dashboards', description: 'KPIs, channel tables, time series and forecasts from the marts.' },
     { name: 'Signals', description: 'Notable changes in the marts and their workflow.' },
     { name: 'Exports', description: 'Mart tables as CSV or JSON, streamed.' },
+    { name: 'Live', description: 'Server-sent events of the tenant.' },
     { name: 'Metadata', description: 'What the marts contain.' },
   ],
   paths: {
@@ -419,6 +420,27 @@ export const reportingOpenApiDocument: OpenApiDocument = {
             },
           },
           '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '500': { $ref: '#/components/responses/InternalError' },
+        },
+      },
+    },
+    '/api/v1/reporting/stream': {
+      get: {
+        operationId: 'streamLiveUpdates',
+        tags: ['Live'],
+        summary: 'Live updates as server-sent events',
+        description:
+          "Events `kpi.changed` (marts changed; at most one per 2 s), `signal.raised` (a Signal) and `run.completed` ({runId, kind, status, completedAt}) of the caller's tenant, each with its sequence number as `id`. Reconnect with `Last-Event-ID` to receive what was missed; without it the stream starts from now. A comment line every 15 s keeps proxies open. Needs `reports:read`.",
+        parameters: [
+          { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', maxLength: 20 } },
+        ],
+        responses: {
+          '200': {
+            description: 'An endless text/event-stream.',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
           '401': { $ref: '#/components/responses/Unauthorized' },
           '403': { $ref: '#/components/responses/Forbidden' },
           '500': { $ref: '#/components/responses/InternalError' },
