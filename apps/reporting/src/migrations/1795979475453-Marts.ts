@@ -58,7 +58,7 @@ const RESET_MARTS_FUNCTION = `CREATE FUNCTION "reporting"."reset_marts"() RETURN
     TRUNCATE stg_orders, stg_order_lines, stg_spend, stg_credits, stg_credit_lines, stg_traffic,
       fct_source_volume, fct_daily_channel, fct_orders, fct_sku_daily, fct_forecast, fct_contributions,
       fct_runs, dim_channel, dim_campaign, dim_sku, source_freshness, members;
-    DELETE FROM processed_events WHERE consumer_group = 'reporting';
+    DELETE FROM processed_events WHERE consumer_group = 'reporting' AND topic <> 'ingestion.ping.recorded.v1';
 $$`;
 
 export class Marts1795979475453 implements MigrationInterface {
