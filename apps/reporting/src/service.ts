@@ -2,12 +2,23 @@ import { reportingOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
 import { loadReportingConfig, type ReportingConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
+import { Marts1795979475453 } from './migrations/1795979475453-Marts';
+import { LiveEvents1795982735948 } from './migrations/1795982735948-LiveEvents';
+import { DashboardsModule } from './dashboards/dashboards.module';
+import { ExportsModule } from './exports/exports.module';
+import { MartsConsumer } from './marts/marts.consumer';
+import { MartsModule } from './marts/marts.module';
+import { LiveEvent } from './live/live-event.entity';
+import { LiveModule } from './live/live.module';
+import { MART_ENTITIES } from './marts/marts.entities';
 import { PingArrival } from './pings/ping-arrival.entity';
+import { SIGNAL_ENTITIES } from './signals/signals.entities';
+import { SignalsModule } from './signals/signals.module';
 import { PingArrivalsConsumer } from './pings/ping-arrivals.consumer';
 import { PingsModule } from './pings/pings.module';
 
-export const entities = [PingArrival];
-export const migrations = [Initial1763800000000];
+export const entities = [PingArrival, ...MART_ENTITIES, ...SIGNAL_ENTITIES, LiveEvent];
+export const migrations = [Initial1763800000000, Marts1795979475453, LiveEvents1795982735948];
 
 export function reportingService(
   config: ReportingConfig = loadReportingConfig(),
@@ -23,8 +34,15 @@ export function reportingService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      subscribers: [PingArrivalsConsumer],
+      subscribers: [PingArrivalsConsumer, MartsConsumer],
     },
-    features: [PingsModule],
+    features: [
+      PingsModule,
+      MartsModule.forConfig(config),
+      DashboardsModule,
+      SignalsModule,
+      ExportsModule,
+      LiveModule,
+    ],
   };
 }

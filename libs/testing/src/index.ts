@@ -4,3 +4,5 @@ export * from './contract-assertions';
 export * from './stack';
 export * from './contract-fuzzer';
 export * from './accounts';
+export * from './test-tokens';
+export * from './test-producer';

@@ -38,6 +38,11 @@ export interface EventConsumerHostOptions {
   dataSource: DataSource;
   topics: TopicNames;
   service: string;
+  /**
+   * Kafka consumer group, when not the service's own (a replay under a fresh group that still
+   * records processed events under the service's name, so live and replay deduplicate together).
+   */
+  groupId?: string;
   handlers: EventHandlers;
   logger: Logger;
   maxAttempts: number;
@@ -80,13 +85,14 @@ export class EventConsumerHost {
   async start(): Promise<void> {
     if (this.subscribedTopics.length === 0) return;
     const { kafka, topics, service } = this.options;
+    const groupId = this.options.groupId ?? topics.group(service);
     this.main = kafka.consumer({
-      groupId: topics.group(service),
+      groupId,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
     this.retry = kafka.consumer({
-      groupId: `${topics.group(service)}.retry`,
+      groupId: `${groupId}.retry`,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });
