@@ -453,6 +453,31 @@ export interface ForecastingSkuForecastComputedV1 {
   computedAt: string;
 }
 /**
+ * Reporting found a notable change in a mart metric (robust z-score of the day against the median/MAD of the days before it, with a minimum effect size). Published once per signal, when it is first raised. Key: tenant id.
+ */
+export interface ReportingSignalRaisedV1 {
+  tenantId: string;
+  signalId: string;
+  metric: 'channel_roas' | 'source_event_volume' | 'sku_forecast_error';
+  /**
+   * What the metric is of, e.g. channel:paid_search, source:web, sku:SKU-1.
+   */
+  dimension: string;
+  day: string;
+  severity: 'low' | 'medium' | 'high';
+  /**
+   * Median of the reference window.
+   */
+  expected: number;
+  observed: number;
+  /**
+   * Robust (modified) z-score.
+   */
+  score: number;
+  narrative: string;
+  raisedAt: string;
+}
+/**
  * A tenant was registered, with its first owner. Key: tenant id.
  */
 export interface AuthTenantCreatedV1 {
@@ -554,6 +579,7 @@ export interface EventPayloads {
   'forecasting.job.requested.v1': ForecastingJobRequestedV1;
   'forecasting.run.completed.v1': ForecastingRunCompletedV1;
   'forecasting.sku-forecast.computed.v1': ForecastingSkuForecastComputedV1;
+  'reporting.signal.raised.v1': ReportingSignalRaisedV1;
   'auth.tenant.created.v1': AuthTenantCreatedV1;
   'auth.member.changed.v1': AuthMemberChangedV1;
   'auth.api-key.revoked.v1': AuthApiKeyRevokedV1;
@@ -1350,6 +1376,45 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       computedAt: { type: 'string', format: 'date-time' },
     },
   },
+  'reporting.signal.raised.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'reporting.signal.raised.v1',
+    title: 'ReportingSignalRaisedV1',
+    description:
+      'Reporting found a notable change in a mart metric (robust z-score of the day against the median/MAD of the days before it, with a minimum effect size). Published once per signal, when it is first raised. Key: tenant id.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'tenantId',
+      'signalId',
+      'metric',
+      'dimension',
+      'day',
+      'severity',
+      'expected',
+      'observed',
+      'score',
+      'narrative',
+      'raisedAt',
+    ],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      signalId: { type: 'string', format: 'uuid' },
+      metric: { type: 'string', enum: ['channel_roas', 'source_event_volume', 'sku_forecast_error'] },
+      dimension: {
+        type: 'string',
+        maxLength: 300,
+        description: 'What the metric is of, e.g. channel:paid_search, source:web, sku:SKU-1.',
+      },
+      day: { type: 'string', format: 'date' },
+      severity: { type: 'string', enum: ['low', 'medium', 'high'] },
+      expected: { type: 'number', description: 'Median of the reference window.' },
+      observed: { type: 'number' },
+      score: { type: 'number', description: 'Robust (modified) z-score.' },
+      narrative: { type: 'string', maxLength: 1000 },
+      raisedAt: { type: 'string', format: 'date-time' },
+    },
+  },
   'auth.tenant.created.v1': {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'auth.tenant.created.v1',
@@ -1606,7 +1671,7 @@ export const TOPIC_CATALOGUE = [
     producer: 'reporting',
     consumers: [],
     key: 'tenant',
-    status: 'planned',
+    status: 'live',
   },
   {
     topic: 'auth.tenant.created.v1',
@@ -1618,7 +1683,7 @@ export const TOPIC_CATALOGUE = [
   {
     topic: 'auth.member.changed.v1',
     producer: 'auth',
-    consumers: ['gateway'],
+    consumers: ['gateway', 'reporting'],
     key: 'tenant',
     status: 'live',
   },

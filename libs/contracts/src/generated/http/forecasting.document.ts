@@ -70,6 +70,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/history/imports': {
       post: {
         operationId: 'importHistory',
+        'x-sextant-permission': 'models:run',
         tags: ['History'],
         summary: 'Import daily demand history (onboarding)',
         description:
@@ -112,6 +113,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/skus/{sku}': {
       get: {
         operationId: 'getSkuForecast',
+        'x-sextant-permission': 'reports:read',
         tags: ['History'],
         summary: "A SKU's history, latest forecast and intervals (what a chart needs)",
         description:
@@ -146,6 +148,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs': {
       post: {
         operationId: 'createRun',
+        'x-sextant-permission': 'models:run',
         tags: ['Runs'],
         summary: 'Start a forecast or backtest run',
         description:
@@ -168,6 +171,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
       },
       get: {
         operationId: 'listRuns',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: "The tenant's runs, newest first",
         description: 'Needs `reports:read`.',
@@ -198,6 +202,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}': {
       get: {
         operationId: 'getRun',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: "A run's status and progress",
         description: 'Needs `reports:read`.',
@@ -218,6 +223,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}/cancel': {
       post: {
         operationId: 'cancelRun',
+        'x-sextant-permission': 'models:run',
         tags: ['Runs'],
         summary: 'Cancel a running run',
         description:
@@ -240,6 +246,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}/results': {
       get: {
         operationId: 'listRunResults',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: 'Per-SKU results of a run (forecasts, or backtest metrics), filtered and paged',
         description: 'Ordered by SKU. Needs `reports:read`.',
@@ -280,6 +287,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}/classifications': {
       get: {
         operationId: 'listRunClassifications',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: 'Demand classes of a run, counted per class and listed per SKU',
         description: 'Needs `reports:read`.',
@@ -330,6 +338,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}/accuracy': {
       get: {
         operationId: 'getRunAccuracy',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: 'Accuracy per class and method',
         description:
@@ -351,6 +360,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/schedule': {
       get: {
         operationId: 'getSchedule',
+        'x-sextant-permission': 'reports:read',
         tags: ['Schedule'],
         summary: "The tenant's scheduled run (404 when none is set)",
         description: 'Needs `reports:read`.',
@@ -367,6 +377,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
       },
       put: {
         operationId: 'setSchedule',
+        'x-sextant-permission': 'models:run',
         tags: ['Schedule'],
         summary: "Set the tenant's scheduled run (every N hours, all SKUs)",
         description: 'The first run is due `everyHours` from now. Needs `models:run`.',

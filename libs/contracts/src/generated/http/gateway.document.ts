@@ -62,6 +62,11 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       name: 'Ad spend',
       description: 'Daily marketing spend per channel and campaign (JSON or CSV), for MMM and ROAS.',
     },
+    { name: 'Dashboards', description: 'KPIs, channel tables, time series and forecasts from the marts.' },
+    { name: 'Signals', description: 'Notable changes in the marts and their workflow.' },
+    { name: 'Exports', description: 'Mart tables as CSV or JSON, streamed.' },
+    { name: 'Live', description: 'Server-sent events of the tenant.' },
+    { name: 'Metadata', description: 'What the marts contain.' },
   ],
   paths: {
     '/health/live': {
@@ -1448,6 +1453,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/history/imports': {
       post: {
         operationId: 'importHistory',
+        'x-sextant-permission': 'models:run',
         tags: ['History'],
         summary: 'Import daily demand history (onboarding)',
         description:
@@ -1494,6 +1500,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/skus/{sku}': {
       get: {
         operationId: 'getSkuForecast',
+        'x-sextant-permission': 'reports:read',
         tags: ['History'],
         summary: "A SKU's history, latest forecast and intervals (what a chart needs)",
         description:
@@ -1532,6 +1539,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs': {
       post: {
         operationId: 'createRun',
+        'x-sextant-permission': 'models:run',
         tags: ['Runs'],
         summary: 'Start a forecast or backtest run',
         description:
@@ -1558,6 +1566,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       get: {
         operationId: 'listRuns',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: "The tenant's runs, newest first",
         description: 'Needs `reports:read`.',
@@ -1592,6 +1601,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}': {
       get: {
         operationId: 'getRun',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: "A run's status and progress",
         description: 'Needs `reports:read`.',
@@ -1616,6 +1626,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}/cancel': {
       post: {
         operationId: 'cancelRun',
+        'x-sextant-permission': 'models:run',
         tags: ['Runs'],
         summary: 'Cancel a running run',
         description:
@@ -1642,6 +1653,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}/results': {
       get: {
         operationId: 'listRunResults',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: 'Per-SKU results of a run (forecasts, or backtest metrics), filtered and paged',
         description: 'Ordered by SKU. Needs `reports:read`.',
@@ -1686,6 +1698,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}/classifications': {
       get: {
         operationId: 'listRunClassifications',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: 'Demand classes of a run, counted per class and listed per SKU',
         description: 'Needs `reports:read`.',
@@ -1740,6 +1753,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/runs/{runId}/accuracy': {
       get: {
         operationId: 'getRunAccuracy',
+        'x-sextant-permission': 'reports:read',
         tags: ['Runs'],
         summary: 'Accuracy per class and method',
         description:
@@ -1765,6 +1779,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/forecasting/schedule': {
       get: {
         operationId: 'getSchedule',
+        'x-sextant-permission': 'reports:read',
         tags: ['Schedule'],
         summary: "The tenant's scheduled run (404 when none is set)",
         description: 'Needs `reports:read`.',
@@ -1785,6 +1800,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       },
       put: {
         operationId: 'setSchedule',
+        'x-sextant-permission': 'models:run',
         tags: ['Schedule'],
         summary: "Set the tenant's scheduled run (every N hours, all SKUs)",
         description: 'The first run is due `everyHours` from now. Needs `models:run`.',
@@ -2603,6 +2619,427 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
           '401': { $ref: '#/components/responses/Unauthorized' },
           '403': { $ref: '#/components/responses/Forbidden' },
           '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/overview': {
+      get: {
+        operationId: 'getOverview',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Dashboards'],
+        summary: 'KPIs of a period against the previous period',
+        description:
+          'Totals for [from, to] (inclusive days, UTC) and for the equally long period just before. Revenue and orders come from orders; spend and traffic from the channel mart; attributed revenue from the chosen rule-based model. Money in the reporting currency (major units). Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/ReportingFrom' },
+          { $ref: '#/components/parameters/ReportingTo' },
+          { $ref: '#/components/parameters/ReportingModel' },
+          { $ref: '#/components/parameters/Currency' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Overview' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/channels': {
+      get: {
+        operationId: 'listChannelPerformance',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Dashboards'],
+        summary: 'Channel or campaign table',
+        description:
+          'One row per channel (or channel x campaign with `dimension=campaign`) over [from, to], conversions and revenue credited by the chosen rule-based model. Sorted, filtered and paged with an opaque cursor. Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/ReportingFrom' },
+          { $ref: '#/components/parameters/ReportingTo' },
+          { $ref: '#/components/parameters/ReportingModel' },
+          { $ref: '#/components/parameters/Currency' },
+          { $ref: '#/components/parameters/Dimension' },
+          { $ref: '#/components/parameters/ChannelFilter' },
+          { $ref: '#/components/parameters/Sort' },
+          { $ref: '#/components/parameters/Order' },
+          { $ref: '#/components/parameters/ReportingLimit' },
+          { $ref: '#/components/parameters/Cursor' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ChannelTable' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/timeseries': {
+      get: {
+        operationId: 'getTimeSeries',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Dashboards'],
+        summary: 'A metric per day, week (ISO, Monday) or month',
+        description:
+          'Every period of [from, to] is present (zero when nothing happened). Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/Metric' },
+          { $ref: '#/components/parameters/ReportingFrom' },
+          { $ref: '#/components/parameters/ReportingTo' },
+          { $ref: '#/components/parameters/Granularity' },
+          { $ref: '#/components/parameters/ReportingModel' },
+          { $ref: '#/components/parameters/Currency' },
+          { $ref: '#/components/parameters/ChannelFilter' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/TimeSeries' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/forecast-vs-actual': {
+      get: {
+        operationId: 'getForecastVsActual',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Dashboards'],
+        summary: 'Forecast against actual units per SKU',
+        description:
+          'Per SKU and forecast period in [from, to]: the latest forecast (mean, 80% interval) and the units actually sold (converted orders, net of refunded units), with the absolute error. Paged by SKU. Needs `reports:read`.',
+        parameters: [
+          { $ref: '#/components/parameters/ReportingFrom' },
+          { $ref: '#/components/parameters/ReportingTo' },
+          { $ref: '#/components/parameters/ReportingSku' },
+          { $ref: '#/components/parameters/Frequency' },
+          { $ref: '#/components/parameters/ReportingLimit' },
+          { $ref: '#/components/parameters/Cursor' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ForecastVsActual' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/freshness': {
+      get: {
+        operationId: 'getFreshness',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Dashboards'],
+        summary: 'How current each source is',
+        description:
+          'Per source (events, orders, spend, credits, attribution_runs, mmm_fits, forecasts, forecast_runs): the time of the newest fact, when reporting last applied one, and how many it applied. Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Freshness' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/marts': {
+      get: {
+        operationId: 'describeMarts',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Metadata'],
+        summary: 'What each mart holds',
+        description:
+          'Every mart and dimension: its columns and their meaning, its grain, and its row count for the tenant of the caller. Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/MartCatalogue' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/signals': {
+      get: {
+        operationId: 'listSignals',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Signals'],
+        summary: 'Signals of the tenant, newest first',
+        description: 'Filtered by status and severity, paged with an opaque cursor. Needs `reports:read`.',
+        parameters: [
+          { name: 'status', in: 'query', schema: { $ref: '#/components/schemas/SignalStatus' } },
+          { name: 'severity', in: 'query', schema: { $ref: '#/components/schemas/Severity' } },
+          { $ref: '#/components/parameters/ReportingLimit' },
+          { $ref: '#/components/parameters/Cursor' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalPage' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/signals/detections': {
+      post: {
+        operationId: 'detectSignals',
+        'x-sextant-permission': 'models:run',
+        tags: ['Signals'],
+        summary: 'Look for notable changes on a day',
+        description:
+          "Judges the day's channel ROAS (last-touch), event volume per source and forecast error per SKU against the 28 days before it (modified z-score on median/MAD, |z| >= 3.5 and at least a 20% change; see docs/adr/0100-reporting-marts.md). New signals are stored, published as reporting.signal.raised.v1 and sent to webhook subscribers; a signal already raised for the same metric, dimension and day is not raised again. Needs `models:run`.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['day'],
+                properties: { day: { type: 'string', format: 'date' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The signals raised by this detection (empty when nothing changed notably).',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['raised'],
+                  properties: { raised: { type: 'array', items: { $ref: '#/components/schemas/Signal' } } },
+                },
+              },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/signals/{signalId}': {
+      parameters: [
+        { name: 'signalId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      ],
+      get: {
+        operationId: 'getSignal',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Signals'],
+        summary: 'A signal with its activity history',
+        description: 'Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalDetail' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      patch: {
+        operationId: 'updateSignal',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Signals'],
+        summary: "Change a signal's status or assignee",
+        description:
+          'Transitions: open -> acknowledged | resolved | dismissed; acknowledged -> open | resolved | dismissed; resolved -> open; dismissed -> open. Any other is a 400. The assignee must be a member of the tenant (404 otherwise); null unassigns. Needs `reports:read`.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                minProperties: 1,
+                properties: {
+                  status: { $ref: '#/components/schemas/SignalStatus' },
+                  assigneeId: { type: ['string', 'null'], format: 'uuid' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The updated signal.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Signal' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/signals/{signalId}/comments': {
+      post: {
+        operationId: 'commentOnSignal',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Signals'],
+        summary: 'Comment on a signal',
+        description: 'Needs `reports:read`.',
+        parameters: [
+          { name: 'signalId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['body'],
+                properties: { body: { type: 'string', minLength: 1, maxLength: 4000 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'The comment, as an activity entry.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalActivity' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/exports/daily-channel': {
+      get: {
+        operationId: 'exportDailyChannel',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Exports'],
+        summary: 'Every fct_daily_channel row of a period, as CSV or JSON',
+        description:
+          "Streamed (any size, bounded memory), in key order (day, channel, campaign, currency), money in minor units of each row's own currency as stored. Needs `reports:read`.",
+        parameters: [
+          { $ref: '#/components/parameters/ReportingFrom' },
+          { $ref: '#/components/parameters/ReportingTo' },
+          { $ref: '#/components/parameters/ChannelFilter' },
+          { name: 'format', in: 'query', schema: { type: 'string', enum: ['csv', 'json'], default: 'csv' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The rows (CSV with a header line, or a JSON array of objects).',
+            content: {
+              'text/csv': { schema: { type: 'string' } },
+              'application/json': {
+                schema: { type: 'array', items: { $ref: '#/components/schemas/DailyChannelRow' } },
+              },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/stream': {
+      get: {
+        operationId: 'streamLiveUpdates',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Live'],
+        summary: 'Live updates as server-sent events',
+        description:
+          "Events `kpi.changed` (marts changed; at most one per 2 s), `signal.raised` (a Signal) and `run.completed` ({runId, kind, status, completedAt}) of the caller's tenant, each with its sequence number as `id`. Reconnect with `Last-Event-ID` to receive what was missed; without it the stream starts from now. A comment line every 15 s keeps proxies open. Needs `reports:read`.",
+        parameters: [
+          { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', maxLength: 20 } },
+        ],
+        responses: {
+          '200': {
+            description: 'An endless text/event-stream.',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
           '429': { $ref: '#/components/responses/RateLimited' },
           '500': { $ref: '#/components/responses/InternalError' },
           '502': { $ref: '#/components/responses/UpstreamUnavailable' },
@@ -4863,6 +5300,335 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         required: ['suppressions'],
         properties: { suppressions: { type: 'array', items: { $ref: '#/components/schemas/Suppression' } } },
       },
+      DailyChannelRow: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'day',
+          'channel',
+          'campaign',
+          'currency',
+          'sessions',
+          'touches',
+          'spend_minor',
+          'impressions',
+          'clicks',
+          'conv_first_touch',
+          'rev_first_touch',
+          'conv_last_touch',
+          'rev_last_touch',
+          'conv_last_non_direct',
+          'rev_last_non_direct',
+          'conv_linear',
+          'rev_linear',
+          'conv_time_decay',
+          'rev_time_decay',
+          'conv_position_based',
+          'rev_position_based',
+        ],
+        properties: {
+          day: { type: 'string', format: 'date' },
+          channel: { type: 'string' },
+          campaign: { type: 'string' },
+          currency: { type: 'string' },
+          sessions: { type: 'number' },
+          touches: { type: 'number' },
+          spend_minor: { type: 'number' },
+          impressions: { type: 'number' },
+          clicks: { type: 'number' },
+          conv_first_touch: { type: 'number' },
+          rev_first_touch: { type: 'number' },
+          conv_last_touch: { type: 'number' },
+          rev_last_touch: { type: 'number' },
+          conv_last_non_direct: { type: 'number' },
+          rev_last_non_direct: { type: 'number' },
+          conv_linear: { type: 'number' },
+          rev_linear: { type: 'number' },
+          conv_time_decay: { type: 'number' },
+          rev_time_decay: { type: 'number' },
+          conv_position_based: { type: 'number' },
+          rev_position_based: { type: 'number' },
+        },
+      },
+      SignalStatus: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'dismissed'] },
+      Severity: { type: 'string', enum: ['low', 'medium', 'high'] },
+      Signal: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'signalId',
+          'metric',
+          'dimension',
+          'day',
+          'severity',
+          'expected',
+          'observed',
+          'score',
+          'narrative',
+          'status',
+          'assigneeId',
+          'createdAt',
+          'updatedAt',
+        ],
+        properties: {
+          signalId: { type: 'string', format: 'uuid' },
+          metric: { type: 'string', enum: ['channel_roas', 'source_event_volume', 'sku_forecast_error'] },
+          dimension: { type: 'string', description: 'e.g. channel:paid_search, source:web, sku:SKU-1' },
+          day: { type: 'string', format: 'date' },
+          severity: { $ref: '#/components/schemas/Severity' },
+          expected: { type: 'number', description: 'Median of the 28 days before.' },
+          observed: { type: 'number' },
+          score: { type: 'number', description: 'Modified z-score.' },
+          narrative: { type: 'string' },
+          status: { $ref: '#/components/schemas/SignalStatus' },
+          assigneeId: { type: ['string', 'null'], format: 'uuid' },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      SignalActivity: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['activityId', 'kind', 'actorId', 'detail', 'at'],
+        properties: {
+          activityId: { type: 'string', format: 'uuid' },
+          kind: { type: 'string', enum: ['raised', 'status_changed', 'assigned', 'commented'] },
+          actorId: { type: ['string', 'null'], format: 'uuid' },
+          detail: { type: 'object' },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+      SignalDetail: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['signal', 'activity'],
+        properties: {
+          signal: { $ref: '#/components/schemas/Signal' },
+          activity: { type: 'array', items: { $ref: '#/components/schemas/SignalActivity' } },
+        },
+      },
+      SignalPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: { $ref: '#/components/schemas/Signal' } },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
+      Period: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from', 'to'],
+        properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } },
+      },
+      Kpi: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'value', 'previous', 'change'],
+        properties: {
+          name: {
+            type: 'string',
+            enum: [
+              'revenue',
+              'orders',
+              'average_order_value',
+              'new_customers',
+              'spend',
+              'sessions',
+              'touches',
+              'attributed_revenue',
+              'attributed_conversions',
+              'roas',
+              'cpa',
+              'cac',
+            ],
+          },
+          value: { type: ['number', 'null'], description: 'Null when undefined (e.g. ROAS without spend).' },
+          previous: { type: ['number', 'null'] },
+          change: {
+            type: ['number', 'null'],
+            description: 'Relative change (0.1 = +10%); null when the previous value is 0 or null.',
+          },
+        },
+      },
+      Overview: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['period', 'previousPeriod', 'currency', 'model', 'kpis'],
+        properties: {
+          period: { $ref: '#/components/schemas/Period' },
+          previousPeriod: { $ref: '#/components/schemas/Period' },
+          currency: { type: 'string' },
+          model: { type: 'string' },
+          kpis: { type: 'array', items: { $ref: '#/components/schemas/Kpi' } },
+        },
+      },
+      ChannelRow: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'channel',
+          'campaign',
+          'sessions',
+          'touches',
+          'spend',
+          'impressions',
+          'clicks',
+          'conversions',
+          'revenue',
+          'roas',
+          'cpa',
+        ],
+        properties: {
+          channel: { type: 'string' },
+          campaign: {
+            type: ['string', 'null'],
+            description: 'Null in the channel table; empty string for spend or touches without a campaign.',
+          },
+          sessions: { type: 'number' },
+          touches: { type: 'number' },
+          spend: { type: 'number' },
+          impressions: { type: 'number' },
+          clicks: { type: 'number' },
+          conversions: { type: 'number', description: 'Conversions credited by the model (fractional).' },
+          revenue: { type: 'number', description: 'Revenue credited by the model.' },
+          roas: { type: ['number', 'null'], description: 'revenue / spend; null without spend.' },
+          cpa: { type: ['number', 'null'], description: 'spend / conversions; null without conversions.' },
+        },
+      },
+      ChannelTable: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['period', 'currency', 'model', 'items', 'nextCursor'],
+        properties: {
+          period: { $ref: '#/components/schemas/Period' },
+          currency: { type: 'string' },
+          model: { type: 'string' },
+          items: { type: 'array', items: { $ref: '#/components/schemas/ChannelRow' } },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
+      TimeSeries: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['metric', 'granularity', 'currency', 'points'],
+        properties: {
+          metric: { type: 'string' },
+          granularity: { type: 'string' },
+          currency: { type: 'string' },
+          points: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['period', 'value'],
+              properties: {
+                period: { type: 'string', format: 'date', description: 'First day of the period.' },
+                value: { type: ['number', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      ForecastVsActual: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: [
+                'sku',
+                'period',
+                'forecast',
+                'lower80',
+                'upper80',
+                'actual',
+                'absoluteError',
+                'method',
+                'demandClass',
+              ],
+              properties: {
+                sku: { type: 'string' },
+                period: { type: 'string', format: 'date' },
+                forecast: { type: 'number' },
+                lower80: { type: ['number', 'null'] },
+                upper80: { type: ['number', 'null'] },
+                actual: { type: 'number' },
+                absoluteError: { type: 'number' },
+                method: { type: 'string' },
+                demandClass: { type: 'string' },
+              },
+            },
+          },
+          nextCursor: { type: ['string', 'null'] },
+        },
+      },
+      Freshness: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sources'],
+        properties: {
+          sources: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['source', 'lastFactAt', 'lastAppliedAt', 'lagSeconds', 'applied'],
+              properties: {
+                source: { type: 'string' },
+                lastFactAt: {
+                  type: 'string',
+                  format: 'date-time',
+                  description: 'Event time of the newest fact.',
+                },
+                lastAppliedAt: { type: 'string', format: 'date-time' },
+                lagSeconds: { type: 'number', description: "Seconds since the newest fact's own time." },
+                applied: { type: 'integer' },
+              },
+            },
+          },
+        },
+      },
+      MartCatalogue: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['marts'],
+        properties: {
+          marts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'layer', 'grain', 'description', 'rowCount', 'columns'],
+              properties: {
+                name: { type: 'string' },
+                layer: { type: 'string', enum: ['staging', 'mart', 'dimension'] },
+                grain: { type: 'string' },
+                description: { type: 'string' },
+                rowCount: { type: 'integer' },
+                columns: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['name', 'type', 'description'],
+                    properties: {
+                      name: { type: 'string' },
+                      type: { type: 'string' },
+                      description: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
       PingArrival: {
         type: 'object',
         additionalProperties: false,
@@ -4927,6 +5693,120 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         in: 'path',
         required: true,
         schema: { type: 'string', format: 'uuid' },
+      },
+      ReportingFrom: {
+        name: 'from',
+        in: 'query',
+        required: true,
+        description: 'First day (UTC), inclusive.',
+        schema: { type: 'string', format: 'date' },
+      },
+      ReportingTo: {
+        name: 'to',
+        in: 'query',
+        required: true,
+        description: 'Last day (UTC), inclusive; at most 731 days after `from`.',
+        schema: { type: 'string', format: 'date' },
+      },
+      ReportingModel: {
+        name: 'model',
+        in: 'query',
+        description: 'Rule-based attribution model crediting conversions and revenue to channels.',
+        schema: {
+          type: 'string',
+          enum: ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'],
+          default: 'last_touch',
+        },
+      },
+      Currency: {
+        name: 'currency',
+        in: 'query',
+        description:
+          "Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table.",
+        schema: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+      Dimension: {
+        name: 'dimension',
+        in: 'query',
+        schema: { type: 'string', enum: ['channel', 'campaign'], default: 'channel' },
+      },
+      ChannelFilter: {
+        name: 'channel',
+        in: 'query',
+        description: 'Only this channel.',
+        schema: { type: 'string', maxLength: 64 },
+      },
+      Sort: {
+        name: 'sort',
+        in: 'query',
+        schema: {
+          type: 'string',
+          enum: [
+            'channel',
+            'campaign',
+            'sessions',
+            'touches',
+            'spend',
+            'impressions',
+            'clicks',
+            'conversions',
+            'revenue',
+            'roas',
+            'cpa',
+          ],
+          default: 'revenue',
+        },
+      },
+      Order: {
+        name: 'order',
+        in: 'query',
+        schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
+      },
+      ReportingLimit: {
+        name: 'limit',
+        in: 'query',
+        schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+      },
+      Cursor: {
+        name: 'cursor',
+        in: 'query',
+        description: 'The `nextCursor` of the previous page (opaque; only valid with the same filters).',
+        schema: { type: 'string', maxLength: 512 },
+      },
+      Metric: {
+        name: 'metric',
+        in: 'query',
+        required: true,
+        schema: {
+          type: 'string',
+          enum: [
+            'revenue',
+            'orders',
+            'spend',
+            'sessions',
+            'touches',
+            'conversions',
+            'attributed_revenue',
+            'roas',
+            'cpa',
+          ],
+        },
+      },
+      Granularity: {
+        name: 'granularity',
+        in: 'query',
+        schema: { type: 'string', enum: ['day', 'week', 'month'], default: 'day' },
+      },
+      ReportingSku: {
+        name: 'sku',
+        in: 'query',
+        description: 'Only this SKU.',
+        schema: { type: 'string', maxLength: 255 },
+      },
+      Frequency: {
+        name: 'frequency',
+        in: 'query',
+        schema: { type: 'string', enum: ['day', 'week'], default: 'day' },
       },
     },
   },

@@ -1429,6 +1429,126 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reporting/channels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Channel or campaign table
+     * @description One row per channel (or channel x campaign with `dimension=campaign`) over [from, to], conversions and revenue credited by the chosen rule-based model. Sorted, filtered and paged with an opaque cursor. Needs `reports:read`.
+     */
+    get: operations['listChannelPerformance'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/exports/daily-channel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every fct_daily_channel row of a period, as CSV or JSON
+     * @description Streamed (any size, bounded memory), in key order (day, channel, campaign, currency), money in minor units of each row's own currency as stored. Needs `reports:read`.
+     */
+    get: operations['exportDailyChannel'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/forecast-vs-actual': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Forecast against actual units per SKU
+     * @description Per SKU and forecast period in [from, to]: the latest forecast (mean, 80% interval) and the units actually sold (converted orders, net of refunded units), with the absolute error. Paged by SKU. Needs `reports:read`.
+     */
+    get: operations['getForecastVsActual'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/freshness': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * How current each source is
+     * @description Per source (events, orders, spend, credits, attribution_runs, mmm_fits, forecasts, forecast_runs): the time of the newest fact, when reporting last applied one, and how many it applied. Needs `reports:read`.
+     */
+    get: operations['getFreshness'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/marts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What each mart holds
+     * @description Every mart and dimension: its columns and their meaning, its grain, and its row count for the tenant of the caller. Needs `reports:read`.
+     */
+    get: operations['describeMarts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * KPIs of a period against the previous period
+     * @description Totals for [from, to] (inclusive days, UTC) and for the equally long period just before. Revenue and orders come from orders; spend and traffic from the channel mart; attributed revenue from the chosen rule-based model. Money in the reporting currency (major units). Needs `reports:read`.
+     */
+    get: operations['getOverview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/pings/{pingId}': {
     parameters: {
       query?: never;
@@ -1441,6 +1561,132 @@ export interface paths {
      * @description A ping of the caller's tenant (another tenant's is not found). Needs `reports:read`.
      */
     get: operations['getPingArrival'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/signals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Signals of the tenant, newest first
+     * @description Filtered by status and severity, paged with an opaque cursor. Needs `reports:read`.
+     */
+    get: operations['listSignals'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/signals/{signalId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * A signal with its activity history
+     * @description Needs `reports:read`.
+     */
+    get: operations['getSignal'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a signal's status or assignee
+     * @description Transitions: open -> acknowledged | resolved | dismissed; acknowledged -> open | resolved | dismissed; resolved -> open; dismissed -> open. Any other is a 400. The assignee must be a member of the tenant (404 otherwise); null unassigns. Needs `reports:read`.
+     */
+    patch: operations['updateSignal'];
+    trace?: never;
+  };
+  '/api/v1/reporting/signals/{signalId}/comments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Comment on a signal
+     * @description Needs `reports:read`.
+     */
+    post: operations['commentOnSignal'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/signals/detections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Look for notable changes on a day
+     * @description Judges the day's channel ROAS (last-touch), event volume per source and forecast error per SKU against the 28 days before it (modified z-score on median/MAD, |z| >= 3.5 and at least a 20% change; see docs/adr/0100-reporting-marts.md). New signals are stored, published as reporting.signal.raised.v1 and sent to webhook subscribers; a signal already raised for the same metric, dimension and day is not raised again. Needs `models:run`.
+     */
+    post: operations['detectSignals'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live updates as server-sent events
+     * @description Events `kpi.changed` (marts changed; at most one per 2 s), `signal.raised` (a Signal) and `run.completed` ({runId, kind, status, completedAt}) of the caller's tenant, each with its sequence number as `id`. Reconnect with `Last-Event-ID` to receive what was missed; without it the stream starts from now. A comment line every 15 s keeps proxies open. Needs `reports:read`.
+     */
+    get: operations['streamLiveUpdates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/timeseries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A metric per day, week (ISO, Monday) or month
+     * @description Every period of [from, to] is present (zero when nothing happened). Needs `reports:read`.
+     */
+    get: operations['getTimeSeries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1653,10 +1899,35 @@ export interface components {
       outcomes: components['schemas']['ReplayOutcome'][];
       rejected: number;
     };
+    ChannelRow: {
+      /** @description Null in the channel table; empty string for spend or touches without a campaign. */
+      campaign: string | null;
+      channel: string;
+      clicks: number;
+      /** @description Conversions credited by the model (fractional). */
+      conversions: number;
+      /** @description spend / conversions; null without conversions. */
+      cpa: number | null;
+      impressions: number;
+      /** @description Revenue credited by the model. */
+      revenue: number;
+      /** @description revenue / spend; null without spend. */
+      roas: number | null;
+      sessions: number;
+      spend: number;
+      touches: number;
+    };
     ChannelRule: {
       channel: string;
       /** @description A condition (see replaceTrackingSettings). */
       when: Record<string, never>;
+    };
+    ChannelTable: {
+      currency: string;
+      items: components['schemas']['ChannelRow'][];
+      model: string;
+      nextCursor: string | null;
+      period: components['schemas']['Period'];
     };
     /** @enum {string} */
     CommerceProvider: 'shopify' | 'woocommerce' | 'stripe' | 'paypal';
@@ -1711,6 +1982,30 @@ export interface components {
       runId: string | null;
       /** Format: date */
       to: string;
+    };
+    DailyChannelRow: {
+      campaign: string;
+      channel: string;
+      clicks: number;
+      conv_first_touch: number;
+      conv_last_non_direct: number;
+      conv_last_touch: number;
+      conv_linear: number;
+      conv_position_based: number;
+      conv_time_decay: number;
+      currency: string;
+      /** Format: date */
+      day: string;
+      impressions: number;
+      rev_first_touch: number;
+      rev_last_non_direct: number;
+      rev_last_touch: number;
+      rev_linear: number;
+      rev_position_based: number;
+      rev_time_decay: number;
+      sessions: number;
+      spend_minor: number;
+      touches: number;
     };
     /** @enum {string} */
     DataDrivenModel: 'markov' | 'shapley' | 'shapley_exact';
@@ -1814,6 +2109,36 @@ export interface components {
       /** @description The SKUs to forecast; all SKUs with history when absent. */
       skus?: string[];
     };
+    ForecastVsActual: {
+      items: {
+        absoluteError: number;
+        actual: number;
+        demandClass: string;
+        forecast: number;
+        lower80: number | null;
+        method: string;
+        /** Format: date */
+        period: string;
+        sku: string;
+        upper80: number | null;
+      }[];
+      nextCursor: string | null;
+    };
+    Freshness: {
+      sources: {
+        applied: number;
+        /** @description Seconds since the newest fact's own time. */
+        lagSeconds: number;
+        /** Format: date-time */
+        lastAppliedAt: string;
+        /**
+         * Format: date-time
+         * @description Event time of the newest fact.
+         */
+        lastFactAt: string;
+        source: string;
+      }[];
+    };
     HealthReport: {
       /** @description One entry per dependency checked. */
       checks: {
@@ -1897,6 +2222,27 @@ export interface components {
         y: string;
       }[];
     };
+    Kpi: {
+      /** @description Relative change (0.1 = +10%); null when the previous value is 0 or null. */
+      change: number | null;
+      /** @enum {string} */
+      name:
+        | 'revenue'
+        | 'orders'
+        | 'average_order_value'
+        | 'new_customers'
+        | 'spend'
+        | 'sessions'
+        | 'touches'
+        | 'attributed_revenue'
+        | 'attributed_conversions'
+        | 'roas'
+        | 'cpa'
+        | 'cac';
+      previous: number | null;
+      /** @description Null when undefined (e.g. ROAS without spend). */
+      value: number | null;
+    };
     LoginRequest: {
       email: components['schemas']['Email'];
       password: components['schemas']['Password'];
@@ -1922,6 +2268,21 @@ export interface components {
         from: string;
         probability: number;
         to: string;
+      }[];
+    };
+    MartCatalogue: {
+      marts: {
+        columns: {
+          description: string;
+          name: string;
+          type: string;
+        }[];
+        description: string;
+        grain: string;
+        /** @enum {string} */
+        layer: 'staging' | 'mart' | 'dimension';
+        name: string;
+        rowCount: number;
       }[];
     };
     Member: {
@@ -2265,8 +2626,21 @@ export interface components {
       | 'markov'
       | 'shapley'
       | 'shapley_exact';
+    Overview: {
+      currency: string;
+      kpis: components['schemas']['Kpi'][];
+      model: string;
+      period: components['schemas']['Period'];
+      previousPeriod: components['schemas']['Period'];
+    };
     /** @description 8 to 128 characters, no composition rules; common passwords are refused. */
     Password: string;
+    Period: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+    };
     /** @enum {string} */
     Permission:
       | 'events:write'
@@ -2529,6 +2903,53 @@ export interface components {
       halfLifeDays?: number;
       lookbackDays?: number;
     };
+    /** @enum {string} */
+    Severity: 'low' | 'medium' | 'high';
+    Signal: {
+      /** Format: uuid */
+      assigneeId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date */
+      day: string;
+      /** @description e.g. channel:paid_search, source:web, sku:SKU-1 */
+      dimension: string;
+      /** @description Median of the 28 days before. */
+      expected: number;
+      /** @enum {string} */
+      metric: 'channel_roas' | 'source_event_volume' | 'sku_forecast_error';
+      narrative: string;
+      observed: number;
+      /** @description Modified z-score. */
+      score: number;
+      severity: components['schemas']['Severity'];
+      /** Format: uuid */
+      signalId: string;
+      status: components['schemas']['SignalStatus'];
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    SignalActivity: {
+      /** Format: uuid */
+      activityId: string;
+      /** Format: uuid */
+      actorId: string | null;
+      /** Format: date-time */
+      at: string;
+      detail: Record<string, never>;
+      /** @enum {string} */
+      kind: 'raised' | 'status_changed' | 'assigned' | 'commented';
+    };
+    SignalDetail: {
+      activity: components['schemas']['SignalActivity'][];
+      signal: components['schemas']['Signal'];
+    };
+    SignalPage: {
+      items: components['schemas']['Signal'][];
+      nextCursor: string | null;
+    };
+    /** @enum {string} */
+    SignalStatus: 'open' | 'acknowledged' | 'resolved' | 'dismissed';
     SkuResult: {
       class: components['schemas']['DemandClass'] | null;
       /** Format: date-time */
@@ -2694,6 +3115,19 @@ export interface components {
     TenantSettings: {
       /** @description Members must have MFA to get tokens. */
       requireMfa: boolean;
+    };
+    TimeSeries: {
+      currency: string;
+      granularity: string;
+      metric: string;
+      points: {
+        /**
+         * Format: date
+         * @description First day of the period.
+         */
+        period: string;
+        value: number | null;
+      }[];
     };
     TokenPair: {
       /** @description ES256 JWT. */
@@ -2966,16 +3400,58 @@ export interface components {
     };
   };
   parameters: {
+    /** @description Only this channel. */
+    ChannelFilter: string;
+    /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
+    Currency: string;
+    /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+    Cursor: string;
     DeadLetterId: string;
+    Dimension: 'channel' | 'campaign';
+    Frequency: 'day' | 'week';
     /** @description First day of the period (UTC, inclusive). */
     From: string;
+    Granularity: 'day' | 'week' | 'month';
     KeyId: string;
     Limit: number;
+    Metric:
+      | 'revenue'
+      | 'orders'
+      | 'spend'
+      | 'sessions'
+      | 'touches'
+      | 'conversions'
+      | 'attributed_revenue'
+      | 'roas'
+      | 'cpa';
     MmmFitId: string;
     Model: components['schemas']['ModelName'];
     Offset: number;
+    Order: 'asc' | 'desc';
+    /** @description First day (UTC), inclusive. */
+    ReportingFrom: string;
+    ReportingLimit: number;
+    /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+    ReportingModel:
+      'first_touch' | 'last_touch' | 'last_non_direct' | 'linear' | 'time_decay' | 'position_based';
+    /** @description Only this SKU. */
+    ReportingSku: string;
+    /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+    ReportingTo: string;
     RunId: string;
     Sku: string;
+    Sort:
+      | 'channel'
+      | 'campaign'
+      | 'sessions'
+      | 'touches'
+      | 'spend'
+      | 'impressions'
+      | 'clicks'
+      | 'conversions'
+      | 'revenue'
+      | 'roas'
+      | 'cpa';
     SourceId: string;
     /** @description Last day of the period (UTC, inclusive); not before `from`. */
     To: string;
@@ -5721,6 +6197,220 @@ export interface operations {
       504: components['responses']['UpstreamTimeout'];
     };
   };
+  listChannelPerformance: {
+    parameters: {
+      query: {
+        /** @description Only this channel. */
+        channel?: components['parameters']['ChannelFilter'];
+        /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
+        currency?: components['parameters']['Currency'];
+        /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+        cursor?: components['parameters']['Cursor'];
+        dimension?: components['parameters']['Dimension'];
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['ReportingFrom'];
+        limit?: components['parameters']['ReportingLimit'];
+        /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+        model?: components['parameters']['ReportingModel'];
+        order?: components['parameters']['Order'];
+        sort?: components['parameters']['Sort'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['ReportingTo'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChannelTable'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  exportDailyChannel: {
+    parameters: {
+      query: {
+        /** @description Only this channel. */
+        channel?: components['parameters']['ChannelFilter'];
+        format?: 'csv' | 'json';
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['ReportingFrom'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['ReportingTo'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The rows (CSV with a header line, or a JSON array of objects). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DailyChannelRow'][];
+          'text/csv': string;
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getForecastVsActual: {
+    parameters: {
+      query: {
+        /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+        cursor?: components['parameters']['Cursor'];
+        frequency?: components['parameters']['Frequency'];
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['ReportingFrom'];
+        limit?: components['parameters']['ReportingLimit'];
+        /** @description Only this SKU. */
+        sku?: components['parameters']['ReportingSku'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['ReportingTo'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ForecastVsActual'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getFreshness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Freshness'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  describeMarts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MartCatalogue'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getOverview: {
+    parameters: {
+      query: {
+        /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
+        currency?: components['parameters']['Currency'];
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['ReportingFrom'];
+        /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+        model?: components['parameters']['ReportingModel'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['ReportingTo'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Overview'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
   getPingArrival: {
     parameters: {
       query?: never;
@@ -5745,6 +6435,254 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listSignals: {
+    parameters: {
+      query?: {
+        /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+        cursor?: components['parameters']['Cursor'];
+        limit?: components['parameters']['ReportingLimit'];
+        severity?: components['schemas']['Severity'];
+        status?: components['schemas']['SignalStatus'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getSignal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalDetail'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  updateSignal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: uuid */
+          assigneeId?: string | null;
+          status?: components['schemas']['SignalStatus'];
+        };
+      };
+    };
+    responses: {
+      /** @description The updated signal. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Signal'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  commentOnSignal: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        signalId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          body: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The comment, as an activity entry. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalActivity'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  detectSignals: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: date */
+          day: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The signals raised by this detection (empty when nothing changed notably). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            raised: components['schemas']['Signal'][];
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  streamLiveUpdates: {
+    parameters: {
+      query?: never;
+      header?: {
+        'Last-Event-ID'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description An endless text/event-stream. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getTimeSeries: {
+    parameters: {
+      query: {
+        /** @description Only this channel. */
+        channel?: components['parameters']['ChannelFilter'];
+        /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
+        currency?: components['parameters']['Currency'];
+        /** @description First day (UTC), inclusive. */
+        from: components['parameters']['ReportingFrom'];
+        granularity?: components['parameters']['Granularity'];
+        metric: components['parameters']['Metric'];
+        /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+        model?: components['parameters']['ReportingModel'];
+        /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+        to: components['parameters']['ReportingTo'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TimeSeries'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];

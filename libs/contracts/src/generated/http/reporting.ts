@@ -630,10 +630,7 @@ export interface components {
     Cursor: string;
     Dimension: 'channel' | 'campaign';
     Frequency: 'day' | 'week';
-    /** @description First day (UTC), inclusive. */
-    From: string;
     Granularity: 'day' | 'week' | 'month';
-    Limit: number;
     Metric:
       | 'revenue'
       | 'orders'
@@ -644,11 +641,17 @@ export interface components {
       | 'attributed_revenue'
       | 'roas'
       | 'cpa';
-    /** @description Rule-based attribution model crediting conversions and revenue to channels. */
-    Model: 'first_touch' | 'last_touch' | 'last_non_direct' | 'linear' | 'time_decay' | 'position_based';
     Order: 'asc' | 'desc';
+    /** @description First day (UTC), inclusive. */
+    ReportingFrom: string;
+    ReportingLimit: number;
+    /** @description Rule-based attribution model crediting conversions and revenue to channels. */
+    ReportingModel:
+      'first_touch' | 'last_touch' | 'last_non_direct' | 'linear' | 'time_decay' | 'position_based';
     /** @description Only this SKU. */
-    Sku: string;
+    ReportingSku: string;
+    /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
+    ReportingTo: string;
     Sort:
       | 'channel'
       | 'campaign'
@@ -661,8 +664,6 @@ export interface components {
       | 'revenue'
       | 'roas'
       | 'cpa';
-    /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
-    To: string;
   };
   requestBodies: never;
   headers: never;
@@ -681,14 +682,14 @@ export interface operations {
         cursor?: components['parameters']['Cursor'];
         dimension?: components['parameters']['Dimension'];
         /** @description First day (UTC), inclusive. */
-        from: components['parameters']['From'];
-        limit?: components['parameters']['Limit'];
+        from: components['parameters']['ReportingFrom'];
+        limit?: components['parameters']['ReportingLimit'];
         /** @description Rule-based attribution model crediting conversions and revenue to channels. */
-        model?: components['parameters']['Model'];
+        model?: components['parameters']['ReportingModel'];
         order?: components['parameters']['Order'];
         sort?: components['parameters']['Sort'];
         /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
-        to: components['parameters']['To'];
+        to: components['parameters']['ReportingTo'];
       };
       header?: never;
       path?: never;
@@ -718,9 +719,9 @@ export interface operations {
         channel?: components['parameters']['ChannelFilter'];
         format?: 'csv' | 'json';
         /** @description First day (UTC), inclusive. */
-        from: components['parameters']['From'];
+        from: components['parameters']['ReportingFrom'];
         /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
-        to: components['parameters']['To'];
+        to: components['parameters']['ReportingTo'];
       };
       header?: never;
       path?: never;
@@ -751,12 +752,12 @@ export interface operations {
         cursor?: components['parameters']['Cursor'];
         frequency?: components['parameters']['Frequency'];
         /** @description First day (UTC), inclusive. */
-        from: components['parameters']['From'];
-        limit?: components['parameters']['Limit'];
+        from: components['parameters']['ReportingFrom'];
+        limit?: components['parameters']['ReportingLimit'];
         /** @description Only this SKU. */
-        sku?: components['parameters']['Sku'];
+        sku?: components['parameters']['ReportingSku'];
         /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
-        to: components['parameters']['To'];
+        to: components['parameters']['ReportingTo'];
       };
       header?: never;
       path?: never;
@@ -833,11 +834,11 @@ export interface operations {
         /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
         currency?: components['parameters']['Currency'];
         /** @description First day (UTC), inclusive. */
-        from: components['parameters']['From'];
+        from: components['parameters']['ReportingFrom'];
         /** @description Rule-based attribution model crediting conversions and revenue to channels. */
-        model?: components['parameters']['Model'];
+        model?: components['parameters']['ReportingModel'];
         /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
-        to: components['parameters']['To'];
+        to: components['parameters']['ReportingTo'];
       };
       header?: never;
       path?: never;
@@ -892,7 +893,7 @@ export interface operations {
       query?: {
         /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
         cursor?: components['parameters']['Cursor'];
-        limit?: components['parameters']['Limit'];
+        limit?: components['parameters']['ReportingLimit'];
         severity?: components['schemas']['Severity'];
         status?: components['schemas']['SignalStatus'];
       };
@@ -1078,13 +1079,13 @@ export interface operations {
         /** @description Currency to report in (default the tenant's reporting currency, USD unless set). Amounts are converted with the documented rate table. */
         currency?: components['parameters']['Currency'];
         /** @description First day (UTC), inclusive. */
-        from: components['parameters']['From'];
+        from: components['parameters']['ReportingFrom'];
         granularity?: components['parameters']['Granularity'];
         metric: components['parameters']['Metric'];
         /** @description Rule-based attribution model crediting conversions and revenue to channels. */
-        model?: components['parameters']['Model'];
+        model?: components['parameters']['ReportingModel'];
         /** @description Last day (UTC), inclusive; at most 731 days after `from`. */
-        to: components['parameters']['To'];
+        to: components['parameters']['ReportingTo'];
       };
       header?: never;
       path?: never;
