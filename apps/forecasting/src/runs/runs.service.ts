@@ -10,7 +10,8 @@ import { DemandHistory } from '../demand/demand-history';
 
 type Schemas = forecastingApi.components['schemas'];
 /** Defaults come from the contract; the service applies them (a request may omit them). */
-export type RunRequest = Partial<Schemas['ForecastingRunRequest']> & Pick<Schemas['ForecastingRunRequest'], 'horizon'>;
+export type RunRequest = Partial<Schemas['ForecastingRunRequest']> &
+  Pick<Schemas['ForecastingRunRequest'], 'horizon'>;
 export type RunView = Schemas['ForecastingRun'];
 
 export interface RunRow {

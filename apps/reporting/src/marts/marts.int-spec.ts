@@ -2,7 +2,6 @@ import { reportingOpenApiDocument } from '@sextant/contracts';
 import { createServiceDataSource, withTenant } from '@sextant/platform/database';
 import { createLogger } from '@sextant/platform/logging';
 import type { NestFastifyApplication } from '@sextant/platform/service';
-import { runService } from '@sextant/platform/service';
 import { TopicNames } from '@sextant/platform/messaging';
 import {
   ContractClient,
@@ -158,6 +157,8 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
       ...issuer.env(),
     });
     const { definition, features } = reportingService(config);
+    // Loaded lazily, as the service's main does (telemetry must start before it).
+    const { runService } = await import('@sextant/platform/service');
     app = await runService(definition, features);
     api = new ContractClient(`http://127.0.0.1:${config.PORT}`, reportingOpenApiDocument);
     db = await createServiceDataSource({ schema: 'reporting', url: urls.appUrl, entities: [] }).initialize();

@@ -1857,6 +1857,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/track': {
       post: {
         operationId: 'trackTrackCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Record an action',
@@ -1887,6 +1888,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/identify': {
       post: {
         operationId: 'trackIdentifyCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Tie a user to their traits',
@@ -1917,6 +1919,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/page': {
       post: {
         operationId: 'trackPageCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Record a page view',
@@ -1947,6 +1950,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/screen': {
       post: {
         operationId: 'trackScreenCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Record a screen view',
@@ -1977,6 +1981,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/group': {
       post: {
         operationId: 'trackGroupCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Associate a user with a group',
@@ -2007,6 +2012,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/alias': {
       post: {
         operationId: 'trackAliasCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Merge two user identities',
@@ -2037,6 +2043,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/batch': {
       post: {
         operationId: 'trackBatch',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Send a batch of calls',

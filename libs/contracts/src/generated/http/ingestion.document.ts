@@ -125,6 +125,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/track': {
       post: {
         operationId: 'trackTrackCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Record an action',
@@ -151,6 +152,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/identify': {
       post: {
         operationId: 'trackIdentifyCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Tie a user to their traits',
@@ -177,6 +179,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/page': {
       post: {
         operationId: 'trackPageCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Record a page view',
@@ -203,6 +206,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/screen': {
       post: {
         operationId: 'trackScreenCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Record a screen view',
@@ -229,6 +233,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/group': {
       post: {
         operationId: 'trackGroupCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Associate a user with a group',
@@ -255,6 +260,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/alias': {
       post: {
         operationId: 'trackAliasCall',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Merge two user identities',
@@ -281,6 +287,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
     '/api/v1/ingestion/v1/batch': {
       post: {
         operationId: 'trackBatch',
+        'x-sextant-audit': 'denials',
         'x-sextant-permission': 'events:write',
         tags: ['Tracking'],
         summary: 'Send a batch of calls',
