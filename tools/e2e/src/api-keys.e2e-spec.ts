@@ -27,7 +27,7 @@ describe('API keys at the gateway, exchanged at the real auth service', () => {
     owner = await signUp(stack.urls.gateway, 'Key shop');
     const created = await api.request<{ keyId: string; key: string }>('POST', '/api/v1/auth/api-keys', {
       headers: owner.headers,
-      body: { name: 'tracking', scopes: ['events:write'] },
+      body: { name: 'tracking', scopes: ['ingest'] },
     });
     expect(created.status).toBe(201);
     key = created.body;

@@ -45,16 +45,14 @@ export async function startStandInAuth(): Promise<StandInAuth> {
           exchanges.push(apiKey ?? '');
           const known = apiKey ? keys.get(apiKey) : undefined;
           if (!known) {
-            response
-              .writeHead(401, { 'content-type': 'application/problem+json' })
-              .end(
-                JSON.stringify({
-                  type: 'about:blank',
-                  title: 'Unauthorized',
-                  status: 401,
-                  code: 'unauthorized',
-                }),
-              );
+            response.writeHead(401, { 'content-type': 'application/problem+json' }).end(
+              JSON.stringify({
+                type: 'about:blank',
+                title: 'Unauthorized',
+                status: 401,
+                code: 'unauthorized',
+              }),
+            );
             return;
           }
           const scopes = ['events:write'];
