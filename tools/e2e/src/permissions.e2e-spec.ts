@@ -145,7 +145,7 @@ describe('permissions of every operation in the merged contract (whole stack)', 
       headers: tenantA.headers,
       body: {},
     });
-    expect(ping.status).toBe(201);
+    expect(ping.status).toBe(202);
     resourcesOfA.pingId = ping.body.pingId;
     // A sees its ping in reporting before B tries: B's 404 then means isolation, not lag.
     await eventually(
