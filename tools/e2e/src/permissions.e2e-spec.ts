@@ -137,13 +137,15 @@ describe('permissions of every operation in the merged contract (whole stack)', 
 
     const key = await api.request<{ keyId: string }>('POST', '/api/v1/auth/api-keys', {
       headers: tenantA.headers,
-      body: { name: 'A key', scopes: ['events:write'] },
+      body: { name: 'A key', scopes: ['ingest'] },
     });
+    expect(key.status).toBe(201);
     resourcesOfA.keyId = key.body.keyId;
     const ping = await api.request<{ pingId: string }>('POST', '/api/v1/ingestion/pings', {
       headers: tenantA.headers,
       body: {},
     });
+    expect(ping.status).toBe(202);
     resourcesOfA.pingId = ping.body.pingId;
     // A sees its ping in reporting before B tries: B's 404 then means isolation, not lag.
     await eventually(

@@ -40,7 +40,7 @@ export interface EdgeGuardOptions {
  * The door of every /api/v1 request, before its body is read: finds its contract operation;
  * unless the operation is public (`security: []`), verifies the access token locally or exchanges
  * the API key for one (401 otherwise) and checks the permission the operation names in its
- * `x-sextant-permission` (403 otherwise); then counts the request against its API key and tenant (or
+ * `x-sextant-permission` against the token's permissions (403 otherwise); then counts the request against its API key and tenant (or
  * its address on public operations) and answers 429 over the limit. Services verify again.
  */
 export class EdgeGuard {
@@ -68,7 +68,7 @@ export class EdgeGuard {
     await this.limit(subject, context, reply);
   }
 
-  /** Fills the context with who is calling; returns the credential's permissions (an API key's scopes). */
+  /** Fills the context with who is calling; returns the permissions of its access token. */
   private async authenticate(request: FastifyRequest, context: EdgeContext): Promise<readonly string[]> {
     const credential = credentialOf(request.headers);
     switch (credential.kind) {
@@ -88,15 +88,23 @@ export class EdgeGuard {
         }
       case 'api-key': {
         if (!isWellFormedApiKey(credential.key)) throw unauthorized('The API key is not valid.');
+        let exchanged;
         try {
-          const exchanged = await this.options.exchange.exchange(credential.key);
-          context.tenantId = exchanged.tenantId;
-          context.keyId = exchanged.keyId;
-          context.upstreamAuthorization = `Bearer ${exchanged.accessToken}`;
-          return exchanged.scopes;
+          exchanged = await this.options.exchange.exchange(credential.key);
         } catch (error) {
           if (error instanceof ApiKeyRejected) throw unauthorized('The API key is not valid.');
           throw new ApiProblem(503, 'auth_unavailable', 'The API key could not be checked; try again.');
+        }
+        // The key's permissions are those its access token carries (verified once, then cached).
+        try {
+          const identity = await this.options.verifier.verify(exchanged.accessToken);
+          context.tenantId = identity.tenantId;
+          context.keyId = exchanged.keyId;
+          context.upstreamAuthorization = `Bearer ${exchanged.accessToken}`;
+          return identity.permissions;
+        } catch (error) {
+          if (error instanceof InvalidAccessToken) throw unauthorized('The API key is not valid.');
+          throw error;
         }
       }
     }
