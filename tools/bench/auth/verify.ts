@@ -1,6 +1,7 @@
 // Access-token verifications per second on one core with a cached JWKS (the platform verifier,
-// keys fetched once over HTTP from a local JWKS endpoint): every call checking the ES256
-// signature (cacheSize 0), and with the verified-token cache (a client's repeated token); and Argon2id hashing/verification time
+// keys fetched once over HTTP from a local JWKS endpoint): every call checking the signature
+// (cacheSize 0) for RS256 (what auth signs) and ES256 (the baseline it replaced), and with the
+// verified-token cache (a client's repeated token); and Argon2id hashing/verification time
 // at the auth service's default parameters. Median of several runs.
 //   node dist/tools/bench/auth/verify.js [runs=5]
 import { AccessTokenVerifier, remoteKeySet } from '@sextant/platform/auth';
@@ -13,9 +14,9 @@ import type { AddressInfo } from 'node:net';
 const runs = Number(process.argv[2] ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function verifications(cacheSize: number): Promise<number[]> {
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
+async function verifications(cacheSize: number, alg: 'RS256' | 'ES256'): Promise<number[]> {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { modulusLength: 2048 });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg, use: 'sig' };
   const server = createServer((_, res) =>
     res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
   );
@@ -28,7 +29,7 @@ async function verifications(cacheSize: number): Promise<number[]> {
     cacheSize,
   });
   const token = await new SignJWT({ tid: randomUUID(), perms: ['reports:read'] })
-    .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'at+jwt' })
+    .setProtectedHeader({ alg, kid: 'bench', typ: 'at+jwt' })
     .setIssuer('bench')
     .setAudience('bench')
     .setSubject(randomUUID())
@@ -67,15 +68,18 @@ async function argon2Times(): Promise<{ hash: number[]; verify: number[] }> {
 }
 
 async function main() {
-  const rates = await verifications(0);
-  const cachedRates = await verifications(10_000);
+  const rates = await verifications(0, 'RS256');
+  const es256Rates = await verifications(0, 'ES256');
+  const cachedRates = await verifications(10_000, 'RS256');
   const { hash, verify } = await argon2Times();
   process.stdout.write(
     `${JSON.stringify(
       {
         runs,
-        signatureVerificationsPerSecond: Math.round(median(rates)),
-        signatureVerificationRuns: rates.map(Math.round),
+        rs256VerificationsPerSecond: Math.round(median(rates)),
+        rs256VerificationRuns: rates.map(Math.round),
+        es256VerificationsPerSecond: Math.round(median(es256Rates)),
+        es256VerificationRuns: es256Rates.map(Math.round),
         cachedTokenVerificationsPerSecond: Math.round(median(cachedRates)),
         cachedVerificationRuns: cachedRates.map(Math.round),
         argon2id: {

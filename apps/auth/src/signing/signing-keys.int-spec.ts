@@ -42,8 +42,11 @@ describe('signing keys (real PostgreSQL)', () => {
   });
   afterAll(() => dataSource.destroy());
 
-  it('signs ES256 access tokens that verify against the published keys', async () => {
+  it('signs RS256 access tokens that verify against the published keys', async () => {
     const token = await sign();
+    expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toMatchObject({
+      alg: 'RS256',
+    });
     expect(keys.jwks().keys.map((k) => k.kid)).toContain(kidOf(token));
     expect(keys.jwks().keys.every((k) => !('d' in k))).toBe(true);
     await expect(verifier().verify(token)).resolves.toMatchObject({ permissions: [] });

@@ -13,7 +13,7 @@ import {
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { randomUUID } from 'node:crypto';
 import { unseal } from './key-sealing';
-import { lockSigningKeys, newSealedKey } from './key-rotation';
+import { algorithmOf, lockSigningKeys, newSealedKey } from './key-rotation';
 
 interface SigningKeyRow {
   kid: string;
@@ -23,13 +23,13 @@ interface SigningKeyRow {
 }
 
 /**
- * The ES256 keys that sign access tokens, stored in auth.signing_keys with the private half sealed
+ * The keys (RS256; older ones ES256) that sign access tokens, stored in auth.signing_keys with the private half sealed
  * (AES-256-GCM). The first replica to start without a key makes one (under an advisory lock, so
  * replicas agree). Every key that is not retired is published in the JWKS.
  */
 @Injectable()
 export class SigningKeys implements OnModuleInit, OnModuleDestroy {
-  private signingKey?: { kid: string; key: KeyLike };
+  private signingKey?: { kid: string; alg: 'RS256' | 'ES256'; key: KeyLike };
   private published: JWK[] = [];
   private localSet?: JWTVerifyGetKey;
   private lastReload = 0;
@@ -75,8 +75,14 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     const privateJwk = JSON.parse(
       unseal(active.private_key_sealed, this.keyEncryptionKey, active.kid),
     ) as JWK;
-    this.signingKey = { kid: active.kid, key: (await importJWK(privateJwk, 'ES256')) as KeyLike };
-    this.published = rows.map((k) => ({ ...k.public_jwk, kid: k.kid, alg: 'ES256', use: 'sig' }));
+    const alg = algorithmOf(active.public_jwk);
+    this.signingKey = { kid: active.kid, alg, key: (await importJWK(privateJwk, alg)) as KeyLike };
+    this.published = rows.map((k) => ({
+      ...k.public_jwk,
+      kid: k.kid,
+      alg: algorithmOf(k.public_jwk),
+      use: 'sig',
+    }));
     this.localSet = createLocalJWKSet({ keys: this.published });
     this.lastReload = Date.now();
   }
@@ -97,9 +103,9 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   };
 
   async sign(claims: JWTPayload & { sub: string }, ttlSeconds: number): Promise<string> {
-    const { kid, key } = this.signingKey!;
+    const { kid, alg, key } = this.signingKey!;
     return new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: 'ES256', kid, typ: ACCESS_TOKEN_TYPE })
+      .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYPE })
       .setIssuer(this.config.AUTH_ISSUER)
       .setAudience(this.config.AUTH_AUDIENCE)
       .setIssuedAt()

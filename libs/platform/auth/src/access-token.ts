@@ -24,8 +24,11 @@ export interface VerifiedIdentity {
 
 /** The JOSE header `typ` of Sextant access tokens (RFC 9068). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
-/** The only signature algorithm accepted: no `none`, no HMAC with a public key as the secret. */
-export const ACCESS_TOKEN_ALGORITHMS = ['ES256'];
+/**
+ * The signature algorithms accepted, asymmetric only: no `none`, no HMAC with a public key as the
+ * secret. Tokens are signed RS256; ES256 is kept for keys made before the switch.
+ */
+export const ACCESS_TOKEN_ALGORITHMS = ['RS256', 'ES256'];
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -48,7 +51,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Service names are the `sub` of service tokens (e.g. `reporting`). */
 export const SERVICE_NAME = /^[a-z][a-z0-9-]{1,31}$/;
 
-/** Verifies access tokens locally: signature (ES256 only), iss, aud, exp, typ and the Sextant claims. */
+/** Verifies access tokens locally: signature (RS256/ES256 only), iss, aud, exp, typ and the Sextant claims. */
 export class AccessTokenVerifier {
   private readonly verified = new Map<string, VerifiedIdentity>();
   private readonly cacheSize: number;

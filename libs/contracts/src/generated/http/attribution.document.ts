@@ -600,7 +600,7 @@ export const attributionOpenApiDocument: OpenApiDocument = {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token from login or refresh (ES256, 10 minutes).',
+        description: 'An access token from login or refresh (RS256, 10 minutes).',
       },
     },
     parameters: {

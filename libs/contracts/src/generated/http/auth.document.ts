@@ -7,7 +7,7 @@ export const authOpenApiDocument: OpenApiDocument = {
     title: 'Sextant auth',
     version: '1.0.0',
     description:
-      'Tenants, members, tokens, API keys and the audit log. Shaped like an OpenID provider: access tokens are short-lived ES256 JWTs (claims iss, aud, sub, tid, perms, typ, kid in the header) that every service verifies locally against `/.well-known/jwks.json`; refresh tokens are opaque, rotated on every use and revoked as a family when a used one is presented again.',
+      'Tenants, members, tokens, API keys and the audit log. Shaped like an OpenID provider: access tokens are short-lived RS256 JWTs (claims iss, aud, sub, tid, perms, typ, kid in the header) that every service verifies locally against `/.well-known/jwks.json`; refresh tokens are opaque, rotated on every use and revoked as a family when a used one is presented again.',
   },
   servers: [{ url: 'http://localhost:3000', description: 'Through the local gateway' }],
   tags: [
@@ -626,7 +626,7 @@ export const authOpenApiDocument: OpenApiDocument = {
         tags: ['API keys'],
         summary: 'Exchange an API key for an access token',
         description:
-          "What the gateway (or a partner) calls with an `sxt_live_...` key: returns an ES256 access token with `sty: api_key`, `sub` the key id and the permissions of the key's scopes (`ingest`: events:write; `read`: reports:read). A malformed, unknown, revoked or expired key gets the same 401.",
+          "What the gateway (or a partner) calls with an `sxt_live_...` key: returns an RS256 access token with `sty: api_key`, `sub` the key id and the permissions of the key's scopes (`ingest`: events:write; `read`: reports:read). A malformed, unknown, revoked or expired key gets the same 401.",
         security: [],
         requestBody: {
           required: true,
@@ -730,7 +730,7 @@ export const authOpenApiDocument: OpenApiDocument = {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token from login or refresh (ES256, 10 minutes).',
+        description: 'An access token from login or refresh (RS256, 10 minutes).',
       },
     },
     parameters: {
@@ -854,7 +854,7 @@ export const authOpenApiDocument: OpenApiDocument = {
         additionalProperties: false,
         required: ['accessToken', 'tokenType', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'tenantId'],
         properties: {
-          accessToken: { type: 'string', description: 'ES256 JWT.' },
+          accessToken: { type: 'string', description: 'RS256 JWT.' },
           tokenType: { type: 'string', enum: ['Bearer'] },
           expiresIn: { type: 'integer', description: 'Seconds the access token is valid.' },
           refreshToken: { type: 'string', description: 'Opaque; single use.' },
@@ -970,7 +970,7 @@ export const authOpenApiDocument: OpenApiDocument = {
         additionalProperties: false,
         required: ['accessToken', 'tokenType', 'expiresIn', 'keyId', 'tenantId', 'scopes'],
         properties: {
-          accessToken: { type: 'string', description: 'ES256 JWT, `sty: api_key`.' },
+          accessToken: { type: 'string', description: 'RS256 JWT, `sty: api_key`.' },
           tokenType: { type: 'string', enum: ['Bearer'] },
           expiresIn: { type: 'integer' },
           keyId: { type: 'string', format: 'uuid' },
@@ -1216,13 +1216,17 @@ export const authOpenApiDocument: OpenApiDocument = {
             type: 'array',
             items: {
               type: 'object',
-              required: ['kty', 'kid', 'alg', 'use', 'crv', 'x', 'y'],
+              description:
+                'RSA keys (RS256) sign new tokens; EC P-256 keys (ES256) made before stay published until retired.',
+              required: ['kty', 'kid', 'alg', 'use'],
               additionalProperties: false,
               properties: {
-                kty: { type: 'string', enum: ['EC'] },
+                kty: { type: 'string', enum: ['RSA', 'EC'] },
                 kid: { type: 'string' },
-                alg: { type: 'string', enum: ['ES256'] },
+                alg: { type: 'string', enum: ['RS256', 'ES256'] },
                 use: { type: 'string', enum: ['sig'] },
+                n: { type: 'string', description: 'RSA modulus (base64url).' },
+                e: { type: 'string', description: 'RSA public exponent (base64url).' },
                 crv: { type: 'string', enum: ['P-256'] },
                 x: { type: 'string' },
                 y: { type: 'string' },

@@ -404,7 +404,7 @@ export const forecastingOpenApiDocument: OpenApiDocument = {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token from login or refresh (ES256, 10 minutes).',
+        description: 'An access token from login or refresh (RS256, 10 minutes).',
       },
     },
     parameters: {

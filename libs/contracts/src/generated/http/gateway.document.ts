@@ -1341,7 +1341,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         tags: ['API keys'],
         summary: 'Exchange an API key for an access token',
         description:
-          "What the gateway (or a partner) calls with an `sxt_live_...` key: returns an ES256 access token with `sty: api_key`, `sub` the key id and the permissions of the key's scopes (`ingest`: events:write; `read`: reports:read). A malformed, unknown, revoked or expired key gets the same 401.",
+          "What the gateway (or a partner) calls with an `sxt_live_...` key: returns an RS256 access token with `sty: api_key`, `sub` the key id and the permissions of the key's scopes (`ingest`: events:write; `read`: reports:read). A malformed, unknown, revoked or expired key gets the same 401.",
         security: [],
         requestBody: {
           required: true,
@@ -4077,7 +4077,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         additionalProperties: false,
         required: ['accessToken', 'tokenType', 'expiresIn', 'refreshToken', 'refreshExpiresIn', 'tenantId'],
         properties: {
-          accessToken: { type: 'string', description: 'ES256 JWT.' },
+          accessToken: { type: 'string', description: 'RS256 JWT.' },
           tokenType: { type: 'string', enum: ['Bearer'] },
           expiresIn: { type: 'integer', description: 'Seconds the access token is valid.' },
           refreshToken: { type: 'string', description: 'Opaque; single use.' },
@@ -4193,7 +4193,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         additionalProperties: false,
         required: ['accessToken', 'tokenType', 'expiresIn', 'keyId', 'tenantId', 'scopes'],
         properties: {
-          accessToken: { type: 'string', description: 'ES256 JWT, `sty: api_key`.' },
+          accessToken: { type: 'string', description: 'RS256 JWT, `sty: api_key`.' },
           tokenType: { type: 'string', enum: ['Bearer'] },
           expiresIn: { type: 'integer' },
           keyId: { type: 'string', format: 'uuid' },
@@ -4439,13 +4439,17 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             type: 'array',
             items: {
               type: 'object',
-              required: ['kty', 'kid', 'alg', 'use', 'crv', 'x', 'y'],
+              description:
+                'RSA keys (RS256) sign new tokens; EC P-256 keys (ES256) made before stay published until retired.',
+              required: ['kty', 'kid', 'alg', 'use'],
               additionalProperties: false,
               properties: {
-                kty: { type: 'string', enum: ['EC'] },
+                kty: { type: 'string', enum: ['RSA', 'EC'] },
                 kid: { type: 'string' },
-                alg: { type: 'string', enum: ['ES256'] },
+                alg: { type: 'string', enum: ['RS256', 'ES256'] },
                 use: { type: 'string', enum: ['sig'] },
+                n: { type: 'string', description: 'RSA modulus (base64url).' },
+                e: { type: 'string', description: 'RSA public exponent (base64url).' },
                 crv: { type: 'string', enum: ['P-256'] },
                 x: { type: 'string' },
                 y: { type: 'string' },
@@ -5654,7 +5658,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token from login or refresh (ES256, 10 minutes).',
+        description: 'An access token from login or refresh (RS256, 10 minutes).',
       },
     },
     parameters: {

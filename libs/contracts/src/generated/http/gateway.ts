@@ -396,7 +396,7 @@ export interface paths {
     put?: never;
     /**
      * Exchange an API key for an access token
-     * @description What the gateway (or a partner) calls with an `sxt_live_...` key: returns an ES256 access token with `sty: api_key`, `sub` the key id and the permissions of the key's scopes (`ingest`: events:write; `read`: reports:read). A malformed, unknown, revoked or expired key gets the same 401.
+     * @description What the gateway (or a partner) calls with an `sxt_live_...` key: returns an RS256 access token with `sty: api_key`, `sub` the key id and the permissions of the key's scopes (`ingest`: events:write; `read`: reports:read). A malformed, unknown, revoked or expired key gets the same 401.
      */
     post: operations['exchangeApiKey'];
     delete?: never;
@@ -1793,7 +1793,7 @@ export interface components {
       scopes: components['schemas']['ApiKeyScope'][];
     };
     ApiKeyAccessToken: {
-      /** @description ES256 JWT, `sty: api_key`. */
+      /** @description RS256 JWT, `sty: api_key`. */
       accessToken: string;
       expiresIn: number;
       /** Format: uuid */
@@ -2210,16 +2210,20 @@ export interface components {
     JsonWebKeySet: {
       keys: {
         /** @enum {string} */
-        alg: 'ES256';
+        alg: 'RS256' | 'ES256';
         /** @enum {string} */
-        crv: 'P-256';
+        crv?: 'P-256';
+        /** @description RSA public exponent (base64url). */
+        e?: string;
         kid: string;
         /** @enum {string} */
-        kty: 'EC';
+        kty: 'RSA' | 'EC';
+        /** @description RSA modulus (base64url). */
+        n?: string;
         /** @enum {string} */
         use: 'sig';
-        x: string;
-        y: string;
+        x?: string;
+        y?: string;
       }[];
     };
     Kpi: {
@@ -3130,7 +3134,7 @@ export interface components {
       }[];
     };
     TokenPair: {
-      /** @description ES256 JWT. */
+      /** @description RS256 JWT. */
       accessToken: string;
       /** @description Seconds the access token is valid. */
       expiresIn: number;

@@ -787,7 +787,7 @@ export const ingestionOpenApiDocument: OpenApiDocument = {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token from login or refresh (ES256, 10 minutes).',
+        description: 'An access token from login or refresh (RS256, 10 minutes).',
       },
     },
     schemas: {
