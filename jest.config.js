@@ -38,9 +38,11 @@ const tier = (displayName, testMatch, extra = {}) => ({
 });
 
 module.exports = {
+  // Generous for unit tests too: CPU-bound ones (Argon2id, ESLint over the project graph) slow
+  // down on a busy shared machine. Integration and e2e set their own in their setup files.
+  testTimeout: 30_000,
   projects: [
-    // Generous: CPU-bound tests (Argon2id, ESLint over the graph) slow down on a busy shared machine.
-    tier('unit', ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'], { testTimeout: 30_000 }),
+    tier('unit', ['<rootDir>/{apps,libs,tools}/**/*.spec.ts']),
     tier('integration', ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'], {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
