@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 // The reporting schema in two layers. Staging (`stg_*`) holds the cleaned facts as the events
 // carried them (latest revision per aggregate, original currency). Marts (`fct_*`, `dim_*`) are
 // derived from staging only, so any mart row can be recomputed from staging at any time: that is
-// what makes redelivery and out-of-order revisions harmless (see docs/adr/0100-reporting-marts.md).
+// what makes redelivery and out-of-order revisions harmless (see docs/adr/0009-reporting-marts.md).
 
 const tenant = () => PrimaryColumn({ name: 'tenant_id', type: 'uuid' });
 const text = (name: string) => PrimaryColumn({ name, type: 'text' });

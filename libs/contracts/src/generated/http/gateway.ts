@@ -1646,7 +1646,7 @@ export interface paths {
     put?: never;
     /**
      * Look for notable changes on a day
-     * @description Judges the day's channel ROAS (last-touch), event volume per source and forecast error per SKU against the 28 days before it (modified z-score on median/MAD, |z| >= 3.5 and at least a 20% change; see docs/adr/0100-reporting-marts.md). New signals are stored, published as reporting.signal.raised.v1 and sent to webhook subscribers; a signal already raised for the same metric, dimension and day is not raised again. Needs `models:run`.
+     * @description Judges the day's channel ROAS (last-touch), event volume per source and forecast error per SKU against the 28 days before it (modified z-score on median/MAD, |z| >= 3.5 and at least a 20% change; see docs/adr/0009-reporting-marts.md). New signals are stored and published as reporting.signal.raised.v1; a signal already raised for the same metric, dimension and day is not raised again. Needs `models:run`.
      */
     post: operations['detectSignals'];
     delete?: never;
