@@ -6,3 +6,5 @@ export * from './contract-fuzzer';
 export * from './accounts';
 export * from './test-tokens';
 export * from './test-producer';
+export * from './simulated-store/world';
+export * from './simulated-store/load-world';

@@ -5,8 +5,7 @@
  * account and the world's ground truth as JSON on stdout, progress on stderr.
  */
 import { parseArgs } from 'node:util';
-import { loadWorld } from './load-world';
-import { simulateWorld } from './world';
+import { loadWorld, simulateWorld } from '@sextant/testing';
 
 async function main() {
   const { values } = parseArgs({
