@@ -1,5 +1,6 @@
 import { AccessTokenVerifier } from '@sextant/platform/auth';
 import { createServiceDataSource, Transactions } from '@sextant/platform/database';
+import { Metrics } from '@sextant/platform/http';
 import { serviceUrls, testEnvironment } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -37,7 +38,7 @@ describe('signing keys (real PostgreSQL)', () => {
       url: config.DATABASE_URL,
       entities: [],
     }).initialize();
-    keys = new SigningKeys(config, new Transactions(dataSource));
+    keys = new SigningKeys(config, new Transactions(dataSource), new Metrics('auth'));
     await keys.load();
   });
   afterAll(() => dataSource.destroy());

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ACCESS_TOKEN_TYPE } from '@sextant/platform/auth';
 import { Transactions } from '@sextant/platform/database';
+import { Metrics } from '@sextant/platform/http';
+import { Gauge } from 'prom-client';
 import {
   createLocalJWKSet,
   importJWK,
@@ -29,7 +31,7 @@ interface SigningKeyRow {
  */
 @Injectable()
 export class SigningKeys implements OnModuleInit, OnModuleDestroy {
-  private signingKey?: { kid: string; alg: 'RS256' | 'ES256'; key: KeyLike };
+  private signingKey?: { kid: string; alg: 'RS256' | 'ES256'; key: KeyLike; since: Date };
   private published: JWK[] = [];
   private localSet?: JWTVerifyGetKey;
   private lastReload = 0;
@@ -39,8 +41,18 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly transactions: Transactions,
+    metrics: Metrics,
   ) {
     this.keyEncryptionKey = Buffer.from(config.AUTH_KEY_ENCRYPTION_KEY, 'base64');
+    const keys = this;
+    new Gauge({
+      name: 'auth_signing_key_age_seconds',
+      help: 'Age of the key signing access tokens now (rotate before it grows old: alert SextantSigningKeyNotRotated)',
+      registers: [metrics.registry],
+      collect() {
+        if (keys.signingKey) this.set((Date.now() - keys.signingKey.since.getTime()) / 1000);
+      },
+    });
   }
 
   async onModuleInit(): Promise<void> {
@@ -76,7 +88,12 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
       unseal(active.private_key_sealed, this.keyEncryptionKey, active.kid),
     ) as JWK;
     const alg = algorithmOf(active.public_jwk);
-    this.signingKey = { kid: active.kid, alg, key: (await importJWK(privateJwk, alg)) as KeyLike };
+    this.signingKey = {
+      kid: active.kid,
+      alg,
+      key: (await importJWK(privateJwk, alg)) as KeyLike,
+      since: active.signs_from,
+    };
     this.published = rows.map((k) => ({
       ...k.public_jwk,
       kid: k.kid,

@@ -7,8 +7,10 @@ import {
 } from '@nestjs/common';
 import type { EventPayloads } from '@sextant/contracts';
 import { Transactions } from '@sextant/platform/database';
+import { Metrics } from '@sextant/platform/http';
 import { addToOutbox, assertValidEvent, HEADERS, Messaging } from '@sextant/platform/messaging';
 import type { Consumer } from 'kafkajs';
+import { Counter } from 'prom-client';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EntityManager } from 'typeorm';
 import { FORECASTING_CONFIG, type ForecastingConfig } from '../config';
@@ -34,13 +36,22 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('ForecastJobs');
   private consumer?: Consumer;
   private stopping = false;
+  private readonly skusForecast: Counter<'outcome'>;
 
   constructor(
     private readonly messaging: Messaging,
     private readonly transactions: Transactions,
     private readonly history: DemandHistory,
     @Inject(FORECASTING_CONFIG) private readonly config: ForecastingConfig,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.skusForecast = new Counter({
+      name: 'forecasting_skus_total',
+      help: 'SKUs of forecast and backtest runs finished by this worker, by outcome',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
+  }
 
   async onApplicationBootstrap() {
     const topic = this.messaging.topics.topic(JOB_TOPIC);
@@ -136,6 +147,7 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
       const recorded = await this.transactions.forTenant(tenantId, (m) =>
         this.record(m, runId, sku, outcome, error),
       );
+      if (recorded === 'recorded') this.skusForecast.inc({ outcome: outcome ? 'succeeded' : 'failed' });
       if (recorded === 'stopped') return;
     }
   }
