@@ -5,6 +5,7 @@ import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { PingArrival } from './pings/ping-arrival.entity';
 import { PingArrivalsConsumer } from './pings/ping-arrivals.consumer';
 import { PingsModule } from './pings/pings.module';
+import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 
 export const entities = [PingArrival];
 export const migrations = [Initial1763800000000];
@@ -23,7 +24,7 @@ export function reportingService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      subscribers: [PingArrivalsConsumer],
+      subscribers: [PingArrivalsConsumer, SubjectErasureConsumer],
     },
     features: [PingsModule],
   };
