@@ -298,7 +298,7 @@ describe('subject deletion through the gateway (real processes, PostgreSQL and K
     expect(tablesHolding(rows, `anon-new-device-${run}`)).toEqual([]);
     expect(tablesHolding(rows, again.messageId)).toEqual([]);
     const metrics = await (await fetch(`${stack.urls.ingestion}/metrics`)).text();
-    expect(metrics).toMatch(/ingestion_events_suppressed_total 2/);
+    expect(metrics).toMatch(/^ingestion_events_suppressed_total{service="ingestion"} 2$/m);
 
     const listed = await api.request<{ suppressions: Suppression[] }>(
       'GET',
