@@ -4,6 +4,7 @@ import { CreditsController } from './credits/credits.controller';
 import { CreditsService } from './credits/credits.service';
 import { JourneysConsumer } from './journeys/journeys.consumer';
 import { ATTRIBUTION_LIMITS } from './limits';
+import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 import { RunWorker } from './runs/run-worker.consumer';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
@@ -22,6 +23,7 @@ export class AttributionModule {
         RunsService,
         JourneysConsumer,
         RunWorker,
+        SubjectErasureConsumer,
       ],
     };
   }

@@ -11,6 +11,7 @@ import { acceptCsvBodies } from './mmm/csv-body';
 import { MMM_ENTITIES } from './mmm/mmm.entities';
 import { MmmConsumer } from './mmm/mmm.consumer';
 import { MmmModule } from './mmm/mmm.module';
+import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 import { RunWorker } from './runs/run-worker.consumer';
 
 export const entities: ClassType[] = [...MMM_ENTITIES];
@@ -30,7 +31,7 @@ export function attributionService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      subscribers: [JourneysConsumer, RunWorker, MmmConsumer],
+      subscribers: [JourneysConsumer, RunWorker, MmmConsumer, SubjectErasureConsumer],
       configure: async (app) => acceptCsvBodies(app),
     },
     features: [AttributionModule.forConfig(config), MmmModule.forRoot(config)],

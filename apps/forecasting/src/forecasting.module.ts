@@ -3,6 +3,7 @@ import { FORECASTING_CONFIG, type ForecastingConfig } from './config';
 import { DemandHistory } from './demand/demand-history';
 import { HistoryController } from './demand/history.controller';
 import { OrdersConsumer } from './demand/orders.consumer';
+import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 import { ForecastJobsWorker } from './runs/forecast-jobs.worker';
 import { RunResultsService } from './runs/run-results.service';
 import { RunsController } from './runs/runs.controller';
@@ -20,6 +21,7 @@ export class ForecastingModule {
         { provide: FORECASTING_CONFIG, useValue: config },
         DemandHistory,
         OrdersConsumer,
+        SubjectErasureConsumer,
         RunsService,
         RunResultsService,
         ForecastJobsWorker,

@@ -3,6 +3,7 @@ import type { ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
 import { type ForecastingConfig, loadForecastingConfig } from './config';
 import { OrdersConsumer } from './demand/orders.consumer';
+import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 import { ForecastingModule } from './forecasting.module';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Forecasting1764400000000 } from './migrations/1764400000000-Forecasting';
@@ -25,7 +26,7 @@ export function forecastingService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      subscribers: [OrdersConsumer],
+      subscribers: [OrdersConsumer, SubjectErasureConsumer],
       // History imports may come as CSV.
       configure: async (app) => {
         app

@@ -7,6 +7,7 @@ import { Profile, ProfileIdentifier } from './identity/profile.entity';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Identity1764400000000 } from './migrations/1764400000000-Identity';
 import { Privacy1764700000000 } from './migrations/1764700000000-Privacy';
+import { TrackedMessageProfiles1764750000000 } from './migrations/1764750000000-TrackedMessageProfiles';
 import { PrivacyRequest, PrivacyRequestService, SuppressedIdentifier } from './privacy/privacy.entities';
 import { PrivacyModule } from './privacy/privacy.module';
 import { SubjectRequestsConsumer } from './privacy/subject-requests.consumer';
@@ -53,6 +54,7 @@ export const migrations = [
   Tracking1764500000000,
   Commerce1764550000000,
   Privacy1764700000000,
+  TrackedMessageProfiles1764750000000,
 ];
 
 export function ingestionService(

@@ -16,6 +16,7 @@ import { SIGNAL_ENTITIES } from './signals/signals.entities';
 import { SignalsModule } from './signals/signals.module';
 import { PingArrivalsConsumer } from './pings/ping-arrivals.consumer';
 import { PingsModule } from './pings/pings.module';
+import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 
 export const entities = [PingArrival, ...MART_ENTITIES, ...SIGNAL_ENTITIES, LiveEvent];
 export const migrations = [Initial1763800000000, Marts1795979475453, LiveEvents1795982735948];
@@ -34,7 +35,7 @@ export function reportingService(
         audience: config.AUTH_AUDIENCE,
       },
       database: { entities, migrations },
-      subscribers: [PingArrivalsConsumer, MartsConsumer],
+      subscribers: [PingArrivalsConsumer, MartsConsumer, SubjectErasureConsumer],
     },
     features: [
       PingsModule,

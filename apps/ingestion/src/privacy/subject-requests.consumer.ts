@@ -5,6 +5,7 @@ import {
   subjectErasureHandlers,
 } from '@sextant/platform/messaging';
 import { IdentityEraser } from './identity-eraser';
+import { DeadLettersEraser, OrderCustomerEraser, TrackedMessagesEraser } from './ingestion-erasers';
 import { SubjectRequestsService } from './subject-requests.service';
 
 /** Erases what ingestion holds about a subject, and collects every service's confirmation. */
@@ -14,7 +15,12 @@ export class SubjectRequestsConsumer implements EventSubscriber {
 
   eventHandlers(): EventHandlers {
     return {
-      ...subjectErasureHandlers('ingestion', [new IdentityEraser()]),
+      ...subjectErasureHandlers('ingestion', [
+        new TrackedMessagesEraser(),
+        new DeadLettersEraser(),
+        new OrderCustomerEraser(),
+        new IdentityEraser(),
+      ]),
       'privacy.subject.deletion-completed.v1': (done, { manager }) =>
         this.requests.confirm(manager, done.requestId, done.service, done.erased, new Date(done.completedAt)),
     };

@@ -9,6 +9,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import { findProfile } from '../identity/profile-lookup';
 import { type IdentifierKind, Profile, ProfileIdentifier } from '../identity/profile.entity';
+import { CommerceOrder } from '../orders/order.entity';
+import { TrackedMessage } from '../tracking/tracked-message.entity';
 import { PrivacyRequest, PrivacyRequestService, SuppressedIdentifier } from './privacy.entities';
 
 type SubjectRequestCreate = ingestionApi.components['schemas']['SubjectRequestCreate'];
@@ -74,8 +76,7 @@ export class SubjectRequestsService {
               profileId: i.profileId,
               firstSeenAt: i.firstSeenAt.toISOString(),
             })),
-            events: [],
-            orders: [],
+            ...(await exportedActivity(manager, profileIds)),
           },
         };
       }
@@ -187,6 +188,38 @@ export class SubjectRequestsService {
     if (subject.anonymousId) return { kind: 'anonymousId', value: subject.anonymousId };
     return { kind: 'emailHash', value: hashCustomerEmail(subject.email!, tenantId) };
   }
+}
+
+/**
+ * What ingestion holds of the subject's activity: the dedup records of their events (ingestion does
+ * not keep event bodies: those are published and held by the consumers) and their orders.
+ */
+async function exportedActivity(manager: EntityManager, profileIds: string[]) {
+  if (profileIds.length === 0) return { events: [], orders: [] };
+  const events = await manager.find(TrackedMessage, {
+    where: { profileId: In(profileIds) },
+    order: { receivedAt: 'ASC' },
+  });
+  const orders = await manager.find(CommerceOrder, {
+    where: { profileId: In(profileIds) },
+    order: { updatedAt: 'ASC' },
+  });
+  return {
+    events: events.map((e) => ({
+      messageId: e.messageId,
+      eventId: e.eventId,
+      profileId: e.profileId,
+      receivedAt: e.receivedAt.toISOString(),
+    })),
+    orders: orders.map((o) => ({
+      orderId: o.orderId,
+      provider: o.provider,
+      profileId: o.profileId,
+      revision: o.revision,
+      state: o.state,
+      updatedAt: o.updatedAt.toISOString(),
+    })),
+  };
 }
 
 function uniqueIdentifiers(identifiers: Identifier[]): Identifier[] {

@@ -107,6 +107,20 @@ export class EventAcceptance {
         payload: { ...prepared.payload, tenantId, eventId, profileId, sourceId },
       };
     });
+    await manager.query(
+      `update tracked_messages t set profile_id = k.profile_id
+         from jsonb_to_recordset($2::jsonb) as k(message_id text, profile_id uuid)
+        where t.tenant_id = $1 and t.message_id = k.message_id`,
+      [
+        tenantId,
+        JSON.stringify(
+          accepted.map((index, n) => ({
+            message_id: submissions[index].prepared.messageId,
+            profile_id: identity.profileIds[n],
+          })),
+        ),
+      ],
+    );
     await addManyToOutbox(manager, 'ingestion.event.accepted.v1', events);
     await addManyToOutbox(
       manager,

@@ -7,6 +7,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'tracked_messages' })
 @Index('tracked_messages_received_at_idx', ['receivedAt'])
+@Index('tracked_messages_profile_idx', ['tenantId', 'profileId'])
 export class TrackedMessage {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'tracked_messages_pkey' })
   tenantId!: string;
@@ -19,4 +20,8 @@ export class TrackedMessage {
 
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;
+
+  /** The profile the event was resolved to (what erasure and export of a subject find it by). */
+  @Column({ name: 'profile_id', type: 'uuid', nullable: true })
+  profileId!: string | null;
 }

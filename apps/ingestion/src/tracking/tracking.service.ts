@@ -12,6 +12,7 @@ import { Transactions } from '@sextant/platform/database';
 import { ApiProblem, Metrics } from '@sextant/platform/http';
 import { Counter } from 'prom-client';
 import { randomUUID } from 'node:crypto';
+import { suppressedEvents } from '../privacy/suppression';
 import { SourceHealthRecorder } from '../source-health/source-health.recorder';
 import { TrackingSettingsService } from '../tracking-settings/tracking-settings.service';
 import { EventAcceptance, type Outcome, type Rejection, type Submission } from './event-acceptance';
@@ -29,12 +30,16 @@ export interface Caller {
 }
 
 /** One event of a request after validation and normalisation: ready to accept, or rejected. */
+/** What became of an accepted-for-processing event: accepted, duplicate, or dropped as suppressed. */
+type ItemOutcome = Outcome | { status: 'suppressed' };
+
 type Checked =
   { index: number; ok: true; submission: Submission } | { index: number; ok: false; rejection: Rejection };
 
 @Injectable()
 export class TrackingService {
   private readonly refused: Counter<'reason'>;
+  private readonly suppressed: Counter;
 
   constructor(
     private readonly transactions: Transactions,
@@ -47,6 +52,11 @@ export class TrackingService {
       name: 'ingestion_tracking_requests_refused_total',
       help: 'Tracking requests refused as a whole (envelope problems: size, shape)',
       labelNames: ['reason'],
+      registers: [metrics.registry],
+    });
+    this.suppressed = new Counter({
+      name: 'ingestion_events_suppressed_total',
+      help: 'Tracking events dropped because their subject was erased (a suppression matched)',
       registers: [metrics.registry],
     });
   }
@@ -73,6 +83,7 @@ export class TrackingService {
       accepted: outcome.status === 'accepted' ? 1 : 0,
       duplicates: outcome.status === 'duplicate' ? 1 : 0,
       rejected: 0,
+      suppressed: outcome.status === 'suppressed' ? 1 : 0,
       messageId: checked.submission.prepared.messageId,
       ...(outcome.status === 'accepted' ? { eventId: outcome.eventId } : {}),
     };
@@ -133,10 +144,10 @@ export class TrackingService {
           errors: item.rejection.problems,
           ...messageIdField(item.rejection.rawEvent),
         });
-      } else if (outcomes[n]?.status === 'duplicate') {
+      } else if (outcomes[n]?.status === 'duplicate' || outcomes[n]?.status === 'suppressed') {
         results.push({
           index: item.index,
-          status: 'duplicate',
+          status: outcomes[n]!.status as 'duplicate' | 'suppressed',
           messageId: item.submission.prepared.messageId,
         });
       }
@@ -147,6 +158,7 @@ export class TrackingService {
       accepted,
       duplicates: results.filter((r) => r.status === 'duplicate').length,
       rejected: rejectedSeen,
+      suppressed: results.filter((r) => r.status === 'suppressed').length,
       results,
     };
   }
@@ -173,23 +185,42 @@ export class TrackingService {
     return { index, ok: true, submission: { prepared: prepared.event, sourceId: caller.sourceId } };
   }
 
-  /** One transaction: dedup keys, outbox rows, identity changes and dead letters commit together. */
-  private commit(tenantId: string, checked: Checked[]) {
+  /**
+   * One transaction: suppressions are checked (one query), then dedup keys, outbox rows, identity
+   * changes and dead letters commit together. A suppressed event leaves nothing behind, not even its
+   * dedup key, so once the suppression is lifted the same event is accepted.
+   */
+  private async commit(tenantId: string, checked: Checked[]) {
     const submissions = checked.filter((c) => c.ok).map((c) => c.submission);
     const rejections = checked.filter((c) => !c.ok).map((c) => c.rejection);
-    return withDeadlockRetry(() =>
+    const result = await withDeadlockRetry(() =>
       this.transactions.forTenant(tenantId, async (manager) => {
-        const accepted = await this.acceptance.accept(manager, tenantId, submissions);
+        const dropped = await suppressedEvents(
+          manager,
+          tenantId,
+          submissions.map((s) => s.prepared),
+        );
+        const accepted = await this.acceptance.accept(
+          manager,
+          tenantId,
+          submissions.filter((_, i) => !dropped.has(i)),
+        );
         const deadLetterIds = await this.acceptance.deadLetter(manager, tenantId, rejections);
         // Outcomes aligned with `checked` (undefined for rejected items).
+        let submission = 0;
         let next = 0;
-        const outcomes: (Outcome | undefined)[] = checked.map((c) => (c.ok ? accepted[next++] : undefined));
+        const outcomes: (ItemOutcome | undefined)[] = checked.map((c) => {
+          if (!c.ok) return undefined;
+          return dropped.has(submission++) ? { status: 'suppressed' as const } : accepted[next++];
+        });
         return { outcomes, deadLetterIds };
       }),
     );
+    this.suppressed.inc(result.outcomes.filter((o) => o?.status === 'suppressed').length);
+    return result;
   }
 
-  private recordHealth(caller: Caller, checked: Checked[], outcomes: (Outcome | undefined)[]): void {
+  private recordHealth(caller: Caller, checked: Checked[], outcomes: (ItemOutcome | undefined)[]): void {
     const activity = {
       tenantId: caller.tenantId,
       sourceId: caller.sourceId,
@@ -202,6 +233,7 @@ export class TrackingService {
     };
     checked.forEach((item, n) => {
       if (!item.ok) return void activity.rejected++;
+      if (outcomes[n]?.status === 'suppressed') return;
       if (outcomes[n]?.status !== 'accepted') return void activity.duplicates++;
       activity.accepted++;
       const { hasClickId, userId } = item.submission.prepared;

@@ -4964,12 +4964,19 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       TrackingReceipt: {
         type: 'object',
         additionalProperties: false,
-        required: ['success', 'accepted', 'duplicates', 'rejected', 'messageId'],
+        required: ['success', 'accepted', 'duplicates', 'rejected', 'suppressed', 'messageId'],
         properties: {
           success: { type: 'boolean', const: true, description: 'As Segment answers.' },
           accepted: { type: 'integer', minimum: 0, maximum: 1 },
           duplicates: { type: 'integer', minimum: 0, maximum: 1 },
           rejected: { type: 'integer', const: 0 },
+          suppressed: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 1,
+            description:
+              '1 when the event was dropped because its subject was erased (a suppression matched its anonymousId, userId, previousId or email hash); nothing of it is kept.',
+          },
           messageId: { type: 'string' },
           eventId: {
             type: 'string',
@@ -4981,15 +4988,22 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       BatchReceipt: {
         type: 'object',
         additionalProperties: false,
-        required: ['success', 'accepted', 'duplicates', 'rejected', 'results'],
+        required: ['success', 'accepted', 'duplicates', 'rejected', 'suppressed', 'results'],
         properties: {
           success: { type: 'boolean', const: true },
           accepted: { type: 'integer', minimum: 0 },
           duplicates: { type: 'integer', minimum: 0 },
           rejected: { type: 'integer', minimum: 0 },
+          suppressed: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              'Events dropped because their subject was erased (a suppression matched); nothing of them is kept.',
+          },
           results: {
             type: 'array',
-            description: 'The events that were not accepted (duplicates and rejections), by position.',
+            description:
+              'The events that were not accepted (duplicates, rejections and suppressed events), by position.',
             items: { $ref: '#/components/schemas/BatchItemResult' },
           },
         },
@@ -5000,7 +5014,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         required: ['index', 'status'],
         properties: {
           index: { type: 'integer', minimum: 0 },
-          status: { type: 'string', enum: ['duplicate', 'rejected'] },
+          status: { type: 'string', enum: ['duplicate', 'rejected', 'suppressed'] },
           messageId: { type: 'string' },
           deadLetterId: { type: 'string', format: 'uuid' },
           errors: { type: 'array', items: { $ref: '#/components/schemas/EventProblem' } },
@@ -5281,8 +5295,39 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
                   },
                 },
               },
-              events: { type: 'array', items: { type: 'object' } },
-              orders: { type: 'array', items: { type: 'object' } },
+              events: {
+                type: 'array',
+                description:
+                  "The dedup records of the subject's events (event bodies are not kept by ingestion).",
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['messageId', 'eventId', 'profileId', 'receivedAt'],
+                  properties: {
+                    messageId: { type: 'string' },
+                    eventId: { type: 'string', format: 'uuid' },
+                    profileId: { type: ['string', 'null'], format: 'uuid' },
+                    receivedAt: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+              orders: {
+                type: 'array',
+                description: "The subject's orders as ingestion reduced them from the providers' webhooks.",
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['orderId', 'provider', 'profileId', 'revision', 'state', 'updatedAt'],
+                  properties: {
+                    orderId: { type: 'string' },
+                    provider: { type: 'string' },
+                    profileId: { type: ['string', 'null'], format: 'uuid' },
+                    revision: { type: 'integer', minimum: 0 },
+                    state: { description: 'The reduced order: fields, refunds and status history.' },
+                    updatedAt: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
             },
           },
         },

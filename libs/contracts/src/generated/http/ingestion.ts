@@ -533,16 +533,18 @@ export interface components {
       index: number;
       messageId?: string;
       /** @enum {string} */
-      status: 'duplicate' | 'rejected';
+      status: 'duplicate' | 'rejected' | 'suppressed';
     };
     BatchReceipt: {
       accepted: number;
       duplicates: number;
       rejected: number;
-      /** @description The events that were not accepted (duplicates and rejections), by position. */
+      /** @description The events that were not accepted (duplicates, rejections and suppressed events), by position. */
       results: components['schemas']['BatchItemResult'][];
       /** @constant */
       success: true;
+      /** @description Events dropped because their subject was erased (a suppression matched); nothing of them is kept. */
+      suppressed: number;
     };
     BulkReplayRequest: {
       deadLetterIds?: string[];
@@ -737,7 +739,16 @@ export interface components {
       completedAt: string | null;
       /** @description What ingestion holds about the subject (exports only). */
       export?: {
-        events: Record<string, never>[];
+        /** @description The dedup records of the subject's events (event bodies are not kept by ingestion). */
+        events: {
+          /** Format: uuid */
+          eventId: string;
+          messageId: string;
+          /** Format: uuid */
+          profileId: string | null;
+          /** Format: date-time */
+          receivedAt: string;
+        }[];
         identifiers: {
           /** Format: date-time */
           firstSeenAt: string;
@@ -746,7 +757,18 @@ export interface components {
           profileId: string;
           value: string;
         }[];
-        orders: Record<string, never>[];
+        /** @description The subject's orders as ingestion reduced them from the providers' webhooks. */
+        orders: {
+          orderId: string;
+          /** Format: uuid */
+          profileId: string | null;
+          provider: string;
+          revision: number;
+          /** @description The reduced order: fields, refunds and status history. */
+          state: unknown;
+          /** Format: date-time */
+          updatedAt: string;
+        }[];
       };
       profileIds: string[];
       /** Format: date-time */
@@ -813,6 +835,8 @@ export interface components {
        * @constant
        */
       success: true;
+      /** @description 1 when the event was dropped because its subject was erased (a suppression matched its anonymousId, userId, previousId or email hash); nothing of it is kept. */
+      suppressed: number;
     };
     TrackingSettings: {
       /** @description Ordered channel rules; null for the defaults. */

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import {
+  affectedRows,
+  type ErasureRequest,
+  type EventHandlers,
+  type EventSubscriber,
+  type SubjectEraser,
+  subjectErasureHandlers,
+} from '@sextant/platform/messaging';
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Reporting's customer-grain data is the staged order (its payload names the customer and profile)
+ * and the order fact's customer key; both lose the link, amounts stay, so the marts (per day x
+ * channel, campaign or SKU) keep their totals.
+ */
+class OrderCustomerEraser implements SubjectEraser {
+  async erase(manager: EntityManager, request: ErasureRequest): Promise<Record<string, number>> {
+    const ids = request.identifiers.filter((i) => i.kind === 'customerId').map((i) => i.value);
+    const hashes = request.identifiers.filter((i) => i.kind === 'emailHash').map((i) => i.value);
+    const staged = await manager.query(
+      `UPDATE stg_orders SET payload = jsonb_set(jsonb_set(payload, '{customer}', '{"id": null, "emailHash": null}'),
+         '{profileId}', 'null')
+       WHERE payload->>'profileId' = ANY($1::text[]) OR payload->'customer'->>'id' = ANY($2::text[])
+          OR payload->'customer'->>'emailHash' = ANY($3::text[])`,
+      [request.profileIds, ids, hashes],
+    );
+    const facts = await manager.query(
+      `UPDATE fct_orders SET customer_key = NULL
+       WHERE customer_key = ANY($1::text[]) OR customer_key = ANY($2::text[]) OR customer_key = ANY($3::text[])`,
+      [request.profileIds, ids, hashes],
+    );
+    return { stg_orders: affectedRows(staged), fct_orders: affectedRows(facts) };
+  }
+}
+
+@Injectable()
+export class SubjectErasureConsumer implements EventSubscriber {
+  eventHandlers(): EventHandlers {
+    return subjectErasureHandlers('reporting', [new OrderCustomerEraser()]);
+  }
+}
