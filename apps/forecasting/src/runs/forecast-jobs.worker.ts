@@ -96,7 +96,18 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
         await admin
           .createTopics({ topics: [{ topic, numPartitions: wanted }], waitForLeaders: true })
           .catch(() => {});
-      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      // A topic another replica or service created a moment ago can be unknown to the broker's
+      // metadata for a little while ("does not host this topic-partition"): ask again.
+      let metadata;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+          break;
+        } catch (error) {
+          if (attempt >= 30) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+      }
       if (metadata.partitions.length < wanted)
         await admin.createPartitions({ topicPartitions: [{ topic, count: wanted }] }).catch(() => {});
     } finally {
