@@ -63,7 +63,7 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
       );
       expect(ready.status).toBe(200);
       expect(Object.keys(ready.body.checks).sort()).toEqual(
-        service === 'gateway' ? ['kafka'] : ['database', 'kafka'],
+        service === 'gateway' ? ['api-key-revocations', 'kafka'] : ['database', 'kafka'],
       );
       const metrics = await client.request<string>('GET', '/metrics');
       expect(metrics.body).toContain('process_cpu_user_seconds_total');

@@ -1,10 +1,5 @@
 import type { EventPayloads } from '@sextant/contracts';
-import {
-  createServiceDataSource,
-  enableTenantRls,
-  Transactions,
-  withTenant,
-} from '@sextant/platform/database';
+import { createServiceDataSource, Transactions, withTenant } from '@sextant/platform/database';
 import {
   EventConsumerHost,
   ensureTopics,
@@ -15,7 +10,7 @@ import {
 import { eventually, quietLogger, serviceUrls, testEnvironment, testKafka } from '@sextant/testing';
 import { Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { MmmFitRunner } from './fit-runner';
 import { FitsService } from './fits.service';
 import { MMM_ENTITIES } from './mmm.entities';
@@ -142,27 +137,11 @@ describe('MMM spend consumer and event-fed fit input (real PostgreSQL and Kafka)
 
   it('builds the weekly fit input from spend and net revenue once conversions exist', async () => {
     const source = { from: '2026-01-05', to: '2026-01-18' };
-    const [{ present }] = await attribution.query(`select to_regclass('conversions') is not null as present`);
-    if (!present) {
-      // Until the attribution-runs feature (which owns the conversions table) is merged: the
-      // event-fed source answers 409, then the table is made here with that feature's documented
-      // columns. After the merge its migration has made the table and this block is skipped.
-      await expect(fits.create(tenantId, { source })).rejects.toMatchObject({
-        status: 409,
-        code: 'revenue_unavailable',
-      });
-      await asOwner(async (runner) => {
-        await runner.query(`create table "attribution"."conversions" (
-          tenant_id uuid not null, order_id text not null, profile_id uuid, converted_at timestamptz not null,
-          currency text not null, revenue_minor bigint not null, primary key (tenant_id, order_id))`);
-        await enableTenantRls(runner, 'attribution.conversions');
-      });
-    }
     await withTenant(attribution, tenantId, (m) =>
       m.query(
-        `insert into conversions (tenant_id, order_id, converted_at, currency, revenue_minor) values
-           ($1, 'o1', '2026-01-07T10:00:00Z', 'EUR', 40000), ($1, 'o2', '2026-01-11T23:30:00Z', 'EUR', 2500),
-           ($1, 'o3', '2026-01-14T09:00:00Z', 'EUR', 9900)`,
+        `insert into conversions (tenant_id, order_id, converted_at, currency, revenue_minor, order_revision) values
+           ($1, 'o1', '2026-01-07T10:00:00Z', 'EUR', 40000, 1), ($1, 'o2', '2026-01-11T23:30:00Z', 'EUR', 2500, 1),
+           ($1, 'o3', '2026-01-14T09:00:00Z', 'EUR', 9900, 1)`,
         [tenantId],
       ),
     );
@@ -190,19 +169,4 @@ describe('MMM spend consumer and event-fed fit input (real PostgreSQL and Kafka)
       controls: [],
     });
   });
-
-  async function asOwner(work: (runner: QueryRunner) => Promise<void>) {
-    const owner = await createServiceDataSource({
-      schema: 'attribution',
-      url: serviceUrls(env, 'attribution').ownerUrl,
-      entities: [],
-    }).initialize();
-    const runner = owner.createQueryRunner();
-    try {
-      await work(runner);
-    } finally {
-      await runner.release();
-      await owner.destroy();
-    }
-  }
 });

@@ -55,8 +55,10 @@ export async function ensureTopics(
   const missing = wanted.filter((t) => !existing.has(t));
   if (missing.length) {
     try {
+      // Leaders are awaited below, with retries: kafkajs' own wait gives up with "does not host
+      // this topic-partition" when several services create the same topics at once.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor })),
       });
     } catch (error) {
@@ -70,7 +72,7 @@ export async function ensureTopics(
 }
 
 /** A topic another service created a moment ago may not have partition leaders yet. */
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 15_000): Promise<void> {
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
