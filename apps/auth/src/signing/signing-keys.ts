@@ -44,13 +44,14 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     metrics: Metrics,
   ) {
     this.keyEncryptionKey = Buffer.from(config.AUTH_KEY_ENCRYPTION_KEY, 'base64');
-    const keys = this;
+    const activeKeySince = () => this.signingKey?.since;
     new Gauge({
       name: 'auth_signing_key_age_seconds',
       help: 'Age of the key signing access tokens now (rotate before it grows old: alert SextantSigningKeyNotRotated)',
       registers: [metrics.registry],
       collect() {
-        if (keys.signingKey) this.set((Date.now() - keys.signingKey.since.getTime()) / 1000);
+        const since = activeKeySince();
+        if (since) this.set((Date.now() - since.getTime()) / 1000);
       },
     });
   }
