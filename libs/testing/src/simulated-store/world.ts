@@ -114,6 +114,8 @@ export interface SimulatedOrder {
   placedAt: Date;
   customer: { id: number; email: string; userId: string; anonymousId: string };
   acquiredBy: Channel;
+  /** Every visit of the buyer (landing and returns, before and after buying), as tracked. */
+  visits: { channel: Channel; at: Date }[];
   lineItems: { sku: string; name: string; quantity: number; unitPrice: number }[];
   total: number;
   refund?: { refundId: number; at: Date; amount: number };
@@ -288,9 +290,12 @@ export function simulateWorld(options: WorldOptions = {}): World {
       visits.sort((a, b) => a.day - b.day);
       const buys = random.uniform() < conversionRate;
       const buyingVisit = buys ? random.integer(0, visits.length - 1) : -1;
+      const tracked: { channel: Channel; at: Date }[] = [];
+      let order: SimulatedOrder | undefined;
       for (const [i, visit] of visits.entries()) {
         if (visit.day >= days) break;
         const time = at(visit.day);
+        tracked.push({ channel: visit.channel, at: time });
         events[visit.day].push({
           type: 'page',
           messageId: messageId(),
@@ -314,11 +319,12 @@ export function simulateWorld(options: WorldOptions = {}): World {
         });
         const lineItems = drawLineItems(random, skus);
         const total = round2(lineItems.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0));
-        const order: SimulatedOrder = {
+        order = {
           orderId: 5_000_000 + orders.length + 1,
           placedAt,
           customer: { id: customerId, email, userId, anonymousId },
           acquiredBy: arrival.channel,
+          visits: tracked,
           lineItems,
           total,
         };
