@@ -18,17 +18,21 @@ class OrderCustomerEraser implements SubjectEraser {
   async erase(manager: EntityManager, request: ErasureRequest): Promise<Record<string, number>> {
     const ids = request.identifiers.filter((i) => i.kind === 'customerId').map((i) => i.value);
     const hashes = request.identifiers.filter((i) => i.kind === 'emailHash').map((i) => i.value);
+    const subjectOrders = `SELECT order_id FROM stg_orders
+       WHERE payload->>'profileId' = ANY($1::text[]) OR payload->'customer'->>'id' = ANY($2::text[])
+          OR payload->'customer'->>'emailHash' = ANY($3::text[])`;
+    const params = [request.profileIds, ids, hashes];
+    const facts = await manager.query(
+      `UPDATE fct_orders SET customer_key = NULL
+       WHERE customer_key IS NOT NULL AND (order_id IN (${subjectOrders}) OR customer_key = ANY($1::text[])
+          OR customer_key = ANY($2::text[]) OR customer_key = ANY($3::text[]))`,
+      params,
+    );
     const staged = await manager.query(
       `UPDATE stg_orders SET payload = jsonb_set(jsonb_set(payload, '{customer}', '{"id": null, "emailHash": null}'),
          '{profileId}', 'null')
-       WHERE payload->>'profileId' = ANY($1::text[]) OR payload->'customer'->>'id' = ANY($2::text[])
-          OR payload->'customer'->>'emailHash' = ANY($3::text[])`,
-      [request.profileIds, ids, hashes],
-    );
-    const facts = await manager.query(
-      `UPDATE fct_orders SET customer_key = NULL
-       WHERE customer_key = ANY($1::text[]) OR customer_key = ANY($2::text[]) OR customer_key = ANY($3::text[])`,
-      [request.profileIds, ids, hashes],
+       WHERE order_id IN (${subjectOrders})`,
+      params,
     );
     return { stg_orders: affectedRows(staged), fct_orders: affectedRows(facts) };
   }
