@@ -56,7 +56,8 @@ export class EdgeGuard {
     };
     contexts.set(request, context);
     let subject: Subject;
-    if (operation?.public) subject = { kind: 'ip', ip: request.ip };
+    // A route outside the contract gets its 404 from routing, credential or not.
+    if (!operation || operation.public) subject = { kind: 'ip', ip: request.ip };
     else {
       await this.authenticate(request, context);
       subject = context.keyId
