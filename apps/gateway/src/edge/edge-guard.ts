@@ -56,8 +56,7 @@ export class EdgeGuard {
     };
     contexts.set(request, context);
     let subject: Subject;
-    // A route outside the contract gets its 404 from routing, credential or not.
-    if (!operation || operation.public) subject = { kind: 'ip', ip: request.ip };
+    if (operation?.public) subject = { kind: 'ip', ip: request.ip };
     else {
       await this.authenticate(request, context);
       subject = context.keyId
