@@ -179,11 +179,16 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
     expect(badId.status).toBe(400);
     expect(badId.body.errors.map((e) => e.field)).toEqual(['/path/pingId']);
 
+    // A path outside the contract is not found for a caller with a credential; a stranger gets
+    // 401 under /api/v1 (the gateway does not tell strangers which paths exist).
     for (const path of ['/api/v1/nowhere/x', '/api/v1/ingestion/nothing-here', '/nothing']) {
-      const response = await fetch(`${stack.urls.gateway}${path}`);
+      const response = await fetch(`${stack.urls.gateway}${path}`, { headers: owner.headers });
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
+    const stranger = await fetch(`${stack.urls.gateway}/api/v1/ingestion/nothing-here`);
+    expect(stranger.status).toBe(401);
+    expect(stranger.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
   it('is reachable through the typed SDK partners use', async () => {
