@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 
@@ -28,3 +29,32 @@ export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'si
 
 export const testKafka = (brokers: string[], clientId = 'test') =>
   new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING });
+
+/**
+ * POSTs a body too large to be accepted and resolves with the answer's status and content type.
+ * A server that refuses it by its Content-Length answers before reading it and closes the
+ * connection, so the client's remaining writes fail (EPIPE/ECONNRESET), which `fetch` reports as
+ * a failure even though the answer arrived: here the answer wins.
+ */
+export function postOversized(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const request = httpRequest(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+    });
+    request.on('response', (response) => {
+      answered = true;
+      response.resume();
+      resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'] });
+    });
+    request.on('error', (error) => {
+      if (!answered) setTimeout(() => (answered ? undefined : reject(error)), 1_000);
+    });
+    request.end(body);
+  });
+}

@@ -3,6 +3,7 @@ import { AccessTokenVerifier, remoteKeySet } from '@sextant/platform/auth';
 import {
   ContractClient,
   eventually,
+  postOversized,
   type RunningStack,
   startStack,
   testEnvironment,
@@ -469,9 +470,11 @@ describe('auth through the gateway (real processes, PostgreSQL and Kafka)', () =
       expect(response.status).toBe(400);
       expect(response.body.errors?.map((e) => e.field)).toEqual(['/body/password']);
     }
-    const huge = await api.request('POST', '/api/v1/auth/login', {
-      rawBody: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(2 * 1024 * 1024) }),
-    });
+    const huge = await postOversized(
+      `${stack.urls.gateway}/api/v1/auth/login`,
+      JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(2 * 1024 * 1024) }),
+    );
     expect(huge.status).toBe(413);
+    expect(huge.contentType).toMatch(/^application\/problem\+json/);
   });
 });

@@ -10,6 +10,7 @@ import {
 import {
   ContractClient,
   eventually,
+  postOversized,
   type RunningStack,
   type ServiceName,
   startStack,
@@ -159,11 +160,13 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
     });
     expect(wrongType.body.errors.map((e) => e.field)).toEqual(['/body/note']);
 
-    const huge = await api.request('POST', '/api/v1/ingestion/pings', {
-      rawBody: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }),
+    const huge = await postOversized(
+      `${stack.urls.gateway}/api/v1/ingestion/pings`,
+      JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }),
       headers,
-    });
+    );
     expect(huge.status).toBe(413);
+    expect(huge.contentType).toMatch(/^application\/problem\+json/);
 
     const text = await api.request('POST', '/api/v1/ingestion/pings', {
       rawBody: 'hello',
