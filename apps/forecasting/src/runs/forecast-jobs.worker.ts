@@ -8,7 +8,13 @@ import {
 import type { EventPayloads } from '@sextant/contracts';
 import { Transactions } from '@sextant/platform/database';
 import { Metrics } from '@sextant/platform/http';
-import { addToOutbox, assertValidEvent, HEADERS, Messaging } from '@sextant/platform/messaging';
+import {
+  addToOutbox,
+  assertValidEvent,
+  HEADERS,
+  Messaging,
+  waitForLeaders,
+} from '@sextant/platform/messaging';
 import type { Consumer } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -96,18 +102,9 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
         await admin
           .createTopics({ topics: [{ topic, numPartitions: wanted }], waitForLeaders: true })
           .catch(() => {});
-      // A topic another replica or service created a moment ago can be unknown to the broker's
-      // metadata for a little while ("does not host this topic-partition"): ask again.
-      let metadata;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-          break;
-        } catch (error) {
-          if (attempt >= 30) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
+      // A topic another replica or service created a moment ago may have no leaders yet.
+      await waitForLeaders(admin, [topic]);
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
       if (metadata.partitions.length < wanted)
         await admin.createPartitions({ topicPartitions: [{ topic, count: wanted }] }).catch(() => {});
     } finally {

@@ -72,7 +72,7 @@ export async function ensureTopics(
 }
 
 /** A topic another service created a moment ago may not have partition leaders yet. */
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
