@@ -1,5 +1,5 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomUUID, sign as signBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessTokenVerifier, InvalidAccessToken, remoteKeySet } from './access-token';
@@ -80,6 +80,9 @@ describe('AccessTokenVerifier', () => {
       tenant: await sign({ tid: 'not-a-uuid' }),
       permissions: await sign({ perms: 'everything' }),
       subject: await sign({ sub: 'root' }),
+      notYetValid: await sign({ nbf: now + 600 }),
+      noTokenId: await sign({ jti: undefined }),
+      noIssuedAt: await sign({ iat: undefined }),
     };
     for (const [name, token] of Object.entries(bad))
       await expect(
@@ -105,6 +108,42 @@ describe('AccessTokenVerifier', () => {
     ];
     for (const token of forged)
       await expect(verifier().verify(token)).rejects.toBeInstanceOf(InvalidAccessToken);
+  });
+
+  it('verifies RS256 with RSA keys of 2048 bits or more, each key only with its own algorithm', async () => {
+    const rsa = await generateKeyPair('RS256', { modulusLength: 2048 });
+    // jose refuses to sign with a 1024-bit key or an unknown `crit`, so those two are signed by hand.
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const signedByHand = (header: object, key: typeof weak.privateKey) => {
+      const input = `${b64url({ typ: 'at+jwt', ...header })}.${(rs256 ?? '').split('.')[1]}`;
+      return `${input}.${signBytes('sha256', Buffer.from(input), key).toString('base64url')}`;
+    };
+    let rs256: string | undefined;
+    const keys = createLocalJWKSet({
+      keys: [
+        jwk,
+        { ...(await exportJWK(rsa.publicKey)), kid: 'r1', use: 'sig' },
+        { ...(weak.publicKey.export({ format: 'jwk' }) as JWK), kid: 'weak', use: 'sig' },
+      ],
+    });
+    const rsaVerifier = new AccessTokenVerifier({
+      issuer: 'https://issuer.test',
+      audience: 'api',
+      keys,
+      cacheSize: 0,
+    });
+    rs256 = await sign({}, { alg: 'RS256', kid: 'r1' }, rsa.privateKey);
+    expect(await rsaVerifier.verify(rs256)).toMatchObject({ userId, tenantId });
+    const [, payload, signature] = rs256.split('.');
+    const rejected = [
+      signedByHand({ alg: 'RS256', kid: 'weak' }, weak.privateKey),
+      signedByHand({ alg: 'RS256', kid: 'r1', crit: ['x-sextant'], 'x-sextant': 1 }, rsa.privateKey as never),
+      `${b64url({ alg: 'ES256', kid: 'r1', typ: 'at+jwt' })}.${payload}.${signature}`,
+      `${b64url({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' })}.${payload}.${signature}`,
+      `${rs256.slice(0, -2)}+/`,
+    ];
+    for (const token of rejected)
+      await expect(rsaVerifier.verify(token)).rejects.toBeInstanceOf(InvalidAccessToken);
   });
 
   it('caches verified tokens until they expire, and only those', async () => {

@@ -1,5 +1,6 @@
 import type { authApi } from '@sextant/contracts';
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { KeyObject, verify as verifySignature } from 'node:crypto';
 
 export type Permission = authApi.components['schemas']['Permission'];
 
@@ -74,22 +75,29 @@ export class AccessTokenVerifier {
     return identity;
   }
 
+  /**
+   * The JWS checks are written against node:crypto directly: jose's general-purpose jwtVerify
+   * spent three quarters of a verification outside the signature check (about 10,000/s against
+   * 48,000 raw RSA verifications/s on one core). Keys still come from jose's JWKS handling.
+   */
   private async verifySignatureAndClaims(token: string): Promise<VerifiedIdentity> {
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(token, this.options.keys, {
-        algorithms: ACCESS_TOKEN_ALGORITHMS,
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        typ: ACCESS_TOKEN_TYPE,
-        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
-        clockTolerance: this.options.clockToleranceSeconds ?? 5,
-      }));
-    } catch (error) {
-      if (error instanceof errors.JOSEError || error instanceof TypeError)
-        throw new InvalidAccessToken(error.message);
-      throw error;
-    }
+    const parts = token.split('.');
+    if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part)))
+      throw new InvalidAccessToken('the token is not a compact JWS');
+    const [encodedHeader, encodedPayload, encodedSignature] = parts;
+    const header = parseJsonObject(encodedHeader, 'header');
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !ACCESS_TOKEN_ALGORITHMS.includes(alg))
+      throw new InvalidAccessToken(`alg ${String(alg)} is not allowed`);
+    if (header.typ !== ACCESS_TOKEN_TYPE) throw new InvalidAccessToken(`typ must be ${ACCESS_TOKEN_TYPE}`);
+    if (header.crit !== undefined) throw new InvalidAccessToken('crit header parameters are not supported');
+    const key = await this.keyFor(header as { alg: string; kid?: string });
+    const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`);
+    const signature = Buffer.from(encodedSignature, 'base64url');
+    if (!signatureIsValid(alg, key, signingInput, signature))
+      throw new InvalidAccessToken('signature verification failed');
+    const payload = parseJsonObject(encodedPayload, 'payload');
+    this.checkRegisteredClaims(payload);
     const { sub, tid, perms, jti, exp, sty = 'user' } = payload as Record<string, unknown>;
     // Tokens without `sty` are user tokens (as issued before the claim existed).
     if (!SUBJECT_TYPES.includes(sty as SubjectType)) throw new InvalidAccessToken('sty is not known');
@@ -108,6 +116,69 @@ export class AccessTokenVerifier {
       expiresAt: new Date(Number(exp) * 1000),
     };
   }
+
+  private async keyFor(header: { alg: string; kid?: string }): Promise<KeyObject> {
+    let key;
+    try {
+      key = await this.options.keys(header, undefined as never);
+    } catch (error) {
+      if (error instanceof errors.JOSEError) throw new InvalidAccessToken(error.message);
+      throw error;
+    }
+    if (!(key instanceof KeyObject) || key.type !== 'public')
+      throw new InvalidAccessToken('the key of this token is not a public key');
+    return key;
+  }
+
+  private checkRegisteredClaims(payload: Record<string, unknown>): void {
+    const now = Date.now() / 1000;
+    const tolerance = this.options.clockToleranceSeconds ?? 5;
+    const { iss, aud, exp, iat, nbf, jti } = payload;
+    if (iss !== this.options.issuer) throw new InvalidAccessToken('unexpected "iss" claim value');
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    if (!audiences.includes(this.options.audience))
+      throw new InvalidAccessToken('unexpected "aud" claim value');
+    if (typeof exp !== 'number') throw new InvalidAccessToken('"exp" claim must be a number');
+    if (exp <= now - tolerance) throw new InvalidAccessToken('"exp" claim timestamp check failed');
+    if (typeof iat !== 'number') throw new InvalidAccessToken('"iat" claim must be a number');
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + tolerance))
+      throw new InvalidAccessToken('"nbf" claim timestamp check failed');
+    if (typeof jti !== 'string' || jti === '') throw new InvalidAccessToken('"jti" claim must be a string');
+  }
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** RS256 with an RSA key of at least 2048 bits, or ES256 with a P-256 key; anything else fails. */
+function signatureIsValid(alg: string, key: KeyObject, signingInput: Buffer, signature: Buffer): boolean {
+  const details = key.asymmetricKeyDetails;
+  try {
+    if (alg === 'RS256')
+      return (
+        key.asymmetricKeyType === 'rsa' &&
+        (details?.modulusLength ?? 0) >= 2048 &&
+        verifySignature('sha256', signingInput, key, signature)
+      );
+    return (
+      key.asymmetricKeyType === 'ec' &&
+      details?.namedCurve === 'prime256v1' &&
+      verifySignature('sha256', signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature)
+    );
+  } catch {
+    return false;
+  }
+}
+
+function parseJsonObject(encoded: string, part: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidAccessToken(`the token ${part} is not JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidAccessToken(`the token ${part} is not a JSON object`);
+  return value as Record<string, unknown>;
 }
 
 /**
