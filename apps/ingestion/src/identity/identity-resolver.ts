@@ -112,12 +112,18 @@ export class IdentityResolver {
   private async loadOwners(keys: string[]): Promise<void> {
     const wanted = [...new Set(keys)].map(splitKey);
     if (wanted.length === 0) return;
+    // Conditions on the primary key's columns (a few extra kind/value pairs come back and are
+    // ignored); a join with a record set let the planner scan the tenant's whole identifier table.
     const rows: { kind: IdentifierKind; value: string; profile_id: string }[] = await this.manager.query(
-      `select i.kind, i.value, i.profile_id from profile_identifiers i
-         join jsonb_to_recordset($1::jsonb) as w(kind text, value text) on w.kind = i.kind and w.value = i.value`,
-      [JSON.stringify(wanted)],
+      `select kind, value, profile_id from profile_identifiers
+        where tenant_id = $1 and kind = any($2::text[]) and value = any($3::text[])`,
+      [this.tenantId, [...new Set(wanted.map((w) => w.kind))], [...new Set(wanted.map((w) => w.value))]],
     );
-    for (const row of rows) this.owners.set(keyOf(row.kind, row.value), row.profile_id);
+    const wantedKeys = new Set(keys);
+    for (const row of rows) {
+      const key = keyOf(row.kind, row.value);
+      if (wantedKeys.has(key)) this.owners.set(key, row.profile_id);
+    }
   }
 
   /** Writes the profiles and identifiers created so far; returns the identifier keys another transaction took first. */

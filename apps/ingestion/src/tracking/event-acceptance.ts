@@ -107,18 +107,15 @@ export class EventAcceptance {
         payload: { ...prepared.payload, tenantId, eventId, profileId, sourceId },
       };
     });
+    // `message_id = any(...)` keeps the update on the primary key; a join with a record set let the
+    // planner hash the tenant's whole dedup table for every batch.
     await manager.query(
-      `update tracked_messages t set profile_id = k.profile_id
-         from jsonb_to_recordset($2::jsonb) as k(message_id text, profile_id uuid)
-        where t.tenant_id = $1 and t.message_id = k.message_id`,
+      `update tracked_messages t set profile_id = ($3::uuid[])[array_position($2::text[], t.message_id)]
+        where t.tenant_id = $1 and t.message_id = any($2::text[])`,
       [
         tenantId,
-        JSON.stringify(
-          accepted.map((index, n) => ({
-            message_id: submissions[index].prepared.messageId,
-            profile_id: identity.profileIds[n],
-          })),
-        ),
+        accepted.map((index) => submissions[index].prepared.messageId),
+        accepted.map((_, n) => identity.profileIds[n]),
       ],
     );
     await addManyToOutbox(manager, 'ingestion.event.accepted.v1', events);
