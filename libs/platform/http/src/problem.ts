@@ -127,6 +127,12 @@ export function toProblem(
     status = 400;
     code = 'malformed_json';
     detail = error.message;
+  } else if (isTransientDatabaseError(error)) {
+    status = 503;
+    code = 'database_unavailable';
+    detail =
+      'The database is overloaded or restarting; nothing was changed. Retry after the indicated delay.';
+    headers = { 'retry-after': '1' };
   }
 
   const problem: Problem = {
@@ -151,4 +157,29 @@ function hasHttpStatus(error: unknown): error is { code?: string; statusCode?: n
     error !== null &&
     typeof (error as { statusCode?: unknown }).statusCode === 'number'
   );
+}
+
+/**
+ * PostgreSQL errors a retry can cure: no free pool connection in time, connection lost or refused,
+ * too many connections, server shutting down or starting, serialization failure, deadlock. Their
+ * transaction rolled back, so answering 503 with Retry-After is true; a 500 would blame the request.
+ */
+const TRANSIENT_SQLSTATES = new Set(['53300', '57P01', '57P02', '57P03', '40001', '40P01']);
+const TRANSIENT_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Connection terminated',
+  'connect ECONNREFUSED',
+  'Client has encountered a connection error',
+];
+
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const driverError = (error as { driverError?: unknown }).driverError;
+  const candidates = [error, driverError instanceof Error ? driverError : undefined];
+  return candidates.some((e) => {
+    if (!e) return false;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+    return TRANSIENT_MESSAGES.some((m) => e.message.includes(m));
+  });
 }
