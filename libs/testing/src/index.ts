@@ -8,3 +8,4 @@ export * from './test-tokens';
 export * from './test-producer';
 export * from './simulated-store/world';
 export * from './simulated-store/load-world';
+export * from './simulated-store/demo-runs';

@@ -8,13 +8,16 @@
  */
 
 import {
+  demoRunStatus,
   eventually,
   loadWorld,
   type LoadedWorld,
   type RunningStack,
   simulateWorld,
+  startDemoRuns,
   startStack,
   testEnvironment,
+  waitForPipeline,
   type World,
 } from '@sextant/testing';
 
@@ -133,4 +136,42 @@ describe('the whole system against a simulated store', () => {
       2_000,
     );
   });
+
+  it("starts the demo's analyses once the pipeline caught up: Markov credits each tracked order's revenue once, every SKU sold is forecast", async () => {
+    await waitForPipeline(stack.urls.gateway, loaded.accessToken, world);
+    const runs = await startDemoRuns(stack.urls.gateway, loaded.accessToken, world);
+    expect(runs.mmmSkipped).toMatch(/whole weeks/); // three weeks are too few for a marketing-mix fit
+    await eventually(
+      async () => {
+        const status = await demoRunStatus(stack.urls.gateway, loaded.accessToken, runs);
+        if (status.attribution !== 'succeeded' || status.forecast !== 'succeeded')
+          throw new Error(`demo runs not done: ${JSON.stringify(status)}`);
+        return true;
+      },
+      180_000,
+      2_000,
+    );
+    const { attributed } = expectedFirstTouch();
+    const tracked = world.orders.filter((order) =>
+      order.visits.some(
+        (v) =>
+          v.channel !== 'Direct' &&
+          v.at < order.placedAt &&
+          v.at.getTime() >= order.placedAt.getTime() - 30 * DAY,
+      ),
+    ).length;
+    const markov = await get<{
+      conversions: number;
+      revenueMinor: number;
+      credits: { revenueMinor: number }[];
+    }>(`/api/v1/attribution/runs/${runs.attributionRunId}/result`);
+    expect(markov.conversions).toBeCloseTo(tracked, 6);
+    expect(markov.revenueMinor / 100).toBeCloseTo(attributed, 1);
+    expect(markov.credits.reduce((sum, c) => sum + c.revenueMinor, 0) / 100).toBeCloseTo(attributed, 1);
+    const forecast = await get<{ progress: { total: number; succeeded: number; failed: number } }>(
+      `/api/v1/forecasting/runs/${runs.forecastRunId}`,
+    );
+    const skusSold = new Set(world.orders.flatMap((order) => order.lineItems.map((line) => line.sku)));
+    expect(forecast.progress).toMatchObject({ total: skusSold.size, succeeded: skusSold.size, failed: 0 });
+  }, 600_000);
 });

@@ -1,15 +1,19 @@
 /**
  * `node dist/tools/simulate/src/main.js [--gateway URL] [--days N] [--seed N] [--scale X]
- *   [--email E] [--password P] [--tenant NAME]`: simulates a store and sends it to a running
- * Sextant through the gateway (what `./tools/dev up` does for its demo tenant). Prints the demo
- * account and the world's ground truth as JSON on stdout, progress on stderr.
+ *   [--email E] [--password P] [--tenant NAME] [--no-analyses]`: simulates a store and sends it to
+ * a running Sextant through the gateway (what `./tools/dev up` does for its demo tenant), then
+ * starts a Markov attribution run, a forecast of every SKU and (from 28 whole weeks on) a
+ * marketing-mix fit. Prints the demo account, the runs and the world's ground truth as JSON on
+ * stdout, progress on stderr.
  */
 import { parseArgs } from 'node:util';
-import { loadWorld, simulateWorld } from '@sextant/testing';
+import { call, loadWorld, simulateWorld, startDemoRuns, waitForPipeline } from '@sextant/testing';
 
 async function main() {
   const { values } = parseArgs({
+    allowNegative: true,
     options: {
+      analyses: { type: 'boolean', default: true },
       gateway: { type: 'string', default: 'http://127.0.0.1:3000' },
       days: { type: 'string', default: '90' },
       seed: { type: 'string', default: '1' },
@@ -35,6 +39,19 @@ async function main() {
       process.stderr.write(`\r[simulate] ${(done * 100).toFixed(0)}% of ${days} days sent`),
   });
   process.stderr.write(`\n[simulate] done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  let runs;
+  if (values.analyses) {
+    process.stderr.write('[simulate] waiting for reporting and attribution to catch up\n');
+    const token = await login(values.gateway!, values.email!, values.password!);
+    await waitForPipeline(values.gateway!, token, world);
+    runs = await startDemoRuns(values.gateway!, token, world);
+  }
+  if (runs)
+    process.stderr.write(
+      `[simulate] started attribution run ${runs.attributionRunId}, forecast run ${runs.forecastRunId}, ${
+        runs.mmmFitId ? `marketing-mix fit ${runs.mmmFitId}` : `no marketing-mix fit (${runs.mmmSkipped})`
+      }\n`,
+    );
   process.stdout.write(
     `${JSON.stringify(
       {
@@ -42,12 +59,20 @@ async function main() {
         ingestKey: loaded.ingestKey,
         webhookSourceId: loaded.webhookSourceId,
         sent: loaded.sent,
+        runs,
         truth: world.truth,
       },
       null,
       2,
     )}\n`,
   );
+}
+
+async function login(gateway: string, email: string, password: string): Promise<string> {
+  const session = await call<{ accessToken: string }>(gateway, 'POST', '/api/v1/auth/login', {
+    body: { email, password },
+  });
+  return session.accessToken;
 }
 
 main().catch((error: unknown) => {

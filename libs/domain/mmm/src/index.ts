@@ -32,7 +32,7 @@ export type { SamplingOptions } from './chains';
 export { diagnose, essBulk, essTail, rhat, ebfmi } from './diagnostics';
 export { estimate, hdi, HDI_PROBABILITY } from './summary';
 export type { Band, Estimate } from './summary';
-export { MmmInputError, validateInput } from './validation';
+export { MIN_WEEKS, MmmInputError, validateInput, WEEKS_PER_PARAMETER } from './validation';
 export type { MmmInputErrorCode } from './validation';
 export { simulateMmm } from './simulator';
 export type { SimulatedMmm, SimulationOptions } from './simulator';

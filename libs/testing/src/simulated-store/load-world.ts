@@ -40,7 +40,8 @@ export interface LoadOptions {
 
 class ApiError extends Error {}
 
-async function call<T>(
+/** One call through the gateway; 429s are waited out (Retry-After), other failures throw. */
+export async function call<T>(
   gatewayUrl: string,
   method: string,
   path: string,
