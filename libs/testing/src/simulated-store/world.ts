@@ -7,7 +7,10 @@
  *
  * Generating process (all draws from one seed):
  * - Paid channels spend every day: s_c(t) = base_c (1 + 0.25 sin(2 pi t / 7 + phase_c)) times a
- *   flight multiplier (on/off weeks for display). Spend reaches people through geometric adstock
+ *   weekly budget exp(0.35 x_c(w)), x_c an AR(1) per channel (x(w) = 0.6 x(w-1) + 0.8 e, e ~ N(0,1),
+ *   independent across channels: budgets move week to week as an advertiser's do, which is what
+ *   lets a weekly marketing-mix model tell the channels apart), times a flight multiplier (on/off
+ *   weeks for display). Spend reaches people through geometric adstock
  *   a_c(t) = s_c(t) + alpha_c a_c(t-1) and exponential saturation: new visitors brought by c on day
  *   t ~ Poisson(reach_c (1 - exp(-a_c(t) / half_c))). Organic search, referral and direct bring new
  *   visitors at a steady Poisson rate (the baseline).
@@ -217,6 +220,10 @@ export function simulateWorld(options: WorldOptions = {}): World {
   const orders: SimulatedOrder[] = [];
   const adstock = Object.fromEntries(PAID_CHANNELS.map((c) => [c, 0])) as Record<string, number>;
   const phase = Object.fromEntries(PAID_CHANNELS.map((c) => [c, random.uniform() * 2 * Math.PI]));
+  const budgetState = Object.fromEntries(PAID_CHANNELS.map((c) => [c, random.normal()])) as Record<
+    string,
+    number
+  >;
   let messageCounter = 0;
   let visitorCounter = 0;
   const messageId = () => `sim-${seed}-${++messageCounter}`;
@@ -249,11 +256,17 @@ export function simulateWorld(options: WorldOptions = {}): World {
   for (let day = 0; day < days; day++) {
     const date = new Date(start.getTime() + day * DAY).toISOString().slice(0, 10);
     const arrivals: { channel: Channel; campaign?: string }[] = [];
+    if (day > 0 && day % 7 === 0)
+      for (const channel of PAID_CHANNELS)
+        budgetState[channel] = 0.6 * budgetState[channel] + 0.8 * random.normal();
     for (const channel of PAID_CHANNELS) {
       const paid = PAID[channel];
+      const budget = Math.exp(0.35 * budgetState[channel]);
       const flight = channel === 'Display' && Math.floor(day / 14) % 2 === 1 ? 0.15 : 1;
       const weekly = 1 + 0.25 * Math.sin((2 * Math.PI * day) / 7 + phase[channel]);
-      const dailySpend = round2(paid.baseSpend * weekly * flight * (0.85 + 0.3 * random.uniform()) * scale);
+      const dailySpend = round2(
+        paid.baseSpend * budget * weekly * flight * (0.85 + 0.3 * random.uniform()) * scale,
+      );
       adstock[channel] = dailySpend + paid.adstockAlpha * adstock[channel];
       const visitors = random.poisson(
         paid.reach * scale * (1 - Math.exp(-adstock[channel] / (paid.halfSaturation * scale))),
