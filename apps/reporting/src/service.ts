@@ -4,6 +4,7 @@ import { loadReportingConfig, type ReportingConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Marts1795979475453 } from './migrations/1795979475453-Marts';
 import { LiveEvents1795982735948 } from './migrations/1795982735948-LiveEvents';
+import { SignalDelivery1795990000000 } from './migrations/1795990000000-SignalDelivery';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
@@ -16,10 +17,18 @@ import { SIGNAL_ENTITIES } from './signals/signals.entities';
 import { SignalsModule } from './signals/signals.module';
 import { PingArrivalsConsumer } from './pings/ping-arrivals.consumer';
 import { PingsModule } from './pings/pings.module';
+import { ReportingConfigModule } from './reporting-config.module';
+import { SettingsModule } from './settings/settings.controller';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 
 export const entities = [PingArrival, ...MART_ENTITIES, ...SIGNAL_ENTITIES, LiveEvent];
-export const migrations = [Initial1763800000000, Marts1795979475453, LiveEvents1795982735948];
+export const migrations = [
+  Initial1763800000000,
+  Marts1795979475453,
+  LiveEvents1795982735948,
+  SignalDelivery1795990000000,
+];
 
 export function reportingService(
   config: ReportingConfig = loadReportingConfig(),
@@ -38,12 +47,15 @@ export function reportingService(
       subscribers: [PingArrivalsConsumer, MartsConsumer, SubjectErasureConsumer],
     },
     features: [
+      ReportingConfigModule.forConfig(config),
       PingsModule,
       MartsModule.forConfig(config),
       DashboardsModule,
       SignalsModule,
       ExportsModule,
       LiveModule,
+      SettingsModule,
+      WebhooksModule,
     ],
   };
 }
