@@ -10,6 +10,7 @@ import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
 import { MartsModule } from './marts/marts.module';
 import { LiveEvent } from './live/live-event.entity';
+import { registerLiveSocket } from './live/live-socket';
 import { LiveModule } from './live/live.module';
 import { MART_ENTITIES } from './marts/marts.entities';
 import { PingArrival } from './pings/ping-arrival.entity';
@@ -45,6 +46,7 @@ export function reportingService(
       },
       database: { entities, migrations },
       subscribers: [PingArrivalsConsumer, MartsConsumer, SubjectErasureConsumer],
+      configure: (app, logger) => registerLiveSocket(app, logger),
     },
     features: [
       ReportingConfigModule.forConfig(config),

@@ -65,7 +65,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     { name: 'Dashboards', description: 'KPIs, channel tables, time series and forecasts from the marts.' },
     { name: 'Signals', description: 'Notable changes in the marts and their workflow.' },
     { name: 'Exports', description: 'Mart tables as CSV or JSON, streamed.' },
-    { name: 'Live', description: 'Server-sent events of the tenant.' },
+    { name: 'Live', description: 'Live updates of the tenant (server-sent events and WebSocket).' },
     { name: 'Metadata', description: 'What the marts contain.' },
     { name: 'Webhooks', description: 'Outgoing, signed signal notifications.' },
   ],
@@ -3048,6 +3048,39 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
           },
           '401': { $ref: '#/components/responses/Unauthorized' },
           '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/live': {
+      get: {
+        operationId: 'connectLiveSocket',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Live'],
+        summary: 'Live updates over a WebSocket',
+        description:
+          'The messages of `GET /api/v1/reporting/stream` over a WebSocket: one JSON text frame per message, `{"id": "<sequence>", "event": "kpi.changed|signal.raised|run.completed", "data": {...}}`, only of the caller\'s tenant. Authenticate with `Authorization: Bearer <token>` or, from a browser, by offering the subprotocols `sextant.live.v1` and `bearer.<token>` (the server selects `sextant.live.v1`). `after` resumes after a sequence number; without it the stream starts from now. The server pings every 15 s and closes the connection (1003) if the client sends anything. Served by the reporting service itself: the gateway does not forward WebSocket upgrades yet. Needs `reports:read`.',
+        parameters: [
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            description: 'Resume after this sequence number (an `id` already received).',
+            schema: { type: 'string', pattern: '^\\d{1,18}$' },
+          },
+        ],
+        responses: {
+          '101': { description: 'Switching to the WebSocket protocol.' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '426': {
+            description: 'A plain HTTP request; only WebSocket upgrades are served here.',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
           '429': { $ref: '#/components/responses/RateLimited' },
           '500': { $ref: '#/components/responses/InternalError' },
           '502': { $ref: '#/components/responses/UpstreamUnavailable' },

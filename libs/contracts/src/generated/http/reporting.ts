@@ -80,6 +80,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reporting/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live updates over a WebSocket
+     * @description The messages of `GET /api/v1/reporting/stream` over a WebSocket: one JSON text frame per message, `{"id": "<sequence>", "event": "kpi.changed|signal.raised|run.completed", "data": {...}}`, only of the caller's tenant. Authenticate with `Authorization: Bearer <token>` or, from a browser, by offering the subprotocols `sextant.live.v1` and `bearer.<token>` (the server selects `sextant.live.v1`). `after` resumes after a sequence number; without it the stream starts from now. The server pings every 15 s and closes the connection (1003) if the client sends anything. Served by the reporting service itself: the gateway does not forward WebSocket upgrades yet. Needs `reports:read`.
+     */
+    get: operations['connectLiveSocket'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/marts': {
     parameters: {
       query?: never;
@@ -954,6 +974,39 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  connectLiveSocket: {
+    parameters: {
+      query?: {
+        /** @description Resume after this sequence number (an `id` already received). */
+        after?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Switching to the WebSocket protocol. */
+      101: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      /** @description A plain HTTP request; only WebSocket upgrades are served here. */
+      426: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       500: components['responses']['InternalError'];
     };
   };
