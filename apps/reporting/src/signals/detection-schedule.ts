@@ -68,8 +68,8 @@ export class DetectionScheduler implements OnApplicationBootstrap, OnApplication
       .finally(() => (this.pass = undefined));
   }
 
-  /** Judges the due tenants; returns how many signals were raised. */
-  async runDue(day = yesterdayUtc()): Promise<number> {
+  /** Judges the due tenants; returns which were judged and how many signals were raised. */
+  async runDue(day = yesterdayUtc()): Promise<{ judged: string[]; raised: number }> {
     const due: { tenant_id: string }[] = await this.transactions.system((m) =>
       m.query(
         `with due as (
@@ -83,13 +83,15 @@ export class DetectionScheduler implements OnApplicationBootstrap, OnApplication
       ),
     );
     let raised = 0;
+    const judged: string[] = [];
     for (const { tenant_id: tenantId } of due) {
+      judged.push(tenantId);
       try {
         raised += (await this.signals.detect(tenantId, day, null)).length;
       } catch (error) {
         this.logger.error(`scheduled detection of tenant ${tenantId}: ${(error as Error).message}`);
       }
     }
-    return raised;
+    return { judged, raised };
   }
 }
