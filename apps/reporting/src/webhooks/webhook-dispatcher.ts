@@ -21,6 +21,16 @@ const ERROR_BODY_BYTES = 300;
 
 type Outcome = { status: number; error: string | null } | { status: null; error: string; final: boolean };
 
+interface DeliveryRow {
+  webhook_id: string;
+  url: string;
+  enabled: boolean;
+  secret_sealed: string;
+  body: string;
+  status: string;
+  attempts: number;
+}
+
 interface Claimed {
   tenant_id: string;
   delivery_id: string;
@@ -83,20 +93,19 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         [CLAIM_LIMIT, leaseSeconds],
       ),
     );
-    await Promise.all(claimed.map((c) => this.attempt(c.tenant_id, c.delivery_id)));
+    await Promise.all(
+      claimed.map((c) =>
+        this.attempt(c.tenant_id, c.delivery_id).catch((error: Error) =>
+          // The lease runs out and the delivery is attempted again later.
+          this.logger.error(`webhook delivery ${c.delivery_id}: ${error.message}`),
+        ),
+      ),
+    );
     return claimed.length;
   }
 
   private async attempt(tenantId: string, deliveryId: string) {
-    const [delivery]: {
-      webhook_id: string;
-      url: string;
-      enabled: boolean;
-      secret_sealed: string;
-      body: string;
-      status: string;
-      attempts: number;
-    }[] = await this.transactions.forTenant(tenantId, (m) =>
+    const [delivery]: DeliveryRow[] = await this.transactions.forTenant(tenantId, (m) =>
       m.query(
         `select d.webhook_id, w.url, w.enabled, w.secret_sealed, d.body, d.status, d.attempts
          from webhook_deliveries d join webhook_subscriptions w using (tenant_id, webhook_id)
@@ -113,21 +122,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       );
       return;
     }
-    let outcome: Outcome;
-    if (!delivery.enabled) outcome = { status: null, error: 'the webhook is disabled', final: true };
-    else {
-      const secret = unsealSecret(
-        delivery.secret_sealed,
-        this.sealingKey,
-        sealingContext(tenantId, delivery.webhook_id),
-      );
-      outcome = await this.post(delivery.url, delivery.body, {
-        'content-type': 'application/json',
-        'user-agent': 'Sextant-Webhooks/1',
-        'x-sextant-delivery-id': deliveryId,
-        'x-sextant-signature': webhookSignature(secret, delivery.body, Math.floor(Date.now() / 1000)),
-      });
-    }
+    const outcome = await this.send(tenantId, deliveryId, delivery);
     const attempts = delivery.attempts + 1;
     const delivered = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
     const final =
@@ -155,6 +150,30 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
            where tenant_id = $1 and delivery_id = $2`,
           [tenantId, deliveryId, delayMs],
         );
+    });
+  }
+
+  private async send(tenantId: string, deliveryId: string, delivery: DeliveryRow): Promise<Outcome> {
+    if (!delivery.enabled) return { status: null, error: 'the webhook is disabled', final: true };
+    let secret: string;
+    try {
+      secret = unsealSecret(
+        delivery.secret_sealed,
+        this.sealingKey,
+        sealingContext(tenantId, delivery.webhook_id),
+      );
+    } catch {
+      return {
+        status: null,
+        error: 'the signing secret cannot be unsealed (was REPORTING_WEBHOOK_SECRET_KEY changed?)',
+        final: true,
+      };
+    }
+    return this.post(delivery.url, delivery.body, {
+      'content-type': 'application/json',
+      'user-agent': 'Sextant-Webhooks/1',
+      'x-sextant-delivery-id': deliveryId,
+      'x-sextant-signature': webhookSignature(secret, delivery.body, Math.floor(Date.now() / 1000)),
     });
   }
 

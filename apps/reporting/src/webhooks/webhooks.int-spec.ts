@@ -94,7 +94,11 @@ describe('signal webhooks and scheduled detection (real PostgreSQL and Kafka)', 
           body: Buffer.concat(chunks).toString('utf8'),
           answered: status,
         });
-        response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'not now');
+        const answer = () =>
+          response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'not now');
+        // Longer than the service's 2 s timeout.
+        if (request.url === '/slow') setTimeout(answer, 3_000).unref();
+        else answer();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -134,6 +138,7 @@ describe('signal webhooks and scheduled detection (real PostgreSQL and Kafka)', 
     await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
     await app?.close();
     await issuer?.stop();
+    receiver?.closeAllConnections();
     receiver?.close();
   });
 
@@ -222,6 +227,7 @@ describe('signal webhooks and scheduled detection (real PostgreSQL and Kafka)', 
       flaky: await subscribe(adminA, '/flaky', 'high'),
       gone: await subscribe(adminA, '/gone', 'high'),
       disabled: await subscribe(adminA, '/disabled', 'low', false),
+      slow: await subscribe(adminA, '/slow', 'high'),
       otherTenant: await subscribe(adminB, '/tenant-b', 'low'),
     };
 
@@ -399,6 +405,13 @@ describe('signal webhooks and scheduled detection (real PostgreSQL and Kafka)', 
       'delivered',
     ]);
     expect(await history(hooks.disabled.id)).toEqual([]);
+    // A receiver slower than the timeout: the attempt is cut off, recorded and retried.
+    const [slow] = await eventually(async () => {
+      const items = await history(hooks.slow.id);
+      return items[0]?.attempts >= 1 && items;
+    }, 20_000);
+    expect(slow).toMatchObject({ lastStatusCode: null, lastError: 'no answer within 2000 ms' });
+    expect(['pending', 'failed']).toContain(slow.status);
     expect(await history(hooks.otherTenant.id, adminB)).toEqual([]);
     const delivered = await call(adminA, 'GET', '/api/v1/reporting/webhooks/{webhookId}/deliveries', {
       params: { webhookId: hooks.all.id },
