@@ -12,7 +12,8 @@ export const LIVE_SUBPROTOCOL = 'sextant.live.v1';
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 const BEARER_PROTOCOL = /^bearer\.([A-Za-z0-9._~-]+)$/;
 
-type LiveRequest = FastifyRequest & { liveIdentity?: VerifiedIdentity };
+/** As the access guard leaves it, so the audit trail records this route's denials too. */
+type LiveRequest = FastifyRequest & { identity?: VerifiedIdentity };
 
 /** The access token of an upgrade request: `Authorization`, or a `bearer.<token>` subprotocol. */
 function tokenOf(request: FastifyRequest): string | undefined {
@@ -66,13 +67,13 @@ export async function registerLiveSocket(app: NestFastifyApplication, logger: Lo
           );
         throw error;
       }
+      (request as LiveRequest).identity = identity;
       if (!identity.permissions.includes('reports:read'))
         return problem(
           request,
           reply,
           new ApiProblem(403, 'forbidden', 'This needs the permission reports:read.'),
         );
-      (request as LiveRequest).liveIdentity = identity;
     },
     handler: (request, reply) =>
       problem(
@@ -89,7 +90,7 @@ export async function registerLiveSocket(app: NestFastifyApplication, logger: Lo
         ),
       ),
     wsHandler: async (socket, request) => {
-      const tenantId = (request as LiveRequest).liveIdentity!.tenantId;
+      const tenantId = (request as LiveRequest).identity!.tenantId;
       let after = resumePoint(request.query.after) ?? (await reader.latest(tenantId));
       let busy = false;
       const poll = async () => {

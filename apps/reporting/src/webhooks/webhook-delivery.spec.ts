@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { isFinalFailure, meetsSeverity, retryDelayMs, webhookSignature } from './webhook-message';
-import { forbiddenAddress, refuseWebhookUrl } from './webhook-url';
+import { forbiddenAddress, guardedLookup, refuseWebhookUrl } from './webhook-url';
 import { newWebhookSecret, sealingContext, sealSecret, unsealSecret } from './secret-sealing';
 
 const production = { allowLoopback: false };
@@ -42,6 +42,26 @@ describe('webhook URL policy', () => {
     expect(forbiddenAddress('::ffff:10.1.1.1', production)).not.toBeNull();
     expect(forbiddenAddress('127.0.0.1', development)).toBeNull();
     expect(forbiddenAddress('93.184.215.14', production)).toBeNull();
+  });
+});
+
+describe('guarded DNS lookup (the address actually connected to)', () => {
+  const resolve = (policy: { allowLoopback: boolean }, all: boolean) =>
+    new Promise<{ error: NodeJS.ErrnoException | null; address: unknown }>((done) =>
+      guardedLookup(policy)('localhost', { all }, (error, address) => done({ error, address })),
+    );
+
+  it('refuses a name resolving to loopback in production, single or all addresses', async () => {
+    for (const all of [false, true]) {
+      const { error } = await resolve(production, all);
+      expect(error?.code).toBe('EFORBIDDEN');
+    }
+  });
+
+  it('resolves it in development', async () => {
+    expect((await resolve(development, false)).error).toBeNull();
+    const { address } = await resolve(development, true);
+    expect(Array.isArray(address) && address.length).toBeGreaterThan(0);
   });
 });
 
