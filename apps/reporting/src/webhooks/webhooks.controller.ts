@@ -46,6 +46,13 @@ export class WebhooksController {
     await this.webhooks.remove(identity.tenantId, webhookId);
   }
 
+  @Post(':webhookId/secret')
+  @HttpCode(200)
+  @RequirePermissions('keys:manage')
+  rotateSecret(@CurrentIdentity() identity: VerifiedIdentity, @Param('webhookId') webhookId: string) {
+    return this.webhooks.rotateSecret(identity.tenantId, webhookId);
+  }
+
   @Get(':webhookId/deliveries')
   @RequirePermissions('keys:manage')
   deliveries(

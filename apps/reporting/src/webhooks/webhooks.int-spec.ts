@@ -191,6 +191,9 @@ describe('signal webhooks and scheduled detection (real PostgreSQL and Kafka)', 
     expect((await call(adminB, 'DELETE', '/api/v1/reporting/webhooks/{webhookId}', { params })).status).toBe(
       404,
     );
+    expect(
+      (await call(adminB, 'POST', '/api/v1/reporting/webhooks/{webhookId}/secret', { params })).status,
+    ).toBe(404);
     expect((await call(adminB, 'GET', '/api/v1/reporting/webhooks')).body.items).toEqual([]);
     // A's own view is intact, shows no secret, and A can change and delete it.
     const mine = await call(adminA, 'GET', '/api/v1/reporting/webhooks/{webhookId}', { params });
@@ -230,6 +233,14 @@ describe('signal webhooks and scheduled detection (real PostgreSQL and Kafka)', 
       slow: await subscribe(adminA, '/slow', 'high'),
       otherTenant: await subscribe(adminB, '/tenant-b', 'low'),
     };
+    // A rotated secret signs from then on; the one it replaced no longer verifies.
+    const replacedSecret = hooks.high.secret;
+    const rotated = await call(adminA, 'POST', '/api/v1/reporting/webhooks/{webhookId}/secret', {
+      params: { webhookId: hooks.high.id },
+    });
+    expect(rotated.status).toBe(200);
+    hooks.high.secret = rotated.body.secret;
+    expect(hooks.high.secret).not.toBe(replacedSecret);
 
     // 28 days of ROAS alternating 1.9 and 2.1 (median 2.0, MAD 0.1) for two channels, then
     // yesterday paid_search falls to 0.5 (robust z = 0.6745 x 1.5 / 0.1 = 10.1: high) and email
@@ -372,6 +383,13 @@ describe('signal webhooks and scheduled detection (real PostgreSQL and Kafka)', 
       expect(body.text).toContain(signal.severity.toUpperCase());
     }
     expect(at('/high')[0].body).toContain('channel:paid_search');
+    expect(
+      signatureValid(
+        String(at('/high')[0].headers['x-sextant-signature']),
+        at('/high')[0].body,
+        replacedSecret,
+      ),
+    ).toBe(false);
     // A retry repeats the delivery id and the exact body.
     const [first, second] = at('/flaky');
     expect(second.headers['x-sextant-delivery-id']).toBe(first.headers['x-sextant-delivery-id']);

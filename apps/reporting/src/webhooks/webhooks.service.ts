@@ -108,6 +108,22 @@ export class WebhooksService {
     });
   }
 
+  /** A new signing secret, returned once; the next attempt of every delivery is signed with it. */
+  async rotateSecret(tenantId: string, webhookId: string): Promise<Schemas['SignalWebhookCreated']> {
+    return this.transactions.forTenant(tenantId, async (m) => {
+      await this.find(m, webhookId);
+      const secret = newWebhookSecret();
+      const [row] = await m.query(
+        `with updated as (
+           update webhook_subscriptions set secret_sealed = $2, updated_at = now()
+           where webhook_id = $1 returning ${WEBHOOK_COLUMNS})
+         select * from updated`,
+        [webhookId, sealSecret(secret, this.sealingKey, sealingContext(tenantId, webhookId))],
+      );
+      return { webhook: toView(row), secret };
+    });
+  }
+
   async remove(tenantId: string, webhookId: string): Promise<void> {
     await this.transactions.forTenant(tenantId, async (m) => {
       await this.find(m, webhookId);

@@ -3273,6 +3273,36 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/reporting/webhooks/{webhookId}/secret': {
+      post: {
+        operationId: 'rotateSignalWebhookSecret',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Webhooks'],
+        summary: "Replace a webhook's signing secret",
+        description:
+          'A new secret, shown in this response only; every attempt from now on (queued retries included) is signed with it and the old one stops verifying at once. Needs `keys:manage`.',
+        parameters: [
+          { name: 'webhookId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The subscription and its new secret.',
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/SignalWebhookCreated' } },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
     '/api/v1/reporting/webhooks/{webhookId}/deliveries': {
       get: {
         operationId: 'listSignalWebhookDeliveries',
@@ -5715,7 +5745,7 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
           secret: {
             type: 'string',
             description:
-              'HMAC-SHA256 key of x-sextant-signature (the whole string, whsec_ prefix included). Shown only here.',
+              'HMAC-SHA256 key of x-sextant-signature (the whole string, whsec_ prefix included). Shown only in this response.',
           },
         },
       },

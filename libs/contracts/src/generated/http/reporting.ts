@@ -384,6 +384,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reporting/webhooks/{webhookId}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace a webhook's signing secret
+     * @description A new secret, shown in this response only; every attempt from now on (queued retries included) is signed with it and the old one stops verifying at once. Needs `keys:manage`.
+     */
+    post: operations['rotateSignalWebhookSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health/live': {
     parameters: {
       query?: never;
@@ -692,7 +712,7 @@ export interface components {
       webhookId: string;
     };
     SignalWebhookCreated: {
-      /** @description HMAC-SHA256 key of x-sextant-signature (the whole string, whsec_ prefix included). Shown only here. */
+      /** @description HMAC-SHA256 key of x-sextant-signature (the whole string, whsec_ prefix included). Shown only in this response. */
       secret: string;
       webhook: components['schemas']['SignalWebhook'];
     };
@@ -1524,6 +1544,33 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['SignalWebhookDeliveryPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  rotateSignalWebhookSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscription and its new secret. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalWebhookCreated'];
         };
       };
       400: components['responses']['BadRequest'];
