@@ -1,4 +1,14 @@
-import { accessTokenConfig, commonConfig, databaseConfig, env, loadConfig } from '@sextant/platform/config';
+import {
+  accessTokenConfig,
+  commonConfig,
+  ConfigError,
+  databaseConfig,
+  env,
+  loadConfig,
+} from '@sextant/platform/config';
+
+/** Development and test only: production refuses to start without REPORTING_WEBHOOK_SECRET_KEY. */
+const DEVELOPMENT_WEBHOOK_SECRET_KEY = Buffer.alloc(32, 'sextant-development-only').toString('base64');
 
 export const reportingConfigSpec = {
   ...commonConfig,
@@ -9,7 +19,50 @@ export const reportingConfigSpec = {
     doc: 'replay history into the marts at start when this mart version was never fully built',
     default: true,
   }),
+  REPORTING_DETECTION_INTERVAL_MS: env.int({
+    doc: 'scheduled signal detection: each tenant with marts is judged (yesterday, UTC) at most once per this interval across replicas; 0 turns it off',
+    default: 3_600_000,
+    min: 0,
+  }),
+  REPORTING_WEBHOOK_SECRET_KEY: env.string({
+    doc: 'base64 of 32 random bytes: AES-256-GCM key sealing the webhook signing secrets at rest (required in production)',
+    default: '',
+    secret: true,
+  }),
+  REPORTING_WEBHOOK_POLL_MS: env.int({
+    doc: 'how often a replica looks for due webhook deliveries; 0 turns delivery off on this replica',
+    default: 1_000,
+    min: 0,
+  }),
+  REPORTING_WEBHOOK_MAX_ATTEMPTS: env.int({
+    doc: 'attempts per webhook delivery',
+    default: 6,
+    min: 1,
+    max: 20,
+  }),
+  REPORTING_WEBHOOK_RETRY_BASE_MS: env.int({
+    doc: 'delay after the first failed attempt; doubles with each further one, with +-20% jitter (default: 2, 4, 8, 16, 32 min)',
+    default: 120_000,
+    min: 10,
+  }),
+  REPORTING_WEBHOOK_TIMEOUT_MS: env.int({ doc: 'timeout of one webhook request', default: 5_000, min: 100 }),
 };
 
-export const loadReportingConfig = (source = process.env) => loadConfig(reportingConfigSpec, source);
+export function loadReportingConfig(source = process.env) {
+  const config = loadConfig(reportingConfigSpec, source);
+  let key = config.REPORTING_WEBHOOK_SECRET_KEY;
+  if (!key) {
+    if (config.NODE_ENV === 'production')
+      throw new ConfigError([
+        `REPORTING_WEBHOOK_SECRET_KEY is required in production (${reportingConfigSpec.REPORTING_WEBHOOK_SECRET_KEY.doc})`,
+      ]);
+    key = DEVELOPMENT_WEBHOOK_SECRET_KEY;
+  } else if (Buffer.from(key, 'base64').length !== 32) {
+    throw new ConfigError(['REPORTING_WEBHOOK_SECRET_KEY must be the base64 of exactly 32 bytes']);
+  }
+  return Object.freeze({ ...config, REPORTING_WEBHOOK_SECRET_KEY: key });
+}
 export type ReportingConfig = ReturnType<typeof loadReportingConfig>;
+
+/** Injection token of the reporting service's configuration. */
+export const REPORTING_CONFIG = Symbol('REPORTING_CONFIG');

@@ -4,11 +4,13 @@ import { loadReportingConfig, type ReportingConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Marts1795979475453 } from './migrations/1795979475453-Marts';
 import { LiveEvents1795982735948 } from './migrations/1795982735948-LiveEvents';
+import { SignalDelivery1795990000000 } from './migrations/1795990000000-SignalDelivery';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
 import { MartsModule } from './marts/marts.module';
 import { LiveEvent } from './live/live-event.entity';
+import { registerLiveSocket } from './live/live-socket';
 import { LiveModule } from './live/live.module';
 import { MART_ENTITIES } from './marts/marts.entities';
 import { PingArrival } from './pings/ping-arrival.entity';
@@ -16,10 +18,18 @@ import { SIGNAL_ENTITIES } from './signals/signals.entities';
 import { SignalsModule } from './signals/signals.module';
 import { PingArrivalsConsumer } from './pings/ping-arrivals.consumer';
 import { PingsModule } from './pings/pings.module';
+import { ReportingConfigModule } from './reporting-config.module';
+import { SettingsModule } from './settings/settings.controller';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 
 export const entities = [PingArrival, ...MART_ENTITIES, ...SIGNAL_ENTITIES, LiveEvent];
-export const migrations = [Initial1763800000000, Marts1795979475453, LiveEvents1795982735948];
+export const migrations = [
+  Initial1763800000000,
+  Marts1795979475453,
+  LiveEvents1795982735948,
+  SignalDelivery1795990000000,
+];
 
 export function reportingService(
   config: ReportingConfig = loadReportingConfig(),
@@ -36,14 +46,18 @@ export function reportingService(
       },
       database: { entities, migrations },
       subscribers: [PingArrivalsConsumer, MartsConsumer, SubjectErasureConsumer],
+      configure: (app, logger) => registerLiveSocket(app, logger),
     },
     features: [
+      ReportingConfigModule.forConfig(config),
       PingsModule,
       MartsModule.forConfig(config),
       DashboardsModule,
       SignalsModule,
       ExportsModule,
       LiveModule,
+      SettingsModule,
+      WebhooksModule,
     ],
   };
 }

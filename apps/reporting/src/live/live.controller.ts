@@ -1,22 +1,16 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
 import { CurrentIdentity, RequirePermissions, type VerifiedIdentity } from '@sextant/platform/auth';
-import { Transactions } from '@sextant/platform/database';
 import type { FastifyReply } from 'fastify';
-
-/** How often a connection looks for new messages, and sends a comment line to keep proxies open. */
-const POLL_MS = 1_000;
-const HEARTBEAT_MS = 15_000;
-const REPLAY_LIMIT = 1_000;
+import { LIVE_HEARTBEAT_MS, LIVE_POLL_MS, LiveReader, resumePoint } from './live-reader';
 
 /**
  * Server-sent events of the caller's tenant: KPI changes, new signals, run completions. Each
  * message carries its sequence number as `id`, so a client reconnecting with Last-Event-ID gets
- * what it missed. Every read runs in the tenant's own RLS transaction: no other tenant's rows can
- * reach the connection. (Polling per connection; LISTEN/NOTIFY would spare the database at scale.)
+ * what it missed. (Polling per connection; LISTEN/NOTIFY would spare the database at scale.)
  */
 @Controller('api/v1/reporting/stream')
 export class LiveController {
-  constructor(private readonly transactions: Transactions) {}
+  constructor(private readonly reader: LiveReader) {}
 
   @Get()
   @RequirePermissions('reports:read')
@@ -25,8 +19,7 @@ export class LiveController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: FastifyReply,
   ) {
-    let after = /^\d{1,18}$/.test(lastEventId ?? '') ? BigInt(lastEventId!) : null;
-    if (after === null) after = await this.latest(identity.tenantId);
+    let after = resumePoint(lastEventId) ?? (await this.reader.latest(identity.tenantId));
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -42,15 +35,7 @@ export class LiveController {
       if (!open || busy) return;
       busy = true;
       try {
-        const rows: { seq: string; kind: string; data: object }[] = await this.transactions.forTenant(
-          identity.tenantId,
-          (m) =>
-            m.query(
-              `select seq::text as seq, kind, data from live_events where seq > $1 order by seq limit $2`,
-              [after!.toString(), REPLAY_LIMIT],
-            ),
-        );
-        for (const row of rows) {
+        for (const row of await this.reader.after(identity.tenantId, after)) {
           raw.write(`id: ${row.seq}\nevent: ${row.kind}\ndata: ${JSON.stringify(row.data)}\n\n`);
           after = BigInt(row.seq);
         }
@@ -60,8 +45,8 @@ export class LiveController {
         busy = false;
       }
     };
-    const timer = setInterval(() => void poll(), POLL_MS);
-    const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
+    const timer = setInterval(() => void poll(), LIVE_POLL_MS);
+    const heartbeat = setInterval(() => raw.write(': ping\n\n'), LIVE_HEARTBEAT_MS);
     const close = () => {
       open = false;
       clearInterval(timer);
@@ -70,13 +55,5 @@ export class LiveController {
     };
     raw.on('close', close);
     await poll();
-  }
-
-  /** A new connection without Last-Event-ID starts from now. */
-  private async latest(tenantId: string): Promise<bigint> {
-    const [row] = await this.transactions.forTenant(tenantId, (m) =>
-      m.query(`select coalesce(max(seq), 0)::text as seq from live_events`),
-    );
-    return BigInt(row.seq as string);
   }
 }

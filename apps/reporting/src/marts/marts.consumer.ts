@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EventHandlers, EventSubscriber } from '@sextant/platform/messaging';
 import { publishLive } from '../live/live-feed';
+import { registerForDetection } from '../signals/detection-schedule';
 import { MartWriter } from './mart-writer';
 
 /** Builds staging and marts from every fact reporting reads (ARCHITECTURE.md, topic catalogue). */
@@ -12,24 +13,28 @@ export class MartsConsumer implements EventSubscriber {
         const writer = new MartWriter(manager, tenantId);
         await writer.event(event);
         await writer.fresh('events', event.timestamp);
+        await registerForDetection(manager, tenantId);
       },
       'commerce.order.recorded.v1': async (order, { manager, tenantId }) => {
         const writer = new MartWriter(manager, tenantId);
         await writer.order(order);
         await publishLive(manager, tenantId, 'kpi.changed', { source: 'orders' });
         await writer.fresh('orders', order.updatedAt);
+        await registerForDetection(manager, tenantId);
       },
       'marketing.spend.recorded.v1': async (spend, { manager, tenantId }) => {
         const writer = new MartWriter(manager, tenantId);
         await writer.spend(spend);
         await publishLive(manager, tenantId, 'kpi.changed', { source: 'spend' });
         await writer.fresh('spend', spend.recordedAt);
+        await registerForDetection(manager, tenantId);
       },
       'attribution.credit.computed.v1': async (credits, { manager, tenantId }) => {
         const writer = new MartWriter(manager, tenantId);
         await writer.credits(credits);
         await publishLive(manager, tenantId, 'kpi.changed', { source: 'credits' });
         await writer.fresh('credits', credits.computedAt);
+        await registerForDetection(manager, tenantId);
       },
       'attribution.run.completed.v1': async (run, { manager, tenantId }) => {
         await recordRun(

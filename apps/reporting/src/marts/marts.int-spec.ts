@@ -147,6 +147,7 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     issuer = await TestTokenIssuer.start();
     const urls = serviceUrls(env, 'reporting');
     const config = loadReportingConfig({
+      NODE_ENV: 'test',
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { PageCursor } from '../dashboards/query-params';
 import { publishLive } from '../live/live-feed';
+import { queueWebhookDeliveries } from '../webhooks/webhook-outbox';
 import { findChanges } from './signal-detection';
 
 type Schemas = reportingApi.components['schemas'];
@@ -44,7 +45,11 @@ const toView = (r: Record<string, unknown>): SignalView => ({
 export class SignalsService {
   constructor(private readonly transactions: Transactions) {}
 
-  /** Raises a signal per new finding on `day`; one already raised for the same key is kept. */
+  /**
+   * Raises a signal per new finding on `day`; one already raised for the same key is kept. Each new
+   * signal is published (outbox), streamed live and queued for the matching webhooks, all in this
+   * transaction.
+   */
   async detect(tenantId: string, day: string, actorId: string | null): Promise<SignalView[]> {
     return this.transactions.forTenant(tenantId, async (m) => {
       const raised: SignalView[] = [];
@@ -88,6 +93,7 @@ export class SignalsService {
           },
         });
         await publishLive(m, tenantId, 'signal.raised', signal);
+        await queueWebhookDeliveries(m, tenantId, signal);
         raised.push(signal);
       }
       return raised;

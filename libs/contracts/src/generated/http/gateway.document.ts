@@ -65,8 +65,9 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
     { name: 'Dashboards', description: 'KPIs, channel tables, time series and forecasts from the marts.' },
     { name: 'Signals', description: 'Notable changes in the marts and their workflow.' },
     { name: 'Exports', description: 'Mart tables as CSV or JSON, streamed.' },
-    { name: 'Live', description: 'Server-sent events of the tenant.' },
+    { name: 'Live', description: 'Live updates of the tenant (server-sent events and WebSocket).' },
     { name: 'Metadata', description: 'What the marts contain.' },
+    { name: 'Webhooks', description: 'Outgoing, signed signal notifications.' },
   ],
   paths: {
     '/health/live': {
@@ -3055,6 +3056,290 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/reporting/live': {
+      get: {
+        operationId: 'connectLiveSocket',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Live'],
+        summary: 'Live updates over a WebSocket',
+        description:
+          'The messages of `GET /api/v1/reporting/stream` over a WebSocket: one JSON text frame per message, `{"id": "<sequence>", "event": "kpi.changed|signal.raised|run.completed", "data": {...}}`, only of the caller\'s tenant. Authenticate with `Authorization: Bearer <token>` or, from a browser, by offering the subprotocols `sextant.live.v1` and `bearer.<token>` (the server selects `sextant.live.v1`). `after` resumes after a sequence number; without it the stream starts from now. The server pings every 15 s and closes the connection (1003) if the client sends anything. Served by the reporting service itself: the gateway does not forward WebSocket upgrades yet. Needs `reports:read`.',
+        parameters: [
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            description: 'Resume after this sequence number (an `id` already received).',
+            schema: { type: 'string', pattern: '^\\d{1,18}$' },
+          },
+        ],
+        responses: {
+          '101': { description: 'Switching to the WebSocket protocol.' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '426': {
+            description: 'A plain HTTP request; only WebSocket upgrades are served here.',
+            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+          },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/settings': {
+      get: {
+        operationId: 'getReportingSettings',
+        'x-sextant-permission': 'reports:read',
+        tags: ['Settings'],
+        summary: "The tenant's reporting settings",
+        description:
+          'The reporting currency that dashboards, the channel table, time series and exports of converted amounts use when a request names no `currency` (USD until set). Needs `reports:read`.',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ReportingSettings' } } },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      put: {
+        operationId: 'putReportingSettings',
+        'x-sextant-permission': 'members:manage',
+        tags: ['Settings'],
+        summary: "Set the tenant's reporting settings",
+        description:
+          'The currency must be an ISO 4217 code present in the rate table (see `GET /api/v1/reporting/marts` and docs/adr/0009-reporting-marts.md); any other is a 400 naming `/body/reportingCurrency`. Takes effect on the next request; marts keep original currencies, so nothing is rebuilt. Needs `members:manage` (tenant administrators).',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ReportingSettings' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The settings now in force.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/ReportingSettings' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/webhooks': {
+      get: {
+        operationId: 'listSignalWebhooks',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Webhooks'],
+        summary: 'Outgoing signal webhooks of the tenant',
+        description:
+          'At most 20 per tenant, newest first. Secrets are never shown again after creation. Needs `keys:manage` (webhook URLs are often credentials themselves).',
+        responses: {
+          '200': {
+            description: 'OK',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: { type: 'array', items: { $ref: '#/components/schemas/SignalWebhook' } },
+                  },
+                },
+              },
+            },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      post: {
+        operationId: 'createSignalWebhook',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Webhooks'],
+        summary: 'Subscribe a URL to signals of a minimum severity',
+        description:
+          'Each signal of at least `minSeverity` raised afterwards (by a detection request or the scheduled detection) is POSTed to `url` as Slack-compatible JSON (`text`, `blocks`) with a `sextant` object carrying the signal\'s figures. Headers: `x-sextant-delivery-id` (the same on every retry of one delivery: receivers deduplicate with it) and `x-sextant-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the secret>`. A 2xx answer delivers; a timeout (5 s), a network error, a 408, a 429 or a 5xx is retried with exponential backoff and jitter (6 attempts over about an hour by default); any other answer fails the delivery at once. Redirects are not followed. The URL must be https; addresses in private, loopback or link-local ranges are refused (at creation for literal addresses, at delivery for resolved names); development and test also accept http://127.0.0.1. The signing secret is in this response only. Needs `keys:manage`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalWebhookRequest' } } },
+        },
+        responses: {
+          '201': {
+            description: 'Created; the secret is shown this once.',
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/SignalWebhookCreated' } },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/webhooks/{webhookId}': {
+      parameters: [
+        { name: 'webhookId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+      ],
+      get: {
+        operationId: 'getSignalWebhook',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Webhooks'],
+        summary: 'One webhook subscription',
+        description: "Another tenant's is not found. Needs `keys:manage`.",
+        responses: {
+          '200': {
+            description: 'OK',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalWebhook' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      patch: {
+        operationId: 'updateSignalWebhook',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Webhooks'],
+        summary: "Change a webhook's URL, minimum severity or enabled flag",
+        description:
+          'Queued deliveries are sent to the URL current at each attempt; disabling fails the queued ones. Needs `keys:manage`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalWebhookUpdate' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The updated subscription.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/SignalWebhook' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      delete: {
+        operationId: 'deleteSignalWebhook',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Webhooks'],
+        summary: 'Remove a webhook and its delivery history',
+        description: 'Queued deliveries are dropped. Needs `keys:manage`.',
+        responses: {
+          '204': { description: 'Removed.' },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/webhooks/{webhookId}/secret': {
+      post: {
+        operationId: 'rotateSignalWebhookSecret',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Webhooks'],
+        summary: "Replace a webhook's signing secret",
+        description:
+          'A new secret, shown in this response only; every attempt from now on (queued retries included) is signed with it and the old one stops verifying at once. Needs `keys:manage`.',
+        parameters: [
+          { name: 'webhookId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The subscription and its new secret.',
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/SignalWebhookCreated' } },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
+    '/api/v1/reporting/webhooks/{webhookId}/deliveries': {
+      get: {
+        operationId: 'listSignalWebhookDeliveries',
+        'x-sextant-permission': 'keys:manage',
+        tags: ['Webhooks'],
+        summary: 'Delivery history of a webhook, newest first',
+        description:
+          'Status, attempts, the last answer or error and when the next attempt is due. Needs `keys:manage`.',
+        parameters: [
+          { name: 'webhookId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+          {
+            name: 'status',
+            in: 'query',
+            schema: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+          },
+          { $ref: '#/components/parameters/ReportingLimit' },
+          { $ref: '#/components/parameters/Cursor' },
+        ],
+        responses: {
+          '200': {
+            description: 'OK',
+            content: {
+              'application/json': { schema: { $ref: '#/components/schemas/SignalWebhookDeliveryPage' } },
+            },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '404': { $ref: '#/components/responses/NotFound' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
   },
   components: {
     responses: {
@@ -5404,6 +5689,99 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
           rev_time_decay: { type: 'number' },
           conv_position_based: { type: 'number' },
           rev_position_based: { type: 'number' },
+        },
+      },
+      ReportingSettings: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['reportingCurrency'],
+        properties: {
+          reportingCurrency: {
+            type: 'string',
+            pattern: '^[A-Z]{3}$',
+            description: 'ISO 4217 code, one of the rate table.',
+          },
+        },
+      },
+      SignalWebhookRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        properties: {
+          url: { type: 'string', format: 'uri', maxLength: 2048 },
+          minSeverity: { $ref: '#/components/schemas/Severity' },
+          enabled: { type: 'boolean', default: true },
+        },
+      },
+      SignalWebhookUpdate: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: {
+          url: { type: 'string', format: 'uri', maxLength: 2048 },
+          minSeverity: { $ref: '#/components/schemas/Severity' },
+          enabled: { type: 'boolean' },
+        },
+      },
+      SignalWebhook: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['webhookId', 'url', 'minSeverity', 'enabled', 'createdAt', 'updatedAt'],
+        properties: {
+          webhookId: { type: 'string', format: 'uuid' },
+          url: { type: 'string' },
+          minSeverity: { $ref: '#/components/schemas/Severity' },
+          enabled: { type: 'boolean' },
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      SignalWebhookCreated: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['webhook', 'secret'],
+        properties: {
+          webhook: { $ref: '#/components/schemas/SignalWebhook' },
+          secret: {
+            type: 'string',
+            description:
+              'HMAC-SHA256 key of x-sextant-signature (the whole string, whsec_ prefix included). Shown only in this response.',
+          },
+        },
+      },
+      SignalWebhookDelivery: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'deliveryId',
+          'signalId',
+          'status',
+          'attempts',
+          'lastStatusCode',
+          'lastError',
+          'nextAttemptAt',
+          'deliveredAt',
+          'createdAt',
+        ],
+        properties: {
+          deliveryId: { type: 'string', format: 'uuid' },
+          signalId: { type: 'string', format: 'uuid' },
+          status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+          attempts: { type: 'integer' },
+          lastStatusCode: { type: ['integer', 'null'], description: 'HTTP status of the last answer.' },
+          lastError: { type: ['string', 'null'] },
+          nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+          deliveredAt: { type: ['string', 'null'], format: 'date-time' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      SignalWebhookDeliveryPage: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: { $ref: '#/components/schemas/SignalWebhookDelivery' } },
+          nextCursor: { type: ['string', 'null'] },
         },
       },
       SignalStatus: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'dismissed'] },

@@ -1509,6 +1509,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reporting/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live updates over a WebSocket
+     * @description The messages of `GET /api/v1/reporting/stream` over a WebSocket: one JSON text frame per message, `{"id": "<sequence>", "event": "kpi.changed|signal.raised|run.completed", "data": {...}}`, only of the caller's tenant. Authenticate with `Authorization: Bearer <token>` or, from a browser, by offering the subprotocols `sextant.live.v1` and `bearer.<token>` (the server selects `sextant.live.v1`). `after` resumes after a sequence number; without it the stream starts from now. The server pings every 15 s and closes the connection (1003) if the client sends anything. Served by the reporting service itself: the gateway does not forward WebSocket upgrades yet. Needs `reports:read`.
+     */
+    get: operations['connectLiveSocket'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reporting/marts': {
     parameters: {
       query?: never;
@@ -1562,6 +1582,30 @@ export interface paths {
      */
     get: operations['getPingArrival'];
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's reporting settings
+     * @description The reporting currency that dashboards, the channel table, time series and exports of converted amounts use when a request names no `currency` (USD until set). Needs `reports:read`.
+     */
+    get: operations['getReportingSettings'];
+    /**
+     * Set the tenant's reporting settings
+     * @description The currency must be an ISO 4217 code present in the rate table (see `GET /api/v1/reporting/marts` and docs/adr/0009-reporting-marts.md); any other is a 400 naming `/body/reportingCurrency`. Takes effect on the next request; marts keep original currencies, so nothing is rebuilt. Needs `members:manage` (tenant administrators).
+     */
+    put: operations['putReportingSettings'];
     post?: never;
     delete?: never;
     options?: never;
@@ -1689,6 +1733,100 @@ export interface paths {
     get: operations['getTimeSeries'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Outgoing signal webhooks of the tenant
+     * @description At most 20 per tenant, newest first. Secrets are never shown again after creation. Needs `keys:manage` (webhook URLs are often credentials themselves).
+     */
+    get: operations['listSignalWebhooks'];
+    put?: never;
+    /**
+     * Subscribe a URL to signals of a minimum severity
+     * @description Each signal of at least `minSeverity` raised afterwards (by a detection request or the scheduled detection) is POSTed to `url` as Slack-compatible JSON (`text`, `blocks`) with a `sextant` object carrying the signal's figures. Headers: `x-sextant-delivery-id` (the same on every retry of one delivery: receivers deduplicate with it) and `x-sextant-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the secret>`. A 2xx answer delivers; a timeout (5 s), a network error, a 408, a 429 or a 5xx is retried with exponential backoff and jitter (6 attempts over about an hour by default); any other answer fails the delivery at once. Redirects are not followed. The URL must be https; addresses in private, loopback or link-local ranges are refused (at creation for literal addresses, at delivery for resolved names); development and test also accept http://127.0.0.1. The signing secret is in this response only. Needs `keys:manage`.
+     */
+    post: operations['createSignalWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/webhooks/{webhookId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    /**
+     * One webhook subscription
+     * @description Another tenant's is not found. Needs `keys:manage`.
+     */
+    get: operations['getSignalWebhook'];
+    put?: never;
+    post?: never;
+    /**
+     * Remove a webhook and its delivery history
+     * @description Queued deliveries are dropped. Needs `keys:manage`.
+     */
+    delete: operations['deleteSignalWebhook'];
+    options?: never;
+    head?: never;
+    /**
+     * Change a webhook's URL, minimum severity or enabled flag
+     * @description Queued deliveries are sent to the URL current at each attempt; disabling fails the queued ones. Needs `keys:manage`.
+     */
+    patch: operations['updateSignalWebhook'];
+    trace?: never;
+  };
+  '/api/v1/reporting/webhooks/{webhookId}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Delivery history of a webhook, newest first
+     * @description Status, attempts, the last answer or error and when the next attempt is due. Needs `keys:manage`.
+     */
+    get: operations['listSignalWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reporting/webhooks/{webhookId}/secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace a webhook's signing secret
+     * @description A new secret, shown in this response only; every attempt from now on (queued retries included) is signed with it and the old one stops verifying at once. Needs `keys:manage`.
+     */
+    post: operations['rotateSignalWebhookSecret'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2758,6 +2896,10 @@ export interface components {
        */
       outcome: 'accepted' | 'duplicate' | 'rejected' | 'already-replayed';
     };
+    ReportingSettings: {
+      /** @description ISO 4217 code, one of the rate table. */
+      reportingCurrency: string;
+    };
     /** @enum {string} */
     Role: 'owner' | 'admin' | 'analyst' | 'viewer';
     RoleChange: {
@@ -2956,6 +3098,57 @@ export interface components {
     };
     /** @enum {string} */
     SignalStatus: 'open' | 'acknowledged' | 'resolved' | 'dismissed';
+    SignalWebhook: {
+      /** Format: date-time */
+      createdAt: string;
+      enabled: boolean;
+      minSeverity: components['schemas']['Severity'];
+      /** Format: date-time */
+      updatedAt: string;
+      url: string;
+      /** Format: uuid */
+      webhookId: string;
+    };
+    SignalWebhookCreated: {
+      /** @description HMAC-SHA256 key of x-sextant-signature (the whole string, whsec_ prefix included). Shown only in this response. */
+      secret: string;
+      webhook: components['schemas']['SignalWebhook'];
+    };
+    SignalWebhookDelivery: {
+      attempts: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      deliveredAt: string | null;
+      /** Format: uuid */
+      deliveryId: string;
+      lastError: string | null;
+      /** @description HTTP status of the last answer. */
+      lastStatusCode: number | null;
+      /** Format: date-time */
+      nextAttemptAt: string | null;
+      /** Format: uuid */
+      signalId: string;
+      /** @enum {string} */
+      status: 'pending' | 'delivered' | 'failed';
+    };
+    SignalWebhookDeliveryPage: {
+      items: components['schemas']['SignalWebhookDelivery'][];
+      nextCursor: string | null;
+    };
+    SignalWebhookRequest: {
+      /** @default true */
+      enabled: boolean;
+      minSeverity?: components['schemas']['Severity'];
+      /** Format: uri */
+      url: string;
+    };
+    SignalWebhookUpdate: {
+      enabled?: boolean;
+      minSeverity?: components['schemas']['Severity'];
+      /** Format: uri */
+      url?: string;
+    };
     SkuResult: {
       class: components['schemas']['DemandClass'] | null;
       /** Format: date-time */
@@ -6374,6 +6567,43 @@ export interface operations {
       504: components['responses']['UpstreamTimeout'];
     };
   };
+  connectLiveSocket: {
+    parameters: {
+      query?: {
+        /** @description Resume after this sequence number (an `id` already received). */
+        after?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Switching to the WebSocket protocol. */
+      101: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      /** @description A plain HTTP request; only WebSocket upgrades are served here. */
+      426: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
   describeMarts: {
     parameters: {
       query?: never;
@@ -6463,6 +6693,65 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getReportingSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportingSettings'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  putReportingSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportingSettings'];
+      };
+    };
+    responses: {
+      /** @description The settings now in force. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportingSettings'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];
@@ -6711,6 +7000,229 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listSignalWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['SignalWebhook'][];
+          };
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  createSignalWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignalWebhookRequest'];
+      };
+    };
+    responses: {
+      /** @description Created; the secret is shown this once. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalWebhookCreated'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  getSignalWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalWebhook'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  deleteSignalWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  updateSignalWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignalWebhookUpdate'];
+      };
+    };
+    responses: {
+      /** @description The updated subscription. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalWebhook'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  listSignalWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description The `nextCursor` of the previous page (opaque; only valid with the same filters). */
+        cursor?: components['parameters']['Cursor'];
+        limit?: components['parameters']['ReportingLimit'];
+        status?: 'pending' | 'delivered' | 'failed';
+      };
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalWebhookDeliveryPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['RateLimited'];
+      500: components['responses']['InternalError'];
+      502: components['responses']['UpstreamUnavailable'];
+      503: components['responses']['UpstreamCircuitOpen'];
+      504: components['responses']['UpstreamTimeout'];
+    };
+  };
+  rotateSignalWebhookSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhookId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscription and its new secret. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignalWebhookCreated'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
       429: components['responses']['RateLimited'];
       500: components['responses']['InternalError'];
       502: components['responses']['UpstreamUnavailable'];
