@@ -8,6 +8,7 @@ import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Identity1764400000000 } from './migrations/1764400000000-Identity';
 import { Privacy1764700000000 } from './migrations/1764700000000-Privacy';
 import { TrackedMessageProfiles1764750000000 } from './migrations/1764750000000-TrackedMessageProfiles';
+import { ConsentRequirements1764800000000 } from './migrations/1764800000000-ConsentRequirements';
 import { PrivacyRequest, PrivacyRequestService, SuppressedIdentifier } from './privacy/privacy.entities';
 import { PrivacyModule } from './privacy/privacy.module';
 import { SubjectRequestsConsumer } from './privacy/subject-requests.consumer';
@@ -55,6 +56,7 @@ export const migrations = [
   Commerce1764550000000,
   Privacy1764700000000,
   TrackedMessageProfiles1764750000000,
+  ConsentRequirements1764800000000,
 ];
 
 export function ingestionService(

@@ -307,6 +307,54 @@ describe('subject deletion through the gateway (real processes, PostgreSQL and K
     expect(conversion.credits.models).toEqual(bobConversion.credits.models);
   });
 
+  it('keeps events without the required consent out of attribution and analytics', async () => {
+    const settings = (consentRequired: unknown) =>
+      api.request<{ consentRequired: unknown }>('PUT', '/api/v1/ingestion/settings/tracking', {
+        body: { channelRules: null, ownHosts: [], maxEventAgeDays: null, consentRequired },
+        headers: bystander.headers,
+      });
+    const bad = await settings({ attribution: 'advertising', analytics: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    const required = { attribution: ['advertising'], analytics: ['Analytics'] };
+    const set = await settings(required);
+    expect(set.status).toBe(200);
+    expect(set.body.consentRequired).toEqual(required);
+
+    // One visitor (one Kafka key, so the consumers apply the three in order), three campaigns.
+    const visitor = `anon-consent-${run}`;
+    const visit = (campaign: string, at: string, preferences?: Record<string, boolean>) => ({
+      ...page(visitor, at),
+      properties: { url: `https://shop.example/?utm_source=news&utm_medium=email&utm_campaign=${campaign}` },
+      ...(preferences ? { context: { consent: { categoryPreferences: preferences } } } : {}),
+    });
+    const received = await api.request<BatchReceipt>('POST', '/api/v1/ingestion/v1/batch', {
+      body: {
+        batch: [
+          visit(`none-${run}`, '2026-03-05T10:00:00Z'),
+          visit(`ads-only-${run}`, '2026-03-05T11:00:00Z', { Advertising: true, Analytics: false }),
+          visit(`both-${run}`, '2026-03-05T12:00:00Z', { advertising: true, analytics: true }),
+        ],
+      },
+      headers: bystander.headers,
+    });
+    expect(received.body).toMatchObject({ accepted: 3 });
+
+    const campaigns = async (sql: string) =>
+      (await admin<{ campaign: string }>(sql, [bystander.tenantId])).map((r) => r.campaign).sort();
+    const touched = () => campaigns(`SELECT campaign FROM attribution.touchpoints WHERE tenant_id = $1`);
+    const traffic = () => campaigns(`SELECT campaign FROM reporting.stg_traffic WHERE tenant_id = $1`);
+    await eventually(async () => (await touched()).includes(`both-${run}`), 60_000);
+    await eventually(async () => (await traffic()).includes(`both-${run}`), 60_000);
+    expect(await touched()).toEqual([`ads-only-${run}`, `both-${run}`].sort());
+    expect(await traffic()).toEqual([`both-${run}`]);
+    const [daily] = await admin<{ sessions: string }>(
+      `SELECT sum(sessions)::text AS sessions FROM reporting.fct_daily_channel WHERE tenant_id = $1`,
+      [bystander.tenantId],
+    );
+    expect(daily.sessions).toBe('1');
+  });
+
   it("drops the erased subject's new events until the suppression is lifted", async () => {
     const later = '2026-03-02T10:00:00Z';
     const again = page(bob.anon, later);
