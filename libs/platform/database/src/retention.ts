@@ -86,14 +86,18 @@ export function purgeFunctionSql(options: {
   timeColumn: string;
   windowsTable: string;
   windowColumn: string;
+  /** A floor no window goes under, whatever the tenant's row says (the audit log's year). */
+  minimumDays?: number;
 }): string {
   const { name, table, timeColumn, windowsTable, windowColumn } = options;
+  const days = `COALESCE(w.${windowColumn}, p_default_days)`;
+  const window = options.minimumDays === undefined ? days : `GREATEST(${days}, ${options.minimumDays})`;
   return `CREATE FUNCTION ${name}(p_now timestamptz, p_default_days integer, p_batch integer) RETURNS integer
     LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
       WITH gone AS (
         DELETE FROM ${table} WHERE ctid = ANY (ARRAY(
           SELECT t.ctid FROM ${table} t LEFT JOIN ${windowsTable} w ON w.tenant_id = t.tenant_id
-           WHERE t.${timeColumn} < p_now - make_interval(days => COALESCE(w.${windowColumn}, p_default_days))
+           WHERE t.${timeColumn} < p_now - make_interval(days => ${window})
            LIMIT p_batch))
         RETURNING 1)
       SELECT count(*)::integer FROM gone $$`;

@@ -1794,7 +1794,7 @@ export const TOPIC_CATALOGUE = [
   {
     topic: 'privacy.retention.changed.v1',
     producer: 'ingestion',
-    consumers: ['attribution'],
+    consumers: ['attribution', 'auth'],
     key: 'tenant',
     status: 'live',
   },
