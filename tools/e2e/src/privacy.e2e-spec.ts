@@ -355,6 +355,32 @@ describe('subject deletion through the gateway (real processes, PostgreSQL and K
     expect(daily.sessions).toBe('1');
   });
 
+  it('sets retention windows through the gateway and every service holding a class learns them', async () => {
+    const put = (body: Record<string, unknown>) =>
+      api.request<{ windows: Record<string, number> }>('PUT', '/api/v1/ingestion/privacy/retention', {
+        body,
+        headers: bystander.headers,
+      });
+    const windows = { rawEventsDays: 60, deadLettersDays: 14, journeysDays: 400, auditLogDays: 500 };
+    const tooShort = await put({ ...windows, auditLogDays: 100 });
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.headers.get('content-type')).toContain('application/problem+json');
+    const set = await put(windows);
+    expect(set.status).toBe(200);
+    expect(set.body.windows).toEqual(windows);
+    await eventually(async () => {
+      const [journeys] = await admin<{ days: number }>(
+        `SELECT journeys_days AS days FROM attribution.retention_windows WHERE tenant_id = $1`,
+        [bystander.tenantId],
+      );
+      const [audit] = await admin<{ days: number }>(
+        `SELECT audit_log_days AS days FROM auth.retention_windows WHERE tenant_id = $1`,
+        [bystander.tenantId],
+      );
+      return journeys?.days === 400 && audit?.days === 500;
+    }, 60_000);
+  });
+
   it("drops the erased subject's new events until the suppression is lifted", async () => {
     const later = '2026-03-02T10:00:00Z';
     const again = page(bob.anon, later);
