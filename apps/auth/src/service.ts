@@ -7,10 +7,17 @@ import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Identity1763900000000 } from './migrations/1763900000000-Identity';
 import { MfaKeysAudit1764400000000 } from './migrations/1764400000000-MfaKeysAudit';
 import { AuditEventsConsumer } from './audit/audit-events.consumer';
+import { AuditRetention1764850000000 } from './migrations/1764850000000-AuditRetention';
+import { RetentionModule, RetentionWindowsConsumer } from './retention/retention';
 
 /** The auth schema is written in SQL (see the Identity migration); no TypeORM entities. */
 export const entities: ClassType[] = [];
-export const migrations = [Initial1763800000000, Identity1763900000000, MfaKeysAudit1764400000000];
+export const migrations = [
+  Initial1763800000000,
+  Identity1763900000000,
+  MfaKeysAudit1764400000000,
+  AuditRetention1764850000000,
+];
 
 export function authService(config: AuthConfig = loadAuthConfig()): ServiceEntry<AuthConfig> {
   return {
@@ -19,10 +26,10 @@ export function authService(config: AuthConfig = loadAuthConfig()): ServiceEntry
       config,
       contract: authOpenApiDocument,
       database: { entities, migrations },
-      subscribers: [AuditEventsConsumer],
+      subscribers: [AuditEventsConsumer, RetentionWindowsConsumer],
       // Auth records its own state changes in detail (AuditLog); the platform adds its denials.
       auditTrail: 'denials',
     },
-    features: [AuthModule.forConfig(config)],
+    features: [AuthModule.forConfig(config), RetentionModule],
   };
 }

@@ -8,6 +8,10 @@ import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Identity1764400000000 } from './migrations/1764400000000-Identity';
 import { Privacy1764700000000 } from './migrations/1764700000000-Privacy';
 import { TrackedMessageProfiles1764750000000 } from './migrations/1764750000000-TrackedMessageProfiles';
+import { ConsentRequirements1764800000000 } from './migrations/1764800000000-ConsentRequirements';
+import { Retention1764850000000 } from './migrations/1764850000000-Retention';
+import { RetentionSettingsRow } from './retention/retention-settings.entity';
+import { RetentionModule } from './retention/retention.module';
 import { PrivacyRequest, PrivacyRequestService, SuppressedIdentifier } from './privacy/privacy.entities';
 import { PrivacyModule } from './privacy/privacy.module';
 import { SubjectRequestsConsumer } from './privacy/subject-requests.consumer';
@@ -47,6 +51,7 @@ export const entities = [
   PrivacyRequest,
   PrivacyRequestService,
   SuppressedIdentifier,
+  RetentionSettingsRow,
 ];
 export const migrations = [
   Initial1763800000000,
@@ -55,6 +60,8 @@ export const migrations = [
   Commerce1764550000000,
   Privacy1764700000000,
   TrackedMessageProfiles1764750000000,
+  ConsentRequirements1764800000000,
+  Retention1764850000000,
 ];
 
 export function ingestionService(
@@ -89,6 +96,7 @@ export function ingestionService(
       WebhooksModule.forConfig(config),
       SpendModule,
       PrivacyModule,
+      RetentionModule,
     ],
   };
 }

@@ -29,7 +29,8 @@ export class JourneysConsumer {
 
   private async recordTouch(manager: EntityManager, tenantId: string, event: AcceptedEvent): Promise<void> {
     const touch = event.touch;
-    if (touch === null) return;
+    // Without the consent the tenant requires for attribution, the event is no touch of a journey.
+    if (touch === null || event.consentedUses?.attribution === false) return;
     const profileId = await lockedProfile(manager, event.profileId);
     const inserted: unknown[] = await manager.query(
       `insert into attribution.touchpoints

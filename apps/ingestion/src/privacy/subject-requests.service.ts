@@ -54,7 +54,13 @@ export class SubjectRequestsService {
       const held = profileIds.length
         ? await manager.findBy(ProfileIdentifier, { profileId: In(profileIds) })
         : [];
-      const identifiers = uniqueIdentifiers([named, ...held.map(({ kind, value }) => ({ kind, value }))]);
+      const linked = uniqueIdentifiers([named, ...held.map(({ kind, value }) => ({ kind, value }))]);
+      // The store's own customer ids of the subject's orders: the identity graph may not know them,
+      // yet a later webhook naming one must not link the subject again.
+      const identifiers = uniqueIdentifiers([
+        ...linked,
+        ...(await orderCustomerIds(manager, profileIds, linked)),
+      ]);
       const request: PrivacyRequest = {
         requestId: randomUUID(),
         tenantId,
@@ -220,6 +226,22 @@ async function exportedActivity(manager: EntityManager, profileIds: string[]) {
       updatedAt: o.updatedAt.toISOString(),
     })),
   };
+}
+
+/** The customer ids of the orders linked to the profiles or carrying one of the email hashes. */
+async function orderCustomerIds(
+  manager: EntityManager,
+  profileIds: string[],
+  identifiers: Identifier[],
+): Promise<Identifier[]> {
+  const emailHashes = identifiers.filter((i) => i.kind === 'emailHash').map((i) => i.value);
+  const rows: { customer_id: string }[] = await manager.query(
+    `SELECT DISTINCT state->'fields'->'customer'->'value'->>'id' AS customer_id FROM ingestion.orders
+      WHERE (profile_id = ANY($1::uuid[]) OR state->'fields'->'customer'->'value'->>'emailHash' = ANY($2))
+        AND state->'fields'->'customer'->'value' ? 'id'`,
+    [profileIds, emailHashes],
+  );
+  return rows.map((r) => ({ kind: 'customerId' as const, value: r.customer_id }));
 }
 
 function uniqueIdentifiers(identifiers: Identifier[]): Identifier[] {

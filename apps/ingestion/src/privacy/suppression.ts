@@ -13,6 +13,21 @@ function identifiersOf(event: PreparedEvent): Identifier[] {
   return ids;
 }
 
+/** Whether any of the identifiers is suppressed (erased, not lifted) in the tenant. */
+export async function anySuppressed(
+  manager: EntityManager,
+  tenantId: string,
+  identifiers: Identifier[],
+): Promise<boolean> {
+  if (identifiers.length === 0) return false;
+  const rows: unknown[] = await manager.query(
+    `SELECT 1 FROM ingestion.suppressed_identifiers
+      WHERE tenant_id = $1 AND (kind, value_hash) IN (SELECT * FROM unnest($2::text[], $3::text[])) LIMIT 1`,
+    [tenantId, identifiers.map((i) => i.kind), identifiers.map((i) => suppressionHash(tenantId, i))],
+  );
+  return rows.length > 0;
+}
+
 /**
  * The positions of the events whose subject is suppressed (erased, not lifted): one query for the
  * whole batch, matching the keyed hashes of every identifier the events carry.

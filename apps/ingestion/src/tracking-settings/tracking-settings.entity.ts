@@ -16,6 +16,10 @@ export class TrackingSettingsRow {
   @Column({ name: 'max_event_age_days', type: 'integer', nullable: true })
   maxEventAgeDays!: number | null;
 
+  /** Consent categories required per use (`{attribution: [...], analytics: [...]}`). */
+  @Column({ name: 'consent_required', type: 'jsonb', default: () => `'{"attribution":[],"analytics":[]}'` })
+  consentRequired!: { attribution: string[]; analytics: string[] };
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

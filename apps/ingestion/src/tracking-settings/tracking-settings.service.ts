@@ -4,7 +4,7 @@ import { compileChannelRules, DEFAULT_CHANNEL_RULES, defaultChannel } from '@sex
 import { ApiProblem } from '@sextant/platform/http';
 import { Transactions } from '@sextant/platform/database';
 import type { EntityManager } from 'typeorm';
-import type { TrackingPolicy } from '../tracking/tracking-event';
+import { NO_CONSENT_REQUIRED, type TrackingPolicy } from '../tracking/tracking-event';
 import { TrackingSettingsRow } from './tracking-settings.entity';
 
 type TrackingSettings = ingestionApi.components['schemas']['TrackingSettings'];
@@ -17,6 +17,7 @@ const DEFAULT_POLICY: TrackingPolicy = {
   classifyChannel: defaultChannel,
   ownHosts: [],
   maxEventAgeDays: null,
+  consentRequired: NO_CONSENT_REQUIRED,
 };
 
 @Injectable()
@@ -33,6 +34,7 @@ export class TrackingSettingsService {
       channelRules: (row?.channelRules as ChannelRule[] | null) ?? null,
       ownHosts: row?.ownHosts ?? [],
       maxEventAgeDays: row?.maxEventAgeDays ?? null,
+      consentRequired: row?.consentRequired ?? { attribution: [], analytics: [] },
       defaultChannelRules: DEFAULT_CHANNEL_RULES as unknown as ChannelRule[],
       updatedAt: row?.updatedAt.toISOString() ?? null,
     };
@@ -55,6 +57,7 @@ export class TrackingSettingsService {
           channelRules: settings.channelRules,
           ownHosts: settings.ownHosts.map((h) => h.toLowerCase()),
           maxEventAgeDays: settings.maxEventAgeDays,
+          consentRequired: settings.consentRequired ?? { attribution: [], analytics: [] },
           updatedAt: new Date(),
         },
         ['tenantId'],
@@ -82,5 +85,14 @@ function compilePolicy(row: TrackingSettingsRow): TrackingPolicy {
     const compiled = compileChannelRules(row.channelRules);
     if (compiled.ok) classifyChannel = compiled.classify;
   }
-  return { classifyChannel, ownHosts: row.ownHosts, maxEventAgeDays: row.maxEventAgeDays };
+  const lower = (categories: string[]) => categories.map((c) => c.toLowerCase());
+  return {
+    classifyChannel,
+    ownHosts: row.ownHosts,
+    maxEventAgeDays: row.maxEventAgeDays,
+    consentRequired: {
+      attribution: lower(row.consentRequired.attribution),
+      analytics: lower(row.consentRequired.analytics),
+    },
+  };
 }

@@ -5,7 +5,9 @@ import {
   hashCustomerEmail,
 } from '@sextant/domain/ingestion';
 import {
+  consentedUses,
   consentOf,
+  NO_CONSENT_REQUIRED,
   prepareEvent,
   touchOf,
   truncateIp,
@@ -14,7 +16,12 @@ import {
 } from './tracking-event';
 
 const tenantId = '3f2c8a4e-5b1d-4c7e-9a6f-0e8d7c6b5a49';
-const policy: TrackingPolicy = { classifyChannel: defaultChannel, ownHosts: [], maxEventAgeDays: null };
+const policy: TrackingPolicy = {
+  classifyChannel: defaultChannel,
+  ownHosts: [],
+  maxEventAgeDays: null,
+  consentRequired: NO_CONSENT_REQUIRED,
+};
 const receivedAt = Date.parse('2026-03-01T12:00:00.000Z');
 const context = (overrides: Partial<TrackingPolicy> = {}) => ({
   tenantId,
@@ -173,6 +180,56 @@ describe('consentOf and truncateIp', () => {
     expect(truncateIp('2001:db8:85a3:8d3:1319:8a2e:370:7348')).toBe('2001:db8:85a3::');
     expect(truncateIp('2001:db8::1')).toBe('2001:db8:0::');
     expect(truncateIp('not an ip')).toBe('');
+  });
+});
+
+describe('consent verdict and minimised identify', () => {
+  const required = { attribution: ['advertising'], analytics: ['Analytics'] };
+  const identify = (eventContext: Record<string, unknown>) =>
+    prepareEvent(
+      {
+        type: 'identify',
+        messageId: 'm-consent',
+        userId: 'u1',
+        timestamp: '2026-03-01T11:00:00.000Z',
+        traits: { email: 'ada@example.com', phone: '+44 20 7946 0958' },
+        context: eventContext,
+      },
+      context({ consentRequired: required }),
+    );
+
+  it('allows a use only when every required category is granted (case-insensitive)', () => {
+    const required = { attribution: ['advertising'], analytics: ['analytics', 'functional'] };
+    expect(consentedUses(['Advertising', 'Analytics'], required)).toEqual({
+      attribution: true,
+      analytics: false,
+    });
+    expect(consentedUses(['analytics', 'FUNCTIONAL'], required)).toEqual({
+      attribution: false,
+      analytics: true,
+    });
+    expect(consentedUses(null, required)).toEqual({ attribution: false, analytics: false });
+    expect(consentedUses(null, NO_CONSENT_REQUIRED)).toEqual({ attribution: true, analytics: true });
+  });
+
+  it("carries the verdict from Segment's categoryPreferences on the accepted event", () => {
+    const granted = identify({ consent: { categoryPreferences: { Advertising: true, Analytics: false } } });
+    const silent = identify({});
+    if (!granted.ok || !silent.ok) throw new Error('expected both accepted');
+    expect(granted.event.payload.consent).toEqual(['Advertising']);
+    expect(granted.event.payload.consentedUses).toEqual({ attribution: true, analytics: false });
+    expect(silent.event.payload.consentedUses).toEqual({ attribution: false, analytics: false });
+  });
+
+  it('hashes the phone (digits and +, keyed by the tenant) and truncates the context ip', () => {
+    const prepared = identify({ ip: '198.51.100.23' });
+    if (!prepared.ok) throw new Error('expected accepted');
+    // openssl: printf '+442079460958' | openssl dgst -sha256 -hmac <tenantId>
+    expect((prepared.event.payload.traits as Record<string, unknown>).phone).toBe(
+      '7403015da8ccd6d9ebf5dd469043e02c9a4c41b14dc862fb57d2566e764286a7',
+    );
+    expect((prepared.event.payload.context as Record<string, unknown>).ip).toBe('198.51.100.0');
+    expect(JSON.stringify(prepared.event.payload)).not.toContain('7946');
   });
 });
 

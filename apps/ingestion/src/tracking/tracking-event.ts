@@ -17,7 +17,16 @@ export interface TrackingPolicy {
   classifyChannel: ChannelClassifier;
   ownHosts: readonly string[];
   maxEventAgeDays: number | null;
+  /** Consent categories an event must grant for each use (lower-cased); empty: none required. */
+  consentRequired: ConsentRequirements;
 }
+
+export interface ConsentRequirements {
+  attribution: readonly string[];
+  analytics: readonly string[];
+}
+
+export const NO_CONSENT_REQUIRED: ConsentRequirements = { attribution: [], analytics: [] };
 
 export interface PrepareContext {
   tenantId: string;
@@ -108,6 +117,7 @@ export function prepareEvent(
   const email = event.type === 'identify' ? event.traits?.email : undefined;
   const messageId = event.messageId ?? context.newMessageId();
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+  const consent = consentOf(event.context?.consent);
   return {
     ok: true,
     event: {
@@ -130,7 +140,8 @@ export function prepareEvent(
         receivedAt: new Date(times.receivedAt).toISOString(),
         futureTimestamp: times.inFuture,
         touch: isTouchEvent(event) ? touchOf(touch, channel.channel) : null,
-        consent: consentOf(event.context?.consent),
+        consent,
+        consentedUses: consentedUses(consent, policy.consentRequired),
         properties: ('properties' in event && event.properties) || {},
         traits,
         context: minimiseContext(event.context ?? {}, salt),
@@ -184,6 +195,20 @@ export function consentOf(consent: unknown): string[] | null {
   return Object.entries(preferences)
     .filter(([, granted]) => granted === true)
     .map(([category]) => category.slice(0, 64));
+}
+
+/**
+ * Which uses the granted categories allow: every category the tenant requires for a use must be
+ * granted (case-insensitively). An event that says nothing grants nothing, so it passes only where
+ * nothing is required.
+ */
+export function consentedUses(
+  granted: string[] | null,
+  required: ConsentRequirements,
+): { attribution: boolean; analytics: boolean } {
+  const have = new Set((granted ?? []).map((c) => c.toLowerCase()));
+  const allows = (categories: readonly string[]) => categories.every((c) => have.has(c.toLowerCase()));
+  return { attribution: allows(required.attribution), analytics: allows(required.analytics) };
 }
 
 /** Emails and phone numbers become keyed hashes (the tenant id is the key, as for orders). */

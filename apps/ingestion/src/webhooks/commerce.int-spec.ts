@@ -11,7 +11,7 @@ import {
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createServer, type Server } from 'node:http';
 import type { Consumer } from 'kafkajs';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { loadIngestionConfig } from '../config';
 import { ingestionService } from '../service';
@@ -370,6 +370,75 @@ describe('commerce webhooks and ad spend (the ingestion service in-process over 
         deliveries: 9,
         duplicates: 4,
       });
+    });
+
+    it("records an erased customer's orders without the customer (matched by email hash or store id), counted", async () => {
+      // Suppressions as an erasure leaves them: SHA-256 of tenant, kind and value, NUL-separated.
+      const keyed = (kind: string, value: string) =>
+        createHash('sha256').update(`${owner.tenantId}\u0000${kind}\u0000${value}`).digest('hex');
+      const erasedHash = hmac(owner.tenantId, 'erased.subject@example.com', 'hex');
+      // Without the suppression, this profile would be linked through the email hash.
+      await asOwner(
+        owner.tenantId,
+        `INSERT INTO ingestion.profile_identifiers (tenant_id, kind, value, profile_id) VALUES ($1, 'emailHash', $2, $3)`,
+        [owner.tenantId, erasedHash, randomUUID()],
+      );
+      const requestId = randomUUID();
+      await asOwner(
+        owner.tenantId,
+        `INSERT INTO ingestion.privacy_requests (request_id, tenant_id, type, status, profile_ids, requested_by, requested_at)
+         VALUES ($1, $2, 'deletion', 'completed', '{}', $3, now())`,
+        [requestId, owner.tenantId, randomUUID()],
+      );
+      for (const [kind, value] of [
+        ['emailHash', erasedHash],
+        ['customerId', '555000111'],
+      ])
+        await asOwner(
+          owner.tenantId,
+          `INSERT INTO ingestion.suppressed_identifiers (suppression_id, tenant_id, kind, value_hash, request_id)
+           VALUES ($1, $2, $3, $4, $5)`,
+          [randomUUID(), owner.tenantId, kind, keyed(kind, value), requestId],
+        );
+      const byEmail = JSON.stringify({
+        ...SHOPIFY_ORDER_UPDATED,
+        id: 450789480,
+        email: 'Erased.Subject@example.com',
+        customer: { id: 555000222, email: 'erased.subject@example.com' },
+      });
+      const byStoreId = JSON.stringify({
+        ...SHOPIFY_ORDER_UPDATED,
+        id: 450789481,
+        email: 'someone.else@example.com',
+        customer: { id: 555000111, email: 'someone.else@example.com' },
+      });
+      for (const [text, eventId] of [
+        [byEmail, 'suppressed-by-email'],
+        [byStoreId, 'suppressed-by-store-id'],
+      ]) {
+        const response = await deliver(source, text, signed(text, eventId));
+        expect(response.body).toMatchObject({ outcome: 'recorded', orders: [{ revision: 1 }] });
+      }
+      for (const orderId of ['shopify:450789480', 'shopify:450789481']) {
+        const [message] = await eventually(async () => ordersOf(orderId).length > 0 && ordersOf(orderId));
+        // The revenue stays; the link to the subject (whose profile the email hash finds) does not.
+        expect(message.value).toMatchObject({
+          customer: { id: null, emailHash: null },
+          profileId: null,
+          totalMinor: 40200,
+        });
+        const [stored] = await asOwner(
+          owner.tenantId,
+          `SELECT profile_id, state FROM ingestion.orders WHERE order_id = $1`,
+          [orderId],
+        );
+        expect(stored.profile_id).toBeNull();
+        expect(stored.state.fields.customer).toBeUndefined();
+      }
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(
+        /^ingestion_order_customers_suppressed_total\{[^}]*provider="shopify"[^}]*\} 2$/m,
+      );
     });
   });
 

@@ -10,6 +10,7 @@ export type DeliveryOutcome =
 export class WebhookMetrics {
   private readonly deliveries: Counter<'provider' | 'source_id' | 'outcome'>;
   private readonly lastSeen: Gauge<'provider' | 'source_id'>;
+  private readonly suppressedCustomers: Counter<'provider'>;
 
   constructor(metrics: Metrics) {
     this.deliveries = new Counter({
@@ -24,6 +25,16 @@ export class WebhookMetrics {
       labelNames: ['provider', 'source_id'],
       registers: [metrics.registry],
     });
+    this.suppressedCustomers = new Counter({
+      name: 'ingestion_order_customers_suppressed_total',
+      help: 'Order events whose customer was an erased (suppressed) subject: recorded without the customer link',
+      labelNames: ['provider'],
+      registers: [metrics.registry],
+    });
+  }
+
+  countSuppressedCustomers(provider: string, events: number): void {
+    if (events > 0) this.suppressedCustomers.inc({ provider }, events);
   }
 
   count(provider: string, sourceId: string, outcome: DeliveryOutcome): void {

@@ -101,6 +101,7 @@ export class WebhooksService {
       throw ApiProblem.badRequest(`The ${provider} delivery is signed but cannot be read.`, problems);
     }
 
+    let suppressedCustomers = 0;
     const receipt = await this.transactions.forTenant(tenantId, async (manager): Promise<WebhookReceipt> => {
       const inserted = (await manager.query(
         `INSERT INTO ingestion.webhook_deliveries (tenant_id, event_id, source_id, topic, received_at)
@@ -115,6 +116,7 @@ export class WebhooksService {
       const recorded = [];
       for (const event of normalised.events)
         recorded.push(await this.orders.record(manager, { tenantId, sourceId }, event));
+      suppressedCustomers = recorded.filter((order) => order.customerSuppressed).length;
       return {
         outcome: recorded.some((order) => order.changed) ? 'recorded' : 'unchanged',
         eventId: eventId.eventId,
@@ -122,6 +124,7 @@ export class WebhooksService {
       };
     });
     this.metrics.count(provider, sourceId, receipt.outcome as DeliveryOutcome);
+    this.metrics.countSuppressedCustomers(provider, suppressedCustomers);
     return receipt;
   }
 

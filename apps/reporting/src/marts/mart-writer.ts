@@ -46,7 +46,7 @@ export class MartWriter {
     private readonly tenantId: string,
   ) {}
 
-  /** An accepted event: traffic (when it carries a touch) and volume per source. */
+  /** An accepted event: traffic (when it carries a touch and analytics consent) and volume per source. */
   async event(event: EventPayloads['ingestion.event.accepted.v1']): Promise<void> {
     const day = utcDay(event.timestamp);
     await this.m.query(
@@ -54,7 +54,9 @@ export class MartWriter {
        on conflict (tenant_id, day, source_id) do update set events = fct_source_volume.events + 1`,
       [this.tenantId, day, event.sourceId ?? 'unknown'],
     );
-    if (!event.touch) return;
+    // Source volume is operational (events per source); traffic is an analytics use, which needs
+    // the consent the tenant requires for analytics.
+    if (!event.touch || event.consentedUses?.analytics === false) return;
     const campaign = event.touch.campaign ?? '';
     const session = event.type === 'page' || event.type === 'screen' ? 1 : 0;
     await this.m.query(

@@ -51,6 +51,13 @@ export interface IngestionEventAcceptedV1 {
    */
   consent: string[] | null;
   /**
+   * Ingestion's verdict: whether the event's granted categories include every category the tenant requires for attribution (touchpoints, journeys) and for analytics (traffic marts), per the tracking settings' consentRequired at acceptance. Optional for compatibility: absent means both allowed (events accepted before the verdict existed).
+   */
+  consentedUses?: {
+    attribution: boolean;
+    analytics: boolean;
+  };
+  /**
    * Event properties as sent (track, page, screen).
    */
   properties: {};
@@ -562,6 +569,31 @@ export interface PrivacySubjectDeletionCompletedV1 {
   };
   completedAt: string;
 }
+/**
+ * A tenant's retention windows (days per data class) as now in force, whole: each service that holds a class keeps its tenant's window from the newest message (by changedAt) and purges what is older. Key: tenant id.
+ */
+export interface PrivacyRetentionChangedV1 {
+  tenantId: string;
+  windows: {
+    /**
+     * ingestion: dedup records of accepted events (tracked_messages).
+     */
+    rawEventsDays: number;
+    /**
+     * ingestion: raw bodies of rejected events (dead_letters).
+     */
+    deadLettersDays: number;
+    /**
+     * attribution: touchpoints of journeys, by touch time.
+     */
+    journeysDays: number;
+    /**
+     * auth: the audit log (never under a year).
+     */
+    auditLogDays: number;
+  };
+  changedAt: string;
+}
 
 /** Payload type of each live topic. */
 export interface EventPayloads {
@@ -586,6 +618,7 @@ export interface EventPayloads {
   'audit.event.recorded.v1': AuditEventRecordedV1;
   'privacy.subject.deletion-requested.v1': PrivacySubjectDeletionRequestedV1;
   'privacy.subject.deletion-completed.v1': PrivacySubjectDeletionCompletedV1;
+  'privacy.retention.changed.v1': PrivacyRetentionChangedV1;
 }
 
 export type LiveTopic = keyof EventPayloads;
@@ -690,6 +723,14 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
         type: ['array', 'null'],
         items: { type: 'string', maxLength: 64 },
         description: 'Consent categories granted (context.consent); null when the event says nothing.',
+      },
+      consentedUses: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['attribution', 'analytics'],
+        properties: { attribution: { type: 'boolean' }, analytics: { type: 'boolean' } },
+        description:
+          "Ingestion's verdict: whether the event's granted categories include every category the tenant requires for attribution (touchpoints, journeys) and for analytics (traffic marts), per the tracking settings' consentRequired at acceptance. Optional for compatibility: absent means both allowed (events accepted before the verdict existed).",
       },
       properties: { type: 'object', description: 'Event properties as sent (track, page, screen).' },
       traits: {
@@ -1564,6 +1605,47 @@ export const EVENT_SCHEMAS: Record<LiveTopic, Record<string, unknown>> = {
       completedAt: { type: 'string', format: 'date-time' },
     },
   },
+  'privacy.retention.changed.v1': {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'privacy.retention.changed.v1',
+    title: 'PrivacyRetentionChangedV1',
+    description:
+      "A tenant's retention windows (days per data class) as now in force, whole: each service that holds a class keeps its tenant's window from the newest message (by changedAt) and purges what is older. Key: tenant id.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['tenantId', 'windows', 'changedAt'],
+    properties: {
+      tenantId: { type: 'string', format: 'uuid' },
+      windows: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rawEventsDays', 'deadLettersDays', 'journeysDays', 'auditLogDays'],
+        properties: {
+          rawEventsDays: {
+            type: 'integer',
+            minimum: 1,
+            description: 'ingestion: dedup records of accepted events (tracked_messages).',
+          },
+          deadLettersDays: {
+            type: 'integer',
+            minimum: 1,
+            description: 'ingestion: raw bodies of rejected events (dead_letters).',
+          },
+          journeysDays: {
+            type: 'integer',
+            minimum: 1,
+            description: 'attribution: touchpoints of journeys, by touch time.',
+          },
+          auditLogDays: {
+            type: 'integer',
+            minimum: 365,
+            description: 'auth: the audit log (never under a year).',
+          },
+        },
+      },
+      changedAt: { type: 'string', format: 'date-time' },
+    },
+  },
 };
 
 /** Every declared topic (AsyncAPI channels): producer, consumers, key, status. */
@@ -1707,6 +1789,13 @@ export const TOPIC_CATALOGUE = [
     producer: '*',
     consumers: ['ingestion'],
     key: 'tenant+request',
+    status: 'live',
+  },
+  {
+    topic: 'privacy.retention.changed.v1',
+    producer: 'ingestion',
+    consumers: ['attribution', 'auth'],
+    key: 'tenant',
     status: 'live',
   },
 ] as const;

@@ -2406,6 +2406,56 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
         },
       },
     },
+    '/api/v1/ingestion/privacy/retention': {
+      get: {
+        operationId: 'getRetention',
+        'x-sextant-permission': 'privacy:manage',
+        tags: ['Privacy'],
+        summary: "The tenant's retention windows",
+        description:
+          "Days kept per data class, with the defaults and bounds. Rows older than their window are purged by each owning service's scheduled job (in batches); aggregates that hold no personal data (marts, spend, order amounts) are kept. Needs `privacy:manage`.",
+        responses: {
+          '200': {
+            description: 'The windows in force.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/RetentionView' } } },
+          },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+      put: {
+        operationId: 'replaceRetention',
+        'x-sextant-permission': 'privacy:manage',
+        tags: ['Privacy'],
+        summary: "Replace the tenant's retention windows",
+        description:
+          'Every window is required and must lie within its bounds (the audit log keeps at least 365 days); a value outside answers 400 naming it. The change is published as `privacy.retention.changed.v1` to the services holding each class and applies from their next purge. Needs `privacy:manage`.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/RetentionWindows' } } },
+        },
+        responses: {
+          '200': {
+            description: 'The windows now in force.',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/RetentionView' } } },
+          },
+          '400': { $ref: '#/components/responses/BadRequest' },
+          '401': { $ref: '#/components/responses/Unauthorized' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+          '415': { $ref: '#/components/responses/UnsupportedMediaType' },
+          '429': { $ref: '#/components/responses/RateLimited' },
+          '500': { $ref: '#/components/responses/InternalError' },
+          '502': { $ref: '#/components/responses/UpstreamUnavailable' },
+          '503': { $ref: '#/components/responses/UpstreamCircuitOpen' },
+          '504': { $ref: '#/components/responses/UpstreamTimeout' },
+        },
+      },
+    },
     '/api/v1/ingestion/webhook-sources': {
       get: {
         operationId: 'listWebhookSources',
@@ -5426,6 +5476,77 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
             description:
               'Events whose corrected timestamp is older than this are rejected (dead-lettered); null for no limit.',
           },
+          consentRequired: { $ref: '#/components/schemas/ConsentRequirements' },
+        },
+      },
+      RetentionWindows: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rawEventsDays', 'deadLettersDays', 'journeysDays', 'auditLogDays'],
+        properties: {
+          rawEventsDays: {
+            type: 'integer',
+            minimum: 7,
+            maximum: 3650,
+            description:
+              "Ingestion's dedup records of accepted events (tracked_messages), by receipt time. Default 395; at least 7 (the dedup window).",
+          },
+          deadLettersDays: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 365,
+            description: 'Raw bodies of rejected events (dead_letters), by receipt time. Default 30.',
+          },
+          journeysDays: {
+            type: 'integer',
+            minimum: 365,
+            maximum: 3650,
+            description:
+              "Attribution's touchpoints, by touch time. Default 395; at least 365 (the longest attribution lookback window, so no window cuts a journey attribution can still credit).",
+          },
+          auditLogDays: {
+            type: 'integer',
+            minimum: 365,
+            maximum: 3650,
+            description: 'The auth audit log. Default 730; never under 365 days.',
+          },
+        },
+      },
+      RetentionView: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['windows', 'defaults', 'updatedAt'],
+        properties: {
+          windows: { $ref: '#/components/schemas/RetentionWindows' },
+          defaults: { $ref: '#/components/schemas/RetentionWindows' },
+          updatedAt: {
+            type: ['string', 'null'],
+            format: 'date-time',
+            description: 'Null while the tenant has the defaults.',
+          },
+        },
+      },
+      ConsentRequirements: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['attribution', 'analytics'],
+        description:
+          "The consent categories (`context.consent.categoryPreferences`, Segment's shape) an event must grant for each use; an event lacking one is accepted but kept out of that use. Categories compare case-insensitively. Omitted in a replace: none required (the default).",
+        properties: {
+          attribution: {
+            type: 'array',
+            maxItems: 20,
+            uniqueItems: true,
+            description: 'Categories required before an event becomes a touchpoint of a journey.',
+            items: { type: 'string', minLength: 1, maxLength: 64 },
+          },
+          analytics: {
+            type: 'array',
+            maxItems: 20,
+            uniqueItems: true,
+            description: 'Categories required before an event counts in traffic marts (sessions, touches).',
+            items: { type: 'string', minLength: 1, maxLength: 64 },
+          },
         },
       },
       ChannelRule: {
@@ -5440,11 +5561,19 @@ export const gatewayOpenApiDocument: OpenApiDocument = {
       TrackingSettingsView: {
         type: 'object',
         additionalProperties: false,
-        required: ['channelRules', 'ownHosts', 'maxEventAgeDays', 'defaultChannelRules', 'updatedAt'],
+        required: [
+          'channelRules',
+          'ownHosts',
+          'maxEventAgeDays',
+          'consentRequired',
+          'defaultChannelRules',
+          'updatedAt',
+        ],
         properties: {
           channelRules: { type: ['array', 'null'], items: { $ref: '#/components/schemas/ChannelRule' } },
           ownHosts: { type: 'array', items: { type: 'string' } },
           maxEventAgeDays: { type: ['integer', 'null'] },
+          consentRequired: { $ref: '#/components/schemas/ConsentRequirements' },
           defaultChannelRules: { type: 'array', items: { $ref: '#/components/schemas/ChannelRule' } },
           updatedAt: {
             type: ['string', 'null'],

@@ -144,6 +144,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/ingestion/privacy/retention': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's retention windows
+     * @description Days kept per data class, with the defaults and bounds. Rows older than their window are purged by each owning service's scheduled job (in batches); aggregates that hold no personal data (marts, spend, order amounts) are kept. Needs `privacy:manage`.
+     */
+    get: operations['getRetention'];
+    /**
+     * Replace the tenant's retention windows
+     * @description Every window is required and must lie within its bounds (the audit log keeps at least 365 days); a value outside answers 400 naming it. The change is published as `privacy.retention.changed.v1` to the services holding each class and applies from their next purge. Needs `privacy:manage`.
+     */
+    put: operations['replaceRetention'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/ingestion/privacy/suppressions': {
     parameters: {
       query?: never;
@@ -564,6 +588,13 @@ export interface components {
     };
     /** @enum {string} */
     CommerceProvider: 'shopify' | 'woocommerce' | 'stripe' | 'paypal';
+    /** @description The consent categories (`context.consent.categoryPreferences`, Segment's shape) an event must grant for each use; an event lacking one is accepted but kept out of that use. Categories compare case-insensitively. Omitted in a replace: none required (the default). */
+    ConsentRequirements: {
+      /** @description Categories required before an event counts in traffic marts (sessions, touches). */
+      analytics: string[];
+      /** @description Categories required before an event becomes a touchpoint of a journey. */
+      attribution: string[];
+    };
     DeadLetter: {
       /** Format: uuid */
       deadLetterId: string;
@@ -658,6 +689,25 @@ export interface components {
        * @enum {string}
        */
       outcome: 'accepted' | 'duplicate' | 'rejected' | 'already-replayed';
+    };
+    RetentionView: {
+      defaults: components['schemas']['RetentionWindows'];
+      /**
+       * Format: date-time
+       * @description Null while the tenant has the defaults.
+       */
+      updatedAt: string | null;
+      windows: components['schemas']['RetentionWindows'];
+    };
+    RetentionWindows: {
+      /** @description The auth audit log. Default 730; never under 365 days. */
+      auditLogDays: number;
+      /** @description Raw bodies of rejected events (dead_letters), by receipt time. Default 30. */
+      deadLettersDays: number;
+      /** @description Attribution's touchpoints, by touch time. Default 395; at least 365 (the longest attribution lookback window, so no window cuts a journey attribution can still credit). */
+      journeysDays: number;
+      /** @description Ingestion's dedup records of accepted events (tracked_messages), by receipt time. Default 395; at least 7 (the dedup window). */
+      rawEventsDays: number;
     };
     SegmentBatch: {
       /** @description The events (each checked by the service; bad ones are dead-lettered). */
@@ -841,6 +891,7 @@ export interface components {
     TrackingSettings: {
       /** @description Ordered channel rules; null for the defaults. */
       channelRules: components['schemas']['ChannelRule'][] | null;
+      consentRequired?: components['schemas']['ConsentRequirements'];
       /** @description Events whose corrected timestamp is older than this are rejected (dead-lettered); null for no limit. */
       maxEventAgeDays: number | null;
       /** @description The tenant's own hosts; a referrer on one of them (or a subdomain) is not a touch. */
@@ -848,6 +899,7 @@ export interface components {
     };
     TrackingSettingsView: {
       channelRules: components['schemas']['ChannelRule'][] | null;
+      consentRequired: components['schemas']['ConsentRequirements'];
       defaultChannelRules: components['schemas']['ChannelRule'][];
       maxEventAgeDays: number | null;
       ownHosts: string[];
@@ -1216,6 +1268,58 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getRetention: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The windows in force. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RetentionView'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  replaceRetention: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RetentionWindows'];
+      };
+    };
+    responses: {
+      /** @description The windows now in force. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RetentionView'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      415: components['responses']['UnsupportedMediaType'];
       500: components['responses']['InternalError'];
     };
   };

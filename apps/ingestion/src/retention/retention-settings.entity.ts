@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A tenant's retention windows in days; no row means RETENTION_DEFAULTS. */
+@Entity({ name: 'retention_settings' })
+export class RetentionSettingsRow {
+  @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'retention_settings_pkey' })
+  tenantId!: string;
+
+  @Column({ name: 'raw_events_days', type: 'integer' })
+  rawEventsDays!: number;
+
+  @Column({ name: 'dead_letters_days', type: 'integer' })
+  deadLettersDays!: number;
+
+  @Column({ name: 'journeys_days', type: 'integer' })
+  journeysDays!: number;
+
+  @Column({ name: 'audit_log_days', type: 'integer' })
+  auditLogDays!: number;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
