@@ -5,6 +5,7 @@ export type DeadLetterStatus = 'pending' | 'replayed';
 /** A tracking event that failed validation, kept as received so it can be replayed after a fix. */
 @Entity({ name: 'dead_letters' })
 @Index('dead_letters_tenant_status_idx', ['tenantId', 'status', 'position'])
+@Index('dead_letters_received_at_idx', ['receivedAt'])
 @Check('dead_letters_status_check', `"status" IN ('pending', 'replayed')`)
 export class DeadLetter {
   /** Arrival order (the paging cursor). */

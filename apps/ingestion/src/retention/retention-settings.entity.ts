@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** A tenant's retention windows in days; no row means RETENTION_DEFAULTS. */
 @Entity({ name: 'retention_settings' })
+@Check('retention_settings_audit_log_days_check', '"audit_log_days" >= 365')
 export class RetentionSettingsRow {
   @PrimaryColumn({ name: 'tenant_id', type: 'uuid', primaryKeyConstraintName: 'retention_settings_pkey' })
   tenantId!: string;

@@ -17,7 +17,11 @@ export class TrackingSettingsRow {
   maxEventAgeDays!: number | null;
 
   /** Consent categories required per use (`{attribution: [...], analytics: [...]}`). */
-  @Column({ name: 'consent_required', type: 'jsonb', default: () => `'{"attribution":[],"analytics":[]}'` })
+  @Column({
+    name: 'consent_required',
+    type: 'jsonb',
+    default: () => `'{"analytics": [], "attribution": []}'`,
+  })
   consentRequired!: { attribution: string[]; analytics: string[] };
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
