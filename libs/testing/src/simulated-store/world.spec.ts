@@ -22,7 +22,8 @@ describe('the demo world', () => {
     for (const channel of PAID_CHANNELS) expect(world.truth.channels[channel].roi).toBeGreaterThan(0);
   });
 
-  it('sends well-formed facts: unique message ids, refunds after orders and never above them', () => {
+  it('sends well-formed facts: unique message ids, refunds after orders, inside the world and never above them', () => {
+    const end = world.start.getTime() + world.days * 86_400_000;
     const ids = world.events.flat().map((e) => e.messageId);
     expect(new Set(ids).size).toBe(ids.length);
     for (const order of world.orders) {
@@ -30,6 +31,7 @@ describe('the demo world', () => {
       if (!order.refund) continue;
       expect(order.refund.amount).toBeLessThanOrEqual(order.total);
       expect(order.refund.at.getTime()).toBeGreaterThan(order.placedAt.getTime());
+      expect(order.refund.at.getTime()).toBeLessThan(end);
     }
     const buyers = new Set(world.orders.map((o) => o.customer.anonymousId));
     expect(buyers.size).toBe(world.orders.length);

@@ -344,8 +344,10 @@ export function simulateWorld(options: WorldOptions = {}): World {
         if (random.uniform() < 0.06) {
           const refundDay = Math.min(days - 1, visit.day + 2 + random.integer(0, 10));
           const amount = round2(random.uniform() < 0.5 ? total : total * (0.2 + 0.6 * random.uniform()));
-          order.refund = { refundId: 7_000_000 + orders.length + 1, at: at(refundDay), amount };
-          if (order.refund.at <= placedAt) order.refund.at = new Date(placedAt.getTime() + DAY);
+          const refund = { refundId: 7_000_000 + orders.length + 1, at: at(refundDay), amount };
+          // A refund must come after its order and inside the simulated days (the loader sends day by
+          // day); an order of the last hours that would be refunded later keeps its revenue.
+          if (refund.at > placedAt) order.refund = refund;
         }
         orders.push(order);
         truth[arrival.channel].revenue += total - (order.refund?.amount ?? 0);
