@@ -7,8 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/env.sh"
 KAFKA_PORT="${SEXTANT_KAFKA_PORT:-59092}"
 CONTROLLER_PORT=$((KAFKA_PORT + 1))
 HERE="$SEXTANT_ROOT/tools/stack/kafka"
-KAFKA_HOME="$SEXTANT_STATE/kafka"
-LIBS="$KAFKA_HOME/libs"
+# SEXTANT_KAFKA_HOME: another broker's data and logs (e.g. a test's private broker); the jars are shared.
+KAFKA_HOME="${SEXTANT_KAFKA_HOME:-$SEXTANT_STATE/kafka}"
+LIBS="$SEXTANT_STATE/kafka/libs"
 PIDFILE="$KAFKA_HOME/kafka.pid"
 LOG="$KAFKA_HOME/kafka.log"
 
