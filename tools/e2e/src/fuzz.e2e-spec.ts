@@ -2,7 +2,7 @@ import { gatewayOpenApiDocument } from '@sextant/contracts';
 import { ContractValidator } from '@sextant/platform/http';
 import { fuzzRequests, type RunningStack, startStack, testEnvironment } from '@sextant/testing';
 
-const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5_000);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 
 // Property-based requests from every operation of the merged contract, through the gateway to the
