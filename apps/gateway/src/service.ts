@@ -11,7 +11,8 @@ import { InProcessStore, PostgresStore, RateLimitPolicy, type RateLimitStore } f
 import { RevocationListener } from './edge/revocation-listener';
 import { RouteTemplates } from './proxy/route-templates';
 import { RouteTimeouts } from './proxy/route-timeouts';
-import { installUpstreamProxy } from './proxy/upstream-proxy';
+import { installUpstreamProxy, upstreamsFrom } from './proxy/upstream-proxy';
+import { installWebSocketPassThrough } from './proxy/websocket-pass-through';
 
 export function gatewayService(config: GatewayConfig = loadGatewayConfig()): ServiceEntry<GatewayConfig> {
   // Bad limit or timeout settings stop the gateway at start, naming what is wrong.
@@ -35,6 +36,7 @@ export function gatewayService(config: GatewayConfig = loadGatewayConfig()): Ser
           guard,
           timeouts,
         });
+        installWebSocketPassThrough(app.getHttpServer(), upstreamsFrom(config), logger);
       },
     },
     features: [],
