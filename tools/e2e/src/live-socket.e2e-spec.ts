@@ -4,7 +4,6 @@
  * tenant's socket on the same route receives nothing; a bad token is refused with the service's 401.
  */
 import { type RunningStack, type SignedUpOwner, signUp, startStack, testEnvironment } from '@sextant/testing';
-import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 
 jest.setTimeout(300_000);
