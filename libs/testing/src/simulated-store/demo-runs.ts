@@ -48,9 +48,7 @@ export async function waitForPipeline(
   timeoutMs = 300_000,
 ): Promise<void> {
   const from = isoDay(world.start.getTime());
-  // Refunds can come after the last simulated day; the truth's net revenue counts them all.
-  const lastRefund = Math.max(0, ...world.orders.map((order) => order.refund?.at.getTime() ?? 0));
-  const to = isoDay(Math.max(world.start.getTime() + (world.days - 1) * DAY, lastRefund));
+  const to = isoDay(world.start.getTime() + (world.days - 1) * DAY);
   const deadline = Date.now() + timeoutMs;
   let previousConversions = -1;
   for (;;) {
