@@ -446,9 +446,10 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
         [tenantD, exportCampaigns],
       ),
     );
-    // Live memory: the heap right after a full collection, sampled while the export streams. The
-    // service runs in this process, so RSS and the uncollected heap also count garbage the
-    // collector has not reached yet (clean CI runs saw 161 MB of RSS and 101 MB of heap growth).
+    // Live memory: the heap right after a full collection, taken after every 2 MB received while
+    // the export streams (a handful of collections: each is slow in a large jest heap). The service
+    // runs in this process, so RSS and the uncollected heap also count garbage the collector has
+    // not reached yet (clean CI runs saw 161 MB of RSS and 101 MB of heap growth).
     setFlagsFromString('--expose-gc');
     const collectGarbage = runInNewContext('gc') as () => void;
     const liveHeap = () => {
@@ -457,7 +458,7 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     };
     const baseline = liveHeap();
     let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, liveHeap())), 250);
+    let nextSample = 2 * 1024 * 1024;
     const response = await fetch(
       `${api.baseUrl}/api/v1/reporting/exports/daily-channel?from=2024-01-01&to=2025-12-31`,
       {
@@ -473,8 +474,11 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
       bytes += chunk.length;
       if (head.length < 400) head += Buffer.from(chunk).toString('utf8').slice(0, 400);
       for (const byte of chunk) if (byte === 10) lines++;
+      if (bytes >= nextSample) {
+        peak = Math.max(peak, liveHeap());
+        nextSample += 2 * 1024 * 1024;
+      }
     }
-    clearInterval(sampler);
     expect(lines).toBe(rowsExpected + 1);
     expect(head.split('\n')[0]).toBe(DAILY_CHANNEL_COLUMNS.join(','));
     expect(head.split('\n')[1]).toMatch(/^2024-01-01,channel-1,campaign-1,USD,1,1,100,0,0,0,0/);
