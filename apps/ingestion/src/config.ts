@@ -1,10 +1,10 @@
 import {
   accessTokenConfig,
   commonConfig,
-  ConfigError,
   databaseConfig,
   env,
   loadConfig,
+  sealingKeySetting,
 } from '@sextant/platform/config';
 
 /** Development and test only: production refuses to start without INGESTION_SECRETS_KEY. */
@@ -45,17 +45,14 @@ export const ingestionConfigSpec = {
 
 export function loadIngestionConfig(source = process.env) {
   const config = loadConfig(ingestionConfigSpec, source);
-  let secretsKey = config.INGESTION_SECRETS_KEY;
-  if (!secretsKey) {
-    if (config.NODE_ENV === 'production')
-      throw new ConfigError([
-        `INGESTION_SECRETS_KEY is required in production (${ingestionConfigSpec.INGESTION_SECRETS_KEY.doc})`,
-      ]);
-    secretsKey = DEVELOPMENT_SECRETS_KEY;
-  } else if (Buffer.from(secretsKey, 'base64').length !== 32) {
-    throw new ConfigError(['INGESTION_SECRETS_KEY must be the base64 of exactly 32 bytes']);
-  }
-  return Object.freeze({ ...config, INGESTION_SECRETS_KEY: secretsKey });
+  const key = sealingKeySetting(
+    'INGESTION_SECRETS_KEY',
+    config.INGESTION_SECRETS_KEY,
+    config.NODE_ENV,
+    ingestionConfigSpec.INGESTION_SECRETS_KEY.doc,
+    DEVELOPMENT_SECRETS_KEY,
+  );
+  return Object.freeze({ ...config, INGESTION_SECRETS_KEY: key });
 }
 export type IngestionConfig = ReturnType<typeof loadIngestionConfig>;
 

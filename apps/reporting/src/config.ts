@@ -1,10 +1,10 @@
 import {
   accessTokenConfig,
   commonConfig,
-  ConfigError,
   databaseConfig,
   env,
   loadConfig,
+  sealingKeySetting,
 } from '@sextant/platform/config';
 
 /** Development and test only: production refuses to start without REPORTING_WEBHOOK_SECRET_KEY. */
@@ -50,16 +50,13 @@ export const reportingConfigSpec = {
 
 export function loadReportingConfig(source = process.env) {
   const config = loadConfig(reportingConfigSpec, source);
-  let key = config.REPORTING_WEBHOOK_SECRET_KEY;
-  if (!key) {
-    if (config.NODE_ENV === 'production')
-      throw new ConfigError([
-        `REPORTING_WEBHOOK_SECRET_KEY is required in production (${reportingConfigSpec.REPORTING_WEBHOOK_SECRET_KEY.doc})`,
-      ]);
-    key = DEVELOPMENT_WEBHOOK_SECRET_KEY;
-  } else if (Buffer.from(key, 'base64').length !== 32) {
-    throw new ConfigError(['REPORTING_WEBHOOK_SECRET_KEY must be the base64 of exactly 32 bytes']);
-  }
+  const key = sealingKeySetting(
+    'REPORTING_WEBHOOK_SECRET_KEY',
+    config.REPORTING_WEBHOOK_SECRET_KEY,
+    config.NODE_ENV,
+    reportingConfigSpec.REPORTING_WEBHOOK_SECRET_KEY.doc,
+    DEVELOPMENT_WEBHOOK_SECRET_KEY,
+  );
   return Object.freeze({ ...config, REPORTING_WEBHOOK_SECRET_KEY: key });
 }
 export type ReportingConfig = ReturnType<typeof loadReportingConfig>;

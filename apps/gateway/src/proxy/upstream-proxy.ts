@@ -34,7 +34,7 @@ class ByteLimit extends Transform {
 }
 
 /** Headers that carry identity between Sextant's services: a client may never set them. */
-const IDENTITY_HEADER = /^x-sextant-/i;
+export const IDENTITY_HEADER = /^x-sextant-/i;
 
 export function upstreamsFrom(config: GatewayConfig): Record<string, string> {
   return {

@@ -1,10 +1,10 @@
 import type { Logger } from '@sextant/platform/logging';
 import { type IncomingMessage, request as httpRequest, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { IDENTITY_HEADER } from './upstream-proxy';
 
 /** The WebSocket routes of the API and the upstream that serves each. */
 const SOCKET_ROUTES: Record<string, 'reporting'> = { '/api/v1/reporting/live': 'reporting' };
-const IDENTITY_HEADER = /^x-sextant-/i;
 
 function rawResponseHead(status: number, message: string, rawHeaders: string[]): string {
   let head = `HTTP/1.1 ${status} ${message}\r\n`;

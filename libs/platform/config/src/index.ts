@@ -1,2 +1,3 @@
 export * from './config';
 export * from './service-config';
+export * from './sealing';
