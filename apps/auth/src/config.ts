@@ -1,4 +1,11 @@
-import { commonConfig, ConfigError, databaseConfig, env, loadConfig } from '@sextant/platform/config';
+import {
+  commonConfig,
+  ConfigError,
+  databaseConfig,
+  env,
+  loadConfig,
+  sealingKeySetting,
+} from '@sextant/platform/config';
 import { parseServiceClients } from './service-identity/service-clients';
 
 /** Development and test only: production refuses to start without AUTH_KEY_ENCRYPTION_KEY. */
@@ -62,15 +69,18 @@ export const authConfigSpec = {
 export function loadAuthConfig(source = process.env) {
   const config = loadConfig(authConfigSpec, source);
   const problems: string[] = [];
-  let keyEncryptionKey = config.AUTH_KEY_ENCRYPTION_KEY;
-  if (!keyEncryptionKey) {
-    if (config.NODE_ENV === 'production')
-      problems.push(
-        `AUTH_KEY_ENCRYPTION_KEY is required in production (${authConfigSpec.AUTH_KEY_ENCRYPTION_KEY.doc})`,
-      );
-    keyEncryptionKey = DEVELOPMENT_KEY_ENCRYPTION_KEY;
-  } else if (Buffer.from(keyEncryptionKey, 'base64').length !== 32) {
-    problems.push('AUTH_KEY_ENCRYPTION_KEY must be the base64 of exactly 32 bytes');
+  let keyEncryptionKey = DEVELOPMENT_KEY_ENCRYPTION_KEY;
+  try {
+    keyEncryptionKey = sealingKeySetting(
+      'AUTH_KEY_ENCRYPTION_KEY',
+      config.AUTH_KEY_ENCRYPTION_KEY,
+      config.NODE_ENV,
+      authConfigSpec.AUTH_KEY_ENCRYPTION_KEY.doc,
+      DEVELOPMENT_KEY_ENCRYPTION_KEY,
+    );
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
   }
   if (config.AUTH_REFRESH_IDLE_SECONDS > config.AUTH_REFRESH_ABSOLUTE_SECONDS)
     problems.push('AUTH_REFRESH_IDLE_SECONDS must not exceed AUTH_REFRESH_ABSOLUTE_SECONDS');

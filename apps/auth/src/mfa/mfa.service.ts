@@ -10,7 +10,7 @@ import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { SessionsService } from '../sessions/sessions.service';
 import { SessionTokens } from '../sessions/session-tokens';
 import { scopeToTenant } from '../sessions/tenant-scope';
-import { seal, unseal } from '../signing/key-sealing';
+import { sealText, unsealText } from '@sextant/platform/config';
 import { MfaChallenges, type OpenChallenge } from './mfa-challenges';
 import {
   invalidMfaChallenge,
@@ -237,14 +237,14 @@ export class MfaService {
     const secret = newTotpSecret();
     await m.query(`update users set totp_pending_sealed = $2, updated_at = now() where id = $1`, [
       user.id,
-      seal(secret, this.keyEncryptionKey, sealingContext(user.id)),
+      sealText(secret, this.keyEncryptionKey, sealingContext(user.id)),
     ]);
     return { otpauthUri: otpauthUri(secret, user.email, ISSUER_NAME), secret };
   }
 
   /** Turns the pending secret on when the code is its current one; returns the new recovery codes. */
   private async enable(m: EntityManager, user: MfaUserRow, code: string): Promise<string[] | undefined> {
-    const pending = unseal(user.totp_pending_sealed!, this.keyEncryptionKey, sealingContext(user.id));
+    const pending = unsealText(user.totp_pending_sealed!, this.keyEncryptionKey, sealingContext(user.id));
     const step = acceptedTotpStep(pending, code, { now: Date.now() });
     if (step === null) return undefined;
     await m.query(
@@ -268,7 +268,7 @@ export class MfaService {
     factor: SecondFactor,
   ): Promise<string | null> {
     if (factor.code) {
-      const secret = unseal(user.totp_secret_sealed!, this.keyEncryptionKey, sealingContext(user.id));
+      const secret = unsealText(user.totp_secret_sealed!, this.keyEncryptionKey, sealingContext(user.id));
       const lastStep = user.totp_last_step === null ? null : Number(user.totp_last_step);
       const step = acceptedTotpStep(secret, factor.code, { now: Date.now(), lastStep });
       if (step === null) return null;

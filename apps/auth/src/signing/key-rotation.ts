@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { seal } from './key-sealing';
+import { sealText } from '@sextant/platform/config';
 
 export interface SealedKey {
   kid: string;
@@ -30,7 +30,7 @@ export async function newSealedKey(keyEncryptionKey: Buffer): Promise<SealedKey>
   return {
     kid,
     public_jwk: { kty, n, e },
-    private_key_sealed: seal(JSON.stringify(await exportJWK(privateKey)), keyEncryptionKey, kid),
+    private_key_sealed: sealText(JSON.stringify(await exportJWK(privateKey)), keyEncryptionKey, kid),
   };
 }
 

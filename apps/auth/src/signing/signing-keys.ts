@@ -14,7 +14,7 @@ import {
 } from 'jose';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { randomUUID } from 'node:crypto';
-import { unseal } from './key-sealing';
+import { unsealText } from '@sextant/platform/config';
 import { algorithmOf, lockSigningKeys, newSealedKey } from './key-rotation';
 
 interface SigningKeyRow {
@@ -86,7 +86,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     });
     const active = rows.find((k) => k.signs_from.getTime() <= Date.now())!;
     const privateJwk = JSON.parse(
-      unseal(active.private_key_sealed, this.keyEncryptionKey, active.kid),
+      unsealText(active.private_key_sealed, this.keyEncryptionKey, active.kid),
     ) as JWK;
     const alg = algorithmOf(active.public_jwk);
     this.signingKey = {
