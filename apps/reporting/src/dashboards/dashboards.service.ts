@@ -33,10 +33,18 @@ export interface SeriesQuery {
 }
 
 /**
- * Converts an amount column in minor units of the row's currency (joined as `fx`) into major
+ * Sums of fractional columns (attributed conversions and revenue) are taken as numeric, so a total
+ * does not depend on the order the rows are read in (a float sum does, in its last digits).
+ */
+const exactSum = (expression: string) => `coalesce(sum((${expression})::numeric), 0)::float8`;
+/**
+ * The sum of an amount column in minor units of each row's currency (joined as `fx`), in major
  * units of the target currency, whose USD value per unit is parameter $2.
  */
-const money = (column: string) => `(${column})::float8 / power(10, fx.minor_digits) * fx.usd_per_unit / $2`;
+const moneySum = (column: string) =>
+  exactSum(
+    `(${column})::numeric / power(10::numeric, fx.minor_digits) * fx.usd_per_unit::numeric / $2::numeric`,
+  );
 const CHANNEL_FROM = `from fct_daily_channel f left join fx_rates fx on fx.currency = f.currency`;
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
@@ -83,13 +91,13 @@ export class DashboardsService {
   ): Promise<Record<Kpi['name'], number | null>> {
     const [c] = await m.query(
       `select coalesce(sum(sessions), 0)::float8 as sessions, coalesce(sum(touches), 0)::float8 as touches,
-         coalesce(sum(${money('spend_minor')}), 0) as spend, coalesce(sum(conv_${model}), 0) as conversions,
-         coalesce(sum(${money(`rev_${model}`)}), 0) as attributed
+         ${moneySum('spend_minor')} as spend, ${exactSum(`conv_${model}`)} as conversions,
+         ${moneySum(`rev_${model}`)} as attributed
        ${CHANNEL_FROM} where f.tenant_id = $1 and f.day between $3 and $4`,
       [tenantId, usdPerUnit, p.from, p.to],
     );
     const [o] = await m.query(
-      `select count(*)::float8 as orders, coalesce(sum(${money('net_revenue_minor')}), 0) as revenue
+      `select count(*)::float8 as orders, ${moneySum('net_revenue_minor')} as revenue
        from fct_orders f left join fx_rates fx on fx.currency = f.currency
        where f.tenant_id = $1 and f.counts_as_conversion and f.day between $3 and $4`,
       [tenantId, usdPerUnit, p.from, p.to],
@@ -142,9 +150,9 @@ export class DashboardsService {
         `select * from (
            select f.channel, ${byCampaign ? 'f.campaign' : 'null::text as campaign'},
              sum(f.sessions)::float8 as sessions, sum(f.touches)::float8 as touches,
-             coalesce(sum(${money('f.spend_minor')}), 0) as spend, sum(f.impressions)::float8 as impressions,
-             sum(f.clicks)::float8 as clicks, sum(f.conv_${q.model}) as conversions,
-             coalesce(sum(${money(`f.rev_${q.model}`)}), 0) as revenue
+             ${moneySum('f.spend_minor')} as spend, sum(f.impressions)::float8 as impressions,
+             sum(f.clicks)::float8 as clicks, ${exactSum(`f.conv_${q.model}`)} as conversions,
+             ${moneySum(`f.rev_${q.model}`)} as revenue
            ${CHANNEL_FROM} where f.tenant_id = $1 and f.day between $3 and $4${filter}
            group by ${groups}) t
          cross join lateral (select case when t.spend > 0 then t.revenue / t.spend end as roas,
@@ -190,7 +198,7 @@ export class DashboardsService {
       let source: string;
       if (fromOrders) {
         source = `select date_trunc($5, f.day::timestamp)::date as period, count(*)::float8 as orders,
-            coalesce(sum(${money('f.net_revenue_minor')}), 0) as revenue
+            ${moneySum('f.net_revenue_minor')} as revenue
           from fct_orders f left join fx_rates fx on fx.currency = f.currency
           where f.tenant_id = $1 and f.counts_as_conversion and f.day between $3 and $4 group by 1`;
       } else {
@@ -200,8 +208,8 @@ export class DashboardsService {
           filter = ` and f.channel = $${params.length}`;
         }
         source = `select date_trunc($5, f.day::timestamp)::date as period, sum(f.sessions)::float8 as sessions,
-            sum(f.touches)::float8 as touches, coalesce(sum(${money('f.spend_minor')}), 0) as spend,
-            sum(f.conv_${q.model}) as conversions, coalesce(sum(${money(`f.rev_${q.model}`)}), 0) as attributed_revenue
+            sum(f.touches)::float8 as touches, ${moneySum('f.spend_minor')} as spend,
+            ${exactSum(`f.conv_${q.model}`)} as conversions, ${moneySum(`f.rev_${q.model}`)} as attributed_revenue
           ${CHANNEL_FROM} where f.tenant_id = $1 and f.day between $3 and $4${filter} group by 1`;
       }
       const value: Record<string, string> = {
