@@ -100,9 +100,9 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
       const wanted = this.config.FORECAST_JOB_PARTITIONS;
       if (!(await admin.listTopics()).includes(topic))
         await admin
-          .createTopics({ topics: [{ topic, numPartitions: wanted }], waitForLeaders: true })
+          .createTopics({ topics: [{ topic, numPartitions: wanted }], waitForLeaders: false })
           .catch(() => {});
-      // A topic another replica or service created a moment ago may have no leaders yet.
+      // Leaders are awaited here, for a topic created just now by this or another replica.
       await waitForLeaders(admin, [topic]);
       const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
       if (metadata.partitions.length < wanted)
