@@ -9,3 +9,4 @@ export * from './test-producer';
 export * from './simulated-store/world';
 export * from './simulated-store/load-world';
 export * from './simulated-store/demo-runs';
+export * from './contract-operations';

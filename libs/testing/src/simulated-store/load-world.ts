@@ -40,7 +40,10 @@ export interface LoadOptions {
 
 class ApiError extends Error {}
 
-/** One call through the gateway; 429s are waited out (Retry-After), other failures throw. */
+/**
+ * One call through the gateway. 429 and 503 (a dependency briefly unavailable: nothing was done)
+ * are waited out as a real client does (Retry-After); other failures throw.
+ */
 export async function call<T>(
   gatewayUrl: string,
   method: string,
@@ -63,7 +66,7 @@ export async function call<T>(
   }
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(`${gatewayUrl}${path}`, { method, headers, body });
-    if (response.status === 429 && attempt < 20) {
+    if ((response.status === 429 || response.status === 503) && attempt < 20) {
       await new Promise((r) => setTimeout(r, 1000 * Number(response.headers.get('retry-after') ?? 1)));
       continue;
     }
