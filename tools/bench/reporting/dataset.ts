@@ -39,43 +39,50 @@ export async function loadDataset(url: string, shape: DatasetShape): Promise<Rec
     // Deterministic pseudo-random numbers per tenant x day x campaign.
     const h = (salt: number, mod: number) =>
       `(abs(hashtext(t.id::text || d.day::text || k.k::text || '${salt}')) % ${mod})`;
+    // The order the mart writer's rows arrive in: day after day, all tenants' rows of a day together.
+    const arrival = 'order by d.day, t.n';
     const params = [shape.tenants, firstDay, shape.days, shape.campaigns, shape.channels];
     await client.query(
       `insert into stg_traffic (tenant_id, day, channel, campaign, sessions, touches)
-       select t.id, d.day, ${channel}, ${campaign}, 20 + ${h(1, 400)}, 30 + ${h(1, 400)} + ${h(2, 200)} ${grid}`,
+       select t.id, d.day, ${channel}, ${campaign}, 20 + ${h(1, 400)}, 30 + ${h(1, 400)} + ${h(2, 200)} ${grid}
+       ${arrival}`,
       params,
     );
     await client.query(
       `insert into stg_spend (tenant_id, day, channel, campaign, revision, currency, amount_minor, impressions, clicks)
        select t.id, d.day, ${channel}, ${campaign}, 1, case when t.n % 2 = 0 then 'EUR' else 'USD' end,
-         1000 + ${h(3, 200000)}, 1000 + ${h(4, 50000)}, 10 + ${h(5, 2000)} ${grid}`,
+         1000 + ${h(3, 200000)}, 1000 + ${h(4, 50000)}, 10 + ${h(5, 2000)} ${grid}
+       ${arrival}`,
       params,
     );
     const models = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'];
-    await client.query(
-      `insert into fct_daily_channel (tenant_id, day, channel, campaign, currency, sessions, touches)
-       select tenant_id, day, channel, campaign, 'XXX', sessions, touches from stg_traffic`,
-    );
     // Attributed conversions and revenue per model: a share of the spend, different per model.
     await client.query(
-      `insert into fct_daily_channel (tenant_id, day, channel, campaign, currency, spend_minor, impressions, clicks,
-         ${models.map((m) => `conv_${m}, rev_${m}`).join(', ')})
-       select tenant_id, day, channel, campaign, currency, amount_minor, impressions, clicks,
-         ${models
-           .map(
-             (_m, i) =>
-               `(abs(hashtext(channel || campaign || day::text || '${i}')) % 1000) / 100.0,
-                amount_minor * (1 + (abs(hashtext(campaign || day::text || '${i}')) % 400) / 100.0)`,
-           )
-           .join(', ')}
-       from stg_spend`,
+      `insert into fct_daily_channel (tenant_id, day, channel, campaign, currency, sessions, touches, spend_minor,
+         impressions, clicks, ${models.map((m) => `conv_${m}, rev_${m}`).join(', ')})
+       select * from (
+         select tenant_id, day, channel, campaign, 'XXX', sessions, touches, 0, 0, 0,
+           ${models.map(() => '0, 0').join(', ')}
+         from stg_traffic
+         union all
+         select tenant_id, day, channel, campaign, currency, 0, 0, amount_minor, impressions, clicks,
+           ${models
+             .map(
+               (_m, i) =>
+                 `(abs(hashtext(channel || campaign || day::text || '${i}')) % 1000) / 100.0,
+                  amount_minor * (1 + (abs(hashtext(campaign || day::text || '${i}')) % 400) / 100.0)`,
+             )
+             .join(', ')}
+         from stg_spend) as rows
+       order by day, tenant_id`,
     );
     await client.query(
       `insert into fct_orders (tenant_id, order_id, day, status, currency, customer_key, total_minor, refunded_minor,
          net_revenue_minor, counts_as_conversion, placed_at)
        select t.id, 'shopify:' || d.day::text || '-' || k.k, d.day, 'paid',
          case when t.n % 2 = 0 then 'EUR' else 'USD' end, 'customer-' || ${h(6, 5000)},
-         1500 + ${h(7, 20000)}, 0, 1500 + ${h(7, 20000)}, true, d.day + interval '12 hours' ${grid}`,
+         1500 + ${h(7, 20000)}, 0, 1500 + ${h(7, 20000)}, true, d.day + interval '12 hours' ${grid}
+       ${arrival}`,
       [shape.tenants, firstDay, shape.days, shape.ordersPerDay],
     );
     await client.query(

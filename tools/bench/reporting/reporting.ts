@@ -20,6 +20,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { campaignName, channelName, loadDataset } from './dataset';
+import {
+  dashboardPaths,
+  dayOf,
+  fixedRate,
+  type Latency,
+  median,
+  percentile,
+  round,
+  trackEvent,
+} from './requests';
 
 const { values } = parseArgs({
   options: {
@@ -45,71 +55,8 @@ const freshnessSeconds = Number(values['freshness-seconds']);
 const kafkaRate = Number(values['kafka-rate']);
 const drainSeconds = Number(values['drain-seconds']);
 const DAY_MS = 86_400_000;
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const load = () => loadavg().map((x) => +x.toFixed(2));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const percentile = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
-const round = (x: number, digits = 1) => +x.toFixed(digits);
-
-/** The dashboard requests: overview and channel table x 30/365 days x two models. */
-function dashboardPaths(yesterday: number): string[] {
-  const periods = [30, 365].map(
-    (days) => `from=${dayOf(yesterday - (days - 1) * DAY_MS)}&to=${dayOf(yesterday)}`,
-  );
-  return ['overview', 'channels'].flatMap((view) =>
-    periods.flatMap((period) =>
-      ['last_touch', 'linear'].map((model) => `/api/v1/reporting/${view}?${period}&model=${model}`),
-    ),
-  );
-}
-
-interface Latency {
-  achievedRate: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: number;
-}
-
-/** Fixed-rate load over every path and every tenant's token; latencies of every response. */
-async function fixedRate(base: string, paths: string[], owners: SignedUpOwner[], duration: number) {
-  let n = 0;
-  const latencies: number[] = [];
-  const options: autocannon.Options = {
-    url: base,
-    connections: 50,
-    overallRate: rate,
-    duration,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request) => {
-          const i = n++;
-          return { ...request, path: paths[i % paths.length], headers: owners[i % owners.length].headers };
-        },
-      },
-    ],
-  };
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode < 300) latencies.push(responseTime);
-    });
-  });
-  return {
-    achievedRate: round(latencies.length / duration),
-    p50: round(percentile(latencies, 50)),
-    p95: round(percentile(latencies, 95)),
-    p99: round(percentile(latencies, 99)),
-    errors: result.non2xx + result.errors + result.timeouts,
-  } satisfies Latency;
-}
 
 /** Unloaded cost of each request kind: 20 sequential requests straight to reporting. */
 async function perKind(base: string, paths: string[], owners: SignedUpOwner[]) {
@@ -215,26 +162,6 @@ function lagSampler(admin: Admin, topic: string, group: string) {
     async stop() {
       running = false;
       await loop;
-    },
-  };
-}
-
-/** A tracking event with a touch (UTM in the page URL) for one of the tenant's campaigns. */
-function trackEvent(messageId: string, n: number, campaign: string) {
-  return {
-    type: 'track',
-    event: 'Product Viewed',
-    messageId,
-    anonymousId: `anon-${n % 5000}`,
-    timestamp: new Date().toISOString(),
-    properties: { sku: `SKU-${n % 300}`, price: 19.99, currency: 'EUR' },
-    context: {
-      page: {
-        url: `https://shop.example/p/${n % 300}?utm_source=google&utm_medium=cpc&utm_campaign=${campaign}&gclid=Cj0K${n}`,
-        referrer: 'https://www.google.com/',
-      },
-      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120',
-      ip: '203.0.113.9',
     },
   };
 }
@@ -422,6 +349,11 @@ async function main() {
   const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
     prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
   };
+  // A fresh database each run: the load below assumes empty marts.
+  const adminClient = new Client({ connectionString: adminUrl });
+  await adminClient.connect();
+  await adminClient.query(`drop database if exists ${env.database} with (force)`);
+  await adminClient.end();
   await prepareDatabase(env.adminUrl, env.database, env.password);
   const dbUrl = new URL(adminUrl);
   dbUrl.pathname = `/${env.database}`;
@@ -467,14 +399,14 @@ async function main() {
       const paths = dashboardPaths(yesterday);
       console.log('unloaded, straight to reporting (ms):');
       console.table(await perKind(stack.urls.reporting, paths, owners));
-      await fixedRate(stack.urls.reporting, paths, owners, 5);
-      await fixedRate(stack.urls.gateway, paths, owners, 5);
+      await fixedRate(stack.urls.reporting, paths, owners, 5, rate);
+      await fixedRate(stack.urls.gateway, paths, owners, 5, rate);
       const direct: Latency[] = [];
       const gateway: Latency[] = [];
       for (let run = 0; run < runs; run++) {
         const loadBefore = load();
-        direct.push(await fixedRate(stack.urls.reporting, paths, owners, seconds));
-        gateway.push(await fixedRate(stack.urls.gateway, paths, owners, seconds));
+        direct.push(await fixedRate(stack.urls.reporting, paths, owners, seconds, rate));
+        gateway.push(await fixedRate(stack.urls.gateway, paths, owners, seconds, rate));
         console.log(JSON.stringify({ run, direct: direct.at(-1), gateway: gateway.at(-1), loadBefore }));
       }
       const summary = (xs: Latency[]) => ({
