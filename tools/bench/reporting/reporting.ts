@@ -448,8 +448,11 @@ async function main() {
           JSON.stringify({ run, kafka: capacity.at(-1), loadBefore: loadBeforeKafka, loadAfter: load() }),
         );
       }
+      // Runs whose probes were all still unseen have no freshness figure: medians of the others.
       const summary = <T extends Record<string, number>>(xs: T[]) =>
-        Object.fromEntries(Object.keys(xs[0]).map((k) => [k, median(xs.map((x) => x[k]))]));
+        Object.fromEntries(
+          Object.keys(xs[0]).map((k) => [k, median(xs.map((x) => x[k]).filter((v) => Number.isFinite(v)))]),
+        );
       console.log(`\nfreshness: medians of ${runs} runs of ${freshnessSeconds} s, load ${load()}`);
       console.table({
         'through ingestion': summary(ingestion),
