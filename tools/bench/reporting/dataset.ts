@@ -63,7 +63,7 @@ export async function loadDataset(url: string, shape: DatasetShape): Promise<Rec
        select * from (
          select tenant_id, day, channel, campaign, 'XXX', sessions, touches, 0, 0, 0,
            ${models.map(() => '0, 0').join(', ')}
-         from stg_traffic
+         from stg_traffic where tenant_id = any($1)
          union all
          select tenant_id, day, channel, campaign, currency, 0, 0, amount_minor, impressions, clicks,
            ${models
@@ -73,8 +73,9 @@ export async function loadDataset(url: string, shape: DatasetShape): Promise<Rec
                   amount_minor * (1 + (abs(hashtext(campaign || day::text || '${i}')) % 400) / 100.0)`,
              )
              .join(', ')}
-         from stg_spend) as rows
+         from stg_spend where tenant_id = any($1)) as rows
        order by day, tenant_id`,
+      [shape.tenants],
     );
     await client.query(
       `insert into fct_orders (tenant_id, order_id, day, status, currency, customer_key, total_minor, refunded_minor,
@@ -87,15 +88,21 @@ export async function loadDataset(url: string, shape: DatasetShape): Promise<Rec
     );
     await client.query(
       `insert into dim_channel (tenant_id, channel, first_seen, last_seen)
-       select tenant_id, channel, min(day), max(day) from stg_traffic group by tenant_id, channel`,
+       select tenant_id, channel, min(day), max(day) from stg_traffic where tenant_id = any($1)
+       group by tenant_id, channel`,
+      [shape.tenants],
     );
     await client.query(
       `insert into dim_campaign (tenant_id, channel, campaign, first_seen, last_seen)
-       select tenant_id, channel, campaign, min(day), max(day) from stg_traffic group by tenant_id, channel, campaign`,
+       select tenant_id, channel, campaign, min(day), max(day) from stg_traffic where tenant_id = any($1)
+       group by tenant_id, channel, campaign`,
+      [shape.tenants],
     );
     await client.query(
       `insert into fct_source_volume (tenant_id, day, source_id, events)
-       select tenant_id, day, 'web', sum(touches) * 3 from stg_traffic group by tenant_id, day`,
+       select tenant_id, day, 'web', sum(touches) * 3 from stg_traffic where tenant_id = any($1)
+       group by tenant_id, day`,
+      [shape.tenants],
     );
     const tables = [
       'stg_traffic',
@@ -110,7 +117,11 @@ export async function loadDataset(url: string, shape: DatasetShape): Promise<Rec
     for (const table of tables) {
       // Autovacuum would get there on its own after a bulk load; the benchmark does not wait for it.
       await client.query(`vacuum analyze ${table}`);
-      const [{ n }] = (await client.query(`select count(*)::int as n from ${table}`)).rows;
+      const [{ n }] = (
+        await client.query(`select count(*)::int as n from ${table} where tenant_id = any($1)`, [
+          shape.tenants,
+        ])
+      ).rows;
       rows[table] = n;
     }
     return rows;
