@@ -79,7 +79,8 @@ interface Parsed {
 /**
  * Runs the service's consumer group. Each message is applied in one database transaction that
  * also records its `event-id` (a redelivery changes nothing), and offsets are committed only after
- * that transaction. A failing message is re-published to `<topic>.<group>.retry` (a second
+ * that transaction; on a topic with a batch handler, each tenant's share of up to BATCH_SIZE
+ * messages shares one such transaction. A failing message is re-published to `<topic>.<group>.retry` (a second
  * consumer waits out the backoff there, so the main partition keeps moving) and after
  * `maxAttempts` to `<topic>.<group>.dlt` with where it came from and why it failed. Messages that
  * cannot be applied however often they are tried (bad headers, payload off its schema) go straight
