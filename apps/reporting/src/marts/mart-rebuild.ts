@@ -1,4 +1,9 @@
-import { type EventHandlers, EventConsumerHost, type TopicNames } from '@sextant/platform/messaging';
+import {
+  type BatchEventHandlers,
+  type EventHandlers,
+  EventConsumerHost,
+  type TopicNames,
+} from '@sextant/platform/messaging';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -16,6 +21,7 @@ export interface MartRebuildOptions {
   dataSource: DataSource;
   topics: TopicNames;
   handlers: EventHandlers;
+  batchHandlers?: BatchEventHandlers;
   logger: Logger;
   onProgress?: (progress: RebuildProgress) => void;
   pollMs?: number;
@@ -57,6 +63,7 @@ export async function rebuildMarts(options: MartRebuildOptions): Promise<Rebuild
     service: 'reporting',
     groupId,
     handlers,
+    batchHandlers: options.batchHandlers,
     logger: logger.child({ component: 'mart-rebuild' }),
     maxAttempts: 3,
     retryBackoffMs: 500,

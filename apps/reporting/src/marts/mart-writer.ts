@@ -1,6 +1,7 @@
 import type { EventPayloads } from '@sextant/contracts';
 import type { EntityManager } from 'typeorm';
 
+type Accepted = EventPayloads['ingestion.event.accepted.v1'];
 type Order = EventPayloads['commerce.order.recorded.v1'];
 type Spend = EventPayloads['marketing.spend.recorded.v1'];
 type Credits = EventPayloads['attribution.credit.computed.v1'];
@@ -47,25 +48,62 @@ export class MartWriter {
   ) {}
 
   /** An accepted event: traffic (when it carries a touch and analytics consent) and volume per source. */
-  async event(event: EventPayloads['ingestion.event.accepted.v1']): Promise<void> {
-    const day = utcDay(event.timestamp);
+  async event(event: Accepted): Promise<void> {
+    await this.events([event]);
+  }
+
+  /** Accepted events, summed per key first: one upsert per table however many events. */
+  async events(events: Accepted[]): Promise<void> {
+    const volume = new Map<string, { day: string; source: string; events: number }>();
+    const traffic = new Map<string, ChannelKey & { sessions: number; touches: number }>();
+    for (const event of events) {
+      const day = utcDay(event.timestamp);
+      const source = event.sourceId ?? 'unknown';
+      const v = volume.get(`${day}|${source}`) ?? { day, source, events: 0 };
+      v.events++;
+      volume.set(`${day}|${source}`, v);
+      // Source volume is operational (events per source); traffic is an analytics use, which needs
+      // the consent the tenant requires for analytics.
+      if (!event.touch || event.consentedUses?.analytics === false) continue;
+      const key = {
+        day,
+        channel: event.touch.channel,
+        campaign: event.touch.campaign ?? '',
+        currency: NO_CURRENCY,
+      };
+      const id = JSON.stringify(key);
+      const t = traffic.get(id) ?? { ...key, sessions: 0, touches: 0 };
+      t.sessions += event.type === 'page' || event.type === 'screen' ? 1 : 0;
+      t.touches++;
+      traffic.set(id, t);
+    }
+    const v = [...volume.values()];
     await this.m.query(
-      `insert into fct_source_volume (tenant_id, day, source_id, events) values ($1, $2, $3, 1)
-       on conflict (tenant_id, day, source_id) do update set events = fct_source_volume.events + 1`,
-      [this.tenantId, day, event.sourceId ?? 'unknown'],
+      `insert into fct_source_volume (tenant_id, day, source_id, events)
+       select $1, day, source, n from unnest($2::date[], $3::text[], $4::bigint[]) as u(day, source, n)
+       on conflict (tenant_id, day, source_id) do update set events = fct_source_volume.events + excluded.events`,
+      [this.tenantId, v.map((x) => x.day), v.map((x) => x.source), v.map((x) => x.events)],
     );
-    // Source volume is operational (events per source); traffic is an analytics use, which needs
-    // the consent the tenant requires for analytics.
-    if (!event.touch || event.consentedUses?.analytics === false) return;
-    const campaign = event.touch.campaign ?? '';
-    const session = event.type === 'page' || event.type === 'screen' ? 1 : 0;
+    const t = [...traffic.values()];
+    if (t.length === 0) return;
     await this.m.query(
-      `insert into stg_traffic (tenant_id, day, channel, campaign, sessions, touches) values ($1, $2, $3, $4, $5, 1)
+      `insert into stg_traffic (tenant_id, day, channel, campaign, sessions, touches)
+       select $1, day, channel, campaign, sessions, touches
+       from unnest($2::date[], $3::text[], $4::text[], $5::bigint[], $6::bigint[]) as u(day, channel, campaign, sessions, touches)
        on conflict (tenant_id, day, channel, campaign)
-       do update set sessions = stg_traffic.sessions + $5, touches = stg_traffic.touches + 1`,
-      [this.tenantId, day, event.touch.channel, campaign, session],
+       do update set sessions = stg_traffic.sessions + excluded.sessions, touches = stg_traffic.touches + excluded.touches`,
+      [
+        this.tenantId,
+        t.map((x) => x.day),
+        t.map((x) => x.channel),
+        t.map((x) => x.campaign),
+        t.map((x) => x.sessions),
+        t.map((x) => x.touches),
+      ],
     );
-    await this.refreshDailyChannel([{ day, channel: event.touch.channel, campaign, currency: NO_CURRENCY }]);
+    await this.refreshDailyChannel(
+      t.map(({ day, channel, campaign, currency }) => ({ day, channel, campaign, currency })),
+    );
   }
 
   /** The whole order at a revision; returns false when a newer revision is already applied. */
@@ -314,13 +352,13 @@ export class MartWriter {
     );
   }
 
-  /** Notes that a source delivered a fact (its own time) just now. */
-  async fresh(source: string, factAt: string): Promise<void> {
+  /** Notes that a source delivered `count` facts (the newest of its own time `factAt`) just now. */
+  async fresh(source: string, factAt: string, count = 1): Promise<void> {
     await this.m.query(
-      `insert into source_freshness (tenant_id, source, last_fact_at, last_applied_at, applied) values ($1, $2, $3, now(), 1)
+      `insert into source_freshness (tenant_id, source, last_fact_at, last_applied_at, applied) values ($1, $2, $3, now(), $4)
        on conflict (tenant_id, source) do update set last_fact_at = greatest(source_freshness.last_fact_at, excluded.last_fact_at),
-         last_applied_at = now(), applied = source_freshness.applied + 1`,
-      [this.tenantId, source, factAt],
+         last_applied_at = now(), applied = source_freshness.applied + excluded.applied`,
+      [this.tenantId, source, factAt, count],
     );
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EventHandlers, EventSubscriber } from '@sextant/platform/messaging';
+import type { BatchEventHandlers, EventHandlers, EventSubscriber } from '@sextant/platform/messaging';
 import { publishLive } from '../live/live-feed';
 import { registerForDetection } from '../signals/detection-schedule';
 import { MartWriter } from './mart-writer';
@@ -7,6 +7,22 @@ import { MartWriter } from './mart-writer';
 /** Builds staging and marts from every fact reporting reads (ARCHITECTURE.md, topic catalogue). */
 @Injectable()
 export class MartsConsumer implements EventSubscriber {
+  /** Accepted events arrive by the thousand per second: each tenant's share of a poll at once. */
+  batchEventHandlers(): BatchEventHandlers {
+    return {
+      'ingestion.event.accepted.v1': async (events, { manager, tenantId }) => {
+        const writer = new MartWriter(manager, tenantId);
+        await writer.events(events);
+        const newest = events.reduce(
+          (a, e) => (Date.parse(e.timestamp) > Date.parse(a) ? e.timestamp : a),
+          events[0].timestamp,
+        );
+        await writer.fresh('events', newest, events.length);
+        await registerForDetection(manager, tenantId);
+      },
+    };
+  }
+
   eventHandlers(): EventHandlers {
     return {
       'ingestion.event.accepted.v1': async (event, { manager, tenantId }) => {

@@ -27,6 +27,7 @@ class RebuildOnStart implements OnApplicationBootstrap {
       dataSource: this.dataSource,
       topics: this.messaging.topics,
       handlers: this.consumer.eventHandlers(),
+      batchHandlers: this.consumer.batchEventHandlers(),
       logger,
       onProgress: (p) => logger.info(p, 'mart rebuild progress'),
     }).catch((error: unknown) => logger.error({ err: error }, 'mart rebuild failed'));

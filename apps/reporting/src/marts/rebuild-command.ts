@@ -17,11 +17,13 @@ export async function rebuildCommand(): Promise<void> {
     applicationName: 'reporting-rebuild',
   }).initialize();
   try {
+    const consumer = new MartsConsumer();
     const done = await rebuildMarts({
       kafka: createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'reporting-rebuild', logger }),
       dataSource,
       topics: new TopicNames(config.KAFKA_TOPIC_PREFIX),
-      handlers: new MartsConsumer().eventHandlers(),
+      handlers: consumer.eventHandlers(),
+      batchHandlers: consumer.batchEventHandlers(),
       logger,
       onProgress: ({ consumed, total }) =>
         process.stderr.write(

@@ -22,9 +22,25 @@ export type EventHandler<T extends LiveTopic> = (
 ) => Promise<void>;
 export type EventHandlers = { [T in LiveTopic]?: EventHandler<T> };
 
+/**
+ * Applies many events of one tenant (new ones only, in offset order) in one transaction. A topic
+ * with a batch handler must also have a per-event handler: a batch that fails is retried event by
+ * event, so one bad event is retried or dead-lettered on its own.
+ */
+export type BatchEventHandler<T extends LiveTopic> = (
+  payloads: EventPayloads[T][],
+  context: Omit<EventContext, 'eventId' | 'headers'>,
+) => Promise<void>;
+export type BatchEventHandlers = { [T in LiveTopic]?: BatchEventHandler<T> };
+
+/** Events per batch transaction (fewer when Kafka hands over fewer). */
+const BATCH_SIZE = 1_000;
+
 /** A class that applies events; the messaging module subscribes the service's group to its topics. */
 export interface EventSubscriber {
   eventHandlers(): EventHandlers;
+  /** High-volume topics whose events are cheaper applied many at a time. */
+  batchEventHandlers?(): BatchEventHandlers;
 }
 
 /** A failure retrying cannot fix: the message goes to the dead-letter topic at once. */
@@ -44,6 +60,7 @@ export interface EventConsumerHostOptions {
    */
   groupId?: string;
   handlers: EventHandlers;
+  batchHandlers?: BatchEventHandlers;
   logger: Logger;
   maxAttempts: number;
   retryBackoffMs: number;
@@ -52,10 +69,18 @@ export interface EventConsumerHostOptions {
 
 type Outcome = 'applied' | 'duplicate';
 
+interface Parsed {
+  message: KafkaMessage;
+  eventId: string;
+  tenantId: string;
+  payload: unknown;
+}
+
 /**
  * Runs the service's consumer group. Each message is applied in one database transaction that
  * also records its `event-id` (a redelivery changes nothing), and offsets are committed only after
- * that transaction. A failing message is re-published to `<topic>.<group>.retry` (a second
+ * that transaction; on a topic with a batch handler, each tenant's share of up to BATCH_SIZE
+ * messages shares one such transaction. A failing message is re-published to `<topic>.<group>.retry` (a second
  * consumer waits out the backoff there, so the main partition keeps moving) and after
  * `maxAttempts` to `<topic>.<group>.dlt` with where it came from and why it failed. Messages that
  * cannot be applied however often they are tried (bad headers, payload off its schema) go straight
@@ -126,7 +151,17 @@ export class EventConsumerHost {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         let last: string | undefined;
-        for (const message of batch.messages) {
+        const batched =
+          !isRetry && this.options.batchHandlers?.[this.catalogueTopic(batch.topic) as LiveTopic];
+        for (let i = 0; batched && i < batch.messages.length; i += BATCH_SIZE) {
+          if (!isRunning() || isStale() || this.stopping) break;
+          const chunk = batch.messages.slice(i, i + BATCH_SIZE);
+          await this.handleMany(batch.topic, batch.partition, chunk);
+          last = chunk[chunk.length - 1].offset;
+          resolveOffset(last);
+          await heartbeat();
+        }
+        for (const message of batched ? [] : batch.messages) {
           if (!isRunning() || isStale() || this.stopping) break;
           if (isRetry) await this.waitUntilDue(message, heartbeat, isRunning);
           if (!isRunning() || this.stopping) break;
@@ -215,19 +250,79 @@ export class EventConsumerHost {
     }
   }
 
-  private async apply(
-    topic: string,
-    message: KafkaMessage,
-    headers: Record<string, string>,
-  ): Promise<Outcome> {
+  /**
+   * Applies a chunk of one partition: each tenant's valid events in one transaction with the
+   * batch handler. Invalid messages, and the events of a tenant whose batch failed, go through
+   * handle() one by one (retry and dead-letter as usual; redeliveries are still deduplicated).
+   */
+  private async handleMany(kafkaTopic: string, partition: number, messages: KafkaMessage[]) {
+    const topic = this.catalogueTopic(kafkaTopic) as LiveTopic;
+    const handler = this.options.batchHandlers![topic] as BatchEventHandler<LiveTopic>;
+    const byTenant = new Map<string, Parsed[]>();
+    const oneByOne: KafkaMessage[] = [];
+    for (const message of messages) {
+      try {
+        const parsed = this.parse(topic, message, stringHeaders(message.headers));
+        const events = byTenant.get(parsed.tenantId) ?? [];
+        byTenant.set(parsed.tenantId, events);
+        events.push(parsed);
+      } catch {
+        oneByOne.push(message);
+      }
+    }
+    for (const [tenantId, events] of byTenant) {
+      try {
+        const applied = await inSpan(
+          `${topic} process batch`,
+          {
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': kafkaTopic,
+              'messaging.consumer.group.name': this.options.topics.group(this.options.service),
+              'messaging.batch.message_count': events.length,
+            },
+          },
+          () =>
+            withTenant(this.options.dataSource, tenantId, async (manager) => {
+              const recorded: { event_id: string }[] = await manager.query(
+                `insert into processed_events (consumer_group, event_id, tenant_id, topic)
+                 select $1, id, $2, $3 from unnest($4::uuid[]) as id on conflict do nothing returning event_id`,
+                [this.options.service, tenantId, topic, events.map((e) => e.eventId)],
+              );
+              const fresh = new Set(recorded.map((r) => r.event_id));
+              // A redelivery inside the chunk carries an id already taken by its first copy.
+              const todo = events.filter((e) => fresh.delete(e.eventId.toLowerCase()));
+              if (todo.length)
+                await handler(
+                  todo.map((e) => e.payload as EventPayloads[LiveTopic]),
+                  { manager, tenantId, topic },
+                );
+              return todo.length;
+            }),
+        );
+        for (let i = 0; i < events.length; i++)
+          this.options.onOutcome?.(i < applied ? 'applied' : 'duplicate', topic);
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error, topic, tenantId, events: events.length },
+          'event batch failed; applying its events one by one',
+        );
+        oneByOne.push(...events.map((e) => e.message));
+      }
+    }
+    for (const message of oneByOne) await this.handle(kafkaTopic, partition, message);
+  }
+
+  /** The checked headers and payload of a message (NonRetryableError/EventValidationError if not). */
+  private parse(topic: string, message: KafkaMessage, headers: Record<string, string>): Parsed {
     const eventId = headers[HEADERS.eventId];
     const tenantId = headers[HEADERS.tenantId];
     if (!eventId || !tenantId)
       throw new NonRetryableError(
         `message lacks the ${!eventId ? HEADERS.eventId : HEADERS.tenantId} header`,
       );
-    const handler = this.options.handlers[topic as LiveTopic] as EventHandler<LiveTopic> | undefined;
-    if (!handler) throw new NonRetryableError(`no handler for ${topic}`);
+    if (!this.options.handlers[topic as LiveTopic]) throw new NonRetryableError(`no handler for ${topic}`);
     let payload: unknown;
     try {
       payload = JSON.parse(message.value?.toString('utf8') ?? '');
@@ -237,6 +332,16 @@ export class EventConsumerHost {
     assertValidEvent(topic, payload);
     if (!isUuid(tenantId) || !isUuid(eventId))
       throw new NonRetryableError('event-id and tenant-id headers must be UUIDs');
+    return { message, eventId, tenantId, payload };
+  }
+
+  private async apply(
+    topic: string,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+  ): Promise<Outcome> {
+    const { eventId, tenantId, payload } = this.parse(topic, message, headers);
+    const handler = this.options.handlers[topic as LiveTopic] as EventHandler<LiveTopic>;
     return withTenant(this.options.dataSource, tenantId, async (manager) => {
       const recorded = await manager.query(
         `insert into processed_events (consumer_group, event_id, tenant_id, topic) values ($1, $2, $3, $4)

@@ -14,7 +14,12 @@ import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { EventConsumerHost, type EventHandlers, type EventSubscriber } from './event-consumer';
+import {
+  type BatchEventHandlers,
+  EventConsumerHost,
+  type EventHandlers,
+  type EventSubscriber,
+} from './event-consumer';
 import { createKafka, ensureTopics } from './kafka';
 import { OutboxRelay } from './outbox-relay';
 import { liveTopics, TopicNames } from './topics';
@@ -64,9 +69,11 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationBootstrap() {
     const { options } = this;
     await Promise.all([this.admin.connect(), this.producer.connect()]);
-    const handlers: EventHandlers = Object.assign(
+    const subscribers = options.subscribers.map((type) => this.moduleRef.get(type, { strict: false }));
+    const handlers: EventHandlers = Object.assign({}, ...subscribers.map((s) => s.eventHandlers()));
+    const batchHandlers: BatchEventHandlers = Object.assign(
       {},
-      ...options.subscribers.map((type) => this.moduleRef.get(type, { strict: false }).eventHandlers()),
+      ...subscribers.map((s) => s.batchEventHandlers?.() ?? {}),
     );
     if (this.dataSource) {
       const outcomes = new Counter({
@@ -82,6 +89,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
         topics: this.topics,
         service: options.service,
         handlers,
+        batchHandlers,
         logger: options.logger.child({ component: 'consumer' }),
         maxAttempts: options.maxAttempts,
         retryBackoffMs: options.retryBackoffMs,

@@ -1,0 +1,274 @@
+// The whole-system load profile of issue #12 (item 6), all at the same time for --seconds:
+//  - ingestion: tracking batches of 100 through the gateway as fast as --connections go (the goal
+//    of issue 3 is 20,000 events/s; the figure reached is reported);
+//  - dashboard reads: overview and channel table at a fixed --rate through the gateway, over
+//    tenants with a bulk-loaded year of marts (tools/bench/reporting/dataset.ts);
+//  - a forecast run of every SKU, a marketing-mix fit and a Markov attribution run of a simulated
+//    store loaded through the API beforehand (tools/simulate's world and demo runs);
+// sampled every 5 s: each consumer group's lag (committed offsets vs. high watermarks), each
+// service's resident memory (its /metrics) and the load average.
+//   node dist/tools/bench/load/profile.js [--seconds 300] [--rate 200] [--connections 16]
+//     [--tenants 20] [--world-days 210] [--scale 0.25]
+// Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
+import {
+  ALL_SERVICES,
+  call,
+  type SignedUpOwner,
+  signUp,
+  simulateWorld,
+  startDemoRuns,
+  startStack,
+  type TestEnvironment,
+  loadWorld,
+  waitForPipeline,
+} from '@sextant/testing';
+import autocannon from 'autocannon';
+import { Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { campaignName, loadDataset } from '../reporting/dataset';
+import { dashboardPaths, dayOf, fixedRate, round, trackEvent } from '../reporting/requests';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '300' },
+    rate: { type: 'string', default: '200' },
+    connections: { type: 'string', default: '16' },
+    tenants: { type: 'string', default: '20' },
+    'world-days': { type: 'string', default: '210' },
+    scale: { type: 'string', default: '0.25' },
+  },
+});
+const seconds = Number(values.seconds);
+const rate = Number(values.rate);
+const DAY_MS = 86_400_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+const CONSUMERS = ['auth', 'ingestion', 'attribution', 'forecasting', 'reporting'] as const;
+
+interface Sample {
+  at: number;
+  load: number;
+  lag: Record<string, number>;
+  rssMb: Record<string, number>;
+}
+
+async function main() {
+  const adminUrl = process.env.SEXTANT_DATABASE_ADMIN_URL;
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!adminUrl || !brokers) throw new Error('set SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS');
+  const runId = `benchload${Date.now().toString(36)}`;
+  const env: TestEnvironment = {
+    adminUrl,
+    brokers: brokers.split(','),
+    runId,
+    database: 'sextant_bench_load',
+    topicPrefix: `${runId}.`,
+    password: process.env.SEXTANT_DB_PASSWORD ?? 'sextant-dev-only',
+  };
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${env.database} with (force)`);
+  await admin.end();
+  const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
+    prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
+  };
+  await prepareDatabase(env.adminUrl, env.database, env.password);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${env.database}`;
+  const stack = await startStack(env, ALL_SERVICES, {
+    LOG_LEVEL: 'warn',
+    OTEL_TRACES_FILE: '',
+    RATE_LIMIT_MAX: '100000000',
+    AUTH_ACCESS_TOKEN_TTL_SECONDS: '7200',
+  });
+  const kafka = new Kafka({ brokers: env.brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  try {
+    // The store whose analyses run during the profile, loaded and caught up beforehand.
+    const world = simulateWorld({ seed: 1, days: Number(values['world-days']), scale: Number(values.scale) });
+    const account = {
+      tenantName: 'Load profile store',
+      email: `${randomUUID()}@example.com`,
+      password: 'load profile pw',
+    };
+    let started = Date.now();
+    await loadWorld(world, { gatewayUrl: stack.urls.gateway, account });
+    const { accessToken } = await call<{ accessToken: string }>(
+      stack.urls.gateway,
+      'POST',
+      '/api/v1/auth/login',
+      {
+        body: { email: account.email, password: account.password },
+      },
+    );
+    await waitForPipeline(stack.urls.gateway, accessToken, world);
+    log(
+      `simulated store (${world.days} days) loaded and caught up in ${round((Date.now() - started) / 1000)} s`,
+    );
+
+    started = Date.now();
+    const owners: SignedUpOwner[] = [];
+    for (let i = 0; i < Number(values.tenants); i++)
+      owners.push(await signUp(stack.urls.gateway, `Load tenant ${i}`));
+    const yesterday = Date.now() - DAY_MS;
+    const rows = await loadDataset(dbUrl.toString(), {
+      tenants: owners.map((o) => o.tenantId),
+      channels: 30,
+      campaigns: 50,
+      days: 365,
+      ordersPerDay: 40,
+      lastDay: dayOf(yesterday),
+    });
+    log(
+      `${owners.length} tenants with a year of marts in ${round((Date.now() - started) / 1000)} s: ${JSON.stringify(rows)}`,
+    );
+
+    const samples: Sample[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const sample: Sample = { at: Date.now(), load: loadavg()[0], lag: {}, rssMb: {} };
+        for (const service of CONSUMERS) {
+          const committed = await kafkaAdmin.fetchOffsets({ groupId: `${env.topicPrefix}${service}` });
+          let lag = 0;
+          for (const topic of committed) {
+            const ends = await kafkaAdmin.fetchTopicOffsets(topic.topic);
+            for (const end of ends) {
+              const offset = Number(
+                topic.partitions.find((p) => p.partition === end.partition)?.offset ?? -1,
+              );
+              lag += Number(end.high) - Math.max(0, offset);
+            }
+          }
+          sample.lag[service] = lag;
+        }
+        for (const service of ALL_SERVICES) {
+          const metrics = await fetch(`${stack.urls[service]}/metrics`)
+            .then((r) => r.text())
+            .catch(() => '');
+          const rss = /^process_resident_memory_bytes\S* (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(metrics);
+          if (rss) sample.rssMb[service] = round(Number(rss[1]) / 2 ** 20);
+        }
+        samples.push(sample);
+        await sleep(5_000);
+      }
+    })();
+
+    log(`profile: ${seconds} s of ingestion, reads at ${rate}/s, forecast + MMM fit + attribution run`);
+    const profileStart = Date.now();
+    const runs = await startDemoRuns(stack.urls.gateway, accessToken, world);
+    const analyses: Record<string, { status: string; seconds?: number }> = {};
+    const watched = {
+      forecast: `/api/v1/forecasting/runs/${runs.forecastRunId}`,
+      attribution: `/api/v1/attribution/runs/${runs.attributionRunId}`,
+      ...(runs.mmmFitId ? { mmm: `/api/v1/attribution/mmm/fits/${runs.mmmFitId}` } : {}),
+    };
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const [name, url] of Object.entries(watched)) {
+          if (analyses[name]?.seconds !== undefined) continue;
+          const { status } = await call<{ status: string }>(stack.urls.gateway, 'GET', url, {
+            token: accessToken,
+          });
+          analyses[name] = {
+            status,
+            ...(['queued', 'running'].includes(status)
+              ? {}
+              : { seconds: round((Date.now() - profileStart) / 1000) }),
+          };
+        }
+        await sleep(2_000);
+      }
+    })();
+
+    let request = 0;
+    const prefix = randomUUID();
+    const [ingestion, reads] = await Promise.all([
+      autocannon({
+        url: `${stack.urls.gateway}/api/v1/ingestion/v1/batch`,
+        connections: Number(values.connections),
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (r) => {
+              const i = request++;
+              const batch = Array.from({ length: 100 }, (_, j) =>
+                trackEvent(`${prefix}-${i}-${j}`, i * 100 + j, campaignName(1 + ((i + j) % 50))),
+              );
+              return {
+                ...r,
+                headers: { ...owners[i % owners.length].headers, 'content-type': 'application/json' },
+                body: JSON.stringify({ batch }),
+              };
+            },
+          },
+        ],
+      }),
+      fixedRate(stack.urls.gateway, dashboardPaths(yesterday), owners, seconds, rate),
+    ]);
+    watching = false;
+    await watcher;
+    sampling = false;
+    await sampler;
+
+    const max = (pick: (s: Sample) => number | undefined) =>
+      Math.max(...samples.map(pick).filter((x): x is number => x !== undefined));
+    const summary = {
+      seconds,
+      ingestion: {
+        acceptedEventsPerSecond: Math.round((ingestion['2xx'] * 100) / seconds),
+        goal: 20_000,
+        batchP50Ms: ingestion.latency.p50,
+        batchP99Ms: ingestion.latency.p99,
+        failures: ingestion.non2xx + ingestion.errors,
+      },
+      dashboardReads: { targetRate: rate, ...reads },
+      analyses: Object.fromEntries(
+        Object.entries(analyses).map(([name, a]) => [
+          name,
+          a.seconds === undefined ? `${a.status} at the end` : `${a.status} after ${a.seconds} s`,
+        ]),
+      ),
+      ...(runs.mmmSkipped ? { mmmSkipped: runs.mmmSkipped } : {}),
+      consumerLag: Object.fromEntries(
+        CONSUMERS.map((s) => [s, { max: max((x) => x.lag[s]), atEnd: samples.at(-1)?.lag[s] }]),
+      ),
+      rssMb: Object.fromEntries(
+        ALL_SERVICES.map((s) => [s, { max: max((x) => x.rssMb[s]), atEnd: samples.at(-1)?.rssMb[s] }]),
+      ),
+      loadAverage1m: {
+        max: round(
+          max((x) => x.load),
+          2,
+        ),
+        mean: round(samples.reduce((a, x) => a + x.load, 0) / samples.length, 2),
+      },
+    };
+    console.log(JSON.stringify(summary, null, 2));
+    console.log('samples (every 5 s): t, load, lag per group, RSS MB per service');
+    for (const s of samples)
+      console.log(
+        JSON.stringify({
+          t: round((s.at - profileStart) / 1000, 0),
+          load: round(s.load, 2),
+          lag: s.lag,
+          rssMb: s.rssMb,
+        }),
+      );
+  } finally {
+    await kafkaAdmin.disconnect();
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
