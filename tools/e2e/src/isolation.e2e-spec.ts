@@ -42,6 +42,7 @@ interface Tenant {
 }
 
 interface Probe {
+  template: string;
   /** The operation's path template, "filtered" when A's values are in the filters, the format. */
   name: string;
   path: string;
@@ -96,23 +97,37 @@ describe('tenant isolation across every operation (whole stack, simulated store)
   );
   const byId = contractOperations.filter((o) => !o.public && o.pathParameters.length > 0);
 
-  const first = (field: string) => seenByA.get(field)?.values().next().value as string | undefined;
+  /** The first value of each field by the path that answered it ("<path>|<field>"). */
+  const firstSeenAt = new Map<string, string>();
 
-  const remember = (node: unknown, field = ''): void => {
-    if (Array.isArray(node)) return node.forEach((item) => remember(item, field));
+  /** A's value for a field, from the resource collection `template` belongs to where there is one. */
+  const first = (field: string, template = '') => {
+    for (const [key, value] of firstSeenAt) {
+      const [origin, name] = key.split('|');
+      if (name === field && template.startsWith(`${origin}/`)) return value;
+    }
+    return seenByA.get(field)?.values().next().value as string | undefined;
+  };
+
+  const remember = (node: unknown, origin: string, field = ''): void => {
+    if (Array.isArray(node)) return node.forEach((item) => remember(item, origin, field));
     if (node && typeof node === 'object')
-      return Object.entries(node).forEach(([key, value]) => remember(value, key));
+      return Object.entries(node).forEach(([key, value]) => remember(value, origin, key));
     if (typeof node === 'string' && field) {
       const name = field === 'nextCursor' ? 'cursor' : field;
       if (!seenByA.has(name)) seenByA.set(name, new Set());
       seenByA.get(name)!.add(node);
+      if (!firstSeenAt.has(`${origin}|${name}`)) firstSeenAt.set(`${origin}|${name}`, node);
     }
   };
 
   /** A's ids for the path parameters (a SKU of A's world where A's reads showed none). */
   const paramsOf = (op: ContractOperation) =>
     Object.fromEntries(
-      op.pathParameters.map((p) => [p, first(p) ?? (p === 'sku' ? world.skus[0].sku : randomUUID())]),
+      op.pathParameters.map((p) => [
+        p,
+        first(p, op.template) ?? (p === 'sku' ? world.skus[0].sku : randomUUID()),
+      ]),
     );
 
   /**
@@ -125,7 +140,7 @@ describe('tenant isolation across every operation (whole stack, simulated store)
     const filters: Record<string, string> = {};
     for (const { name, required, schema } of op.queryParameters) {
       const namesAThing = /Id$/.test(name) || ['sku', 'channel', 'campaign', 'cursor'].includes(name);
-      const ofA = name === 'actorId' ? first('userId') : namesAThing ? first(name) : undefined;
+      const ofA = name === 'actorId' ? first('userId') : namesAThing ? first(name, op.template) : undefined;
       if (name === 'from' && schema.format === 'date') base.from = isoDay(world.start.getTime());
       else if (name === 'to' && schema.format === 'date')
         base.to = isoDay(world.start.getTime() + (world.days - 1) * DAY);
@@ -139,6 +154,7 @@ describe('tenant isolation across every operation (whole stack, simulated store)
     const formats = op.queryParameters.some((p) => p.name === 'format') ? ['csv', 'json'] : [undefined];
     return queries.flatMap((query, filtered) =>
       formats.map((format) => ({
+        template: op.template,
         name: `${op.template}${filtered ? ' filtered' : ''}${format ? ` (${format})` : ''}`,
         path,
         query: { ...query, ...(format ? { format } : {}) },
@@ -192,19 +208,11 @@ describe('tenant isolation across every operation (whole stack, simulated store)
       key: { 'x-api-key': keyOfA.key },
       ingestKey: loaded.ingestKey,
     };
-    remember(
-      await call(stack.urls.gateway, 'POST', '/api/v1/reporting/webhooks', {
-        token,
-        body: { url: 'http://127.0.0.1:9/signals', minSeverity: 'medium' },
-      }),
-    );
-    remember(
-      await call(stack.urls.gateway, 'POST', '/api/v1/auth/invites', {
-        token,
-        body: { email: `invited-${randomUUID()}@example.com`, role: 'viewer' },
-      }),
-    );
-    remember(await call(stack.urls.gateway, 'POST', '/api/v1/ingestion/pings', { token, body: {} }));
+    const create = async (path: string, body: unknown) =>
+      remember(await call(stack.urls.gateway, 'POST', path, { token, body }), path);
+    await create('/api/v1/reporting/webhooks', { url: 'http://127.0.0.1:9/signals', minSeverity: 'medium' });
+    await create('/api/v1/auth/invites', { email: `invited-${randomUUID()}@example.com`, role: 'viewer' });
+    await create('/api/v1/ingestion/pings', {});
     await waitForPipeline(stack.urls.gateway, token, world);
     const runs = await startDemoRuns(stack.urls.gateway, token, world);
     await eventually(
@@ -222,7 +230,7 @@ describe('tenant isolation across every operation (whole stack, simulated store)
     for (const ops of [reads, reads, readsById])
       for (const probe of ops.flatMap(probesOf)) {
         const view = await read(probe, a.owner);
-        if (view.status === 200 && view.text.startsWith('{')) remember(JSON.parse(view.text));
+        if (view.status === 200 && view.text.startsWith('{')) remember(JSON.parse(view.text), probe.template);
       }
     probes = [...reads, ...readsById].flatMap(probesOf);
     for (const probe of probes) viewsOfA.set(probe.name, normalised(await read(probe, a.owner)));
