@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EventPayloads } from '@sextant/contracts';
-import type { EventHandlers } from '@sextant/platform/messaging';
+import type { BatchEventHandlers, EventHandlers } from '@sextant/platform/messaging';
 import type { EntityManager } from 'typeorm';
 import { loadTenantSettings } from '../settings/tenant-settings';
 import { recomputeConversions } from './conversions';
@@ -16,6 +16,14 @@ type Order = EventPayloads['commerce.order.recorded.v1'];
  */
 @Injectable()
 export class JourneysConsumer {
+  /** Accepted events arrive by the thousand per second: each tenant's share of a poll at once. */
+  batchEventHandlers(): BatchEventHandlers {
+    return {
+      'ingestion.event.accepted.v1': (events, { manager, tenantId }) =>
+        this.recordTouches(manager, tenantId, events),
+    };
+  }
+
   eventHandlers(): EventHandlers {
     return {
       'ingestion.event.accepted.v1': (event, { manager, tenantId }) =>
@@ -27,33 +35,56 @@ export class JourneysConsumer {
     };
   }
 
-  private async recordTouch(manager: EntityManager, tenantId: string, event: AcceptedEvent): Promise<void> {
-    const touch = event.touch;
-    // Without the consent the tenant requires for attribution, the event is no touch of a journey.
-    if (touch === null || event.consentedUses?.attribution === false) return;
-    const profileId = await lockedProfile(manager, event.profileId);
-    const inserted: unknown[] = await manager.query(
+  private recordTouch(manager: EntityManager, tenantId: string, event: AcceptedEvent): Promise<void> {
+    return this.recordTouches(manager, tenantId, [event]);
+  }
+
+  /**
+   * Stores the touches among `events` on their (surviving) profiles, then recomputes the
+   * conversions within the lookback window after any new touch, each once.
+   */
+  private async recordTouches(
+    manager: EntityManager,
+    tenantId: string,
+    events: AcceptedEvent[],
+  ): Promise<void> {
+    // Without the consent the tenant requires for attribution, an event is no touch of a journey.
+    const touches = events.filter((e) => e.touch !== null && e.consentedUses?.attribution !== false);
+    if (touches.length === 0) return;
+    const survivors = await lockedProfiles(
+      manager,
+      touches.map((e) => e.profileId),
+    );
+    const column = <T>(pick: (event: AcceptedEvent) => T) => touches.map(pick);
+    const inserted: { profile_id: string; touched_at: Date }[] = await manager.query(
       `insert into attribution.touchpoints
          (tenant_id, event_id, profile_id, channel, campaign, source, medium, click_id, touched_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing returning event_id`,
+       select $1, t.* from unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+         $9::timestamptz[]) as t
+       on conflict do nothing returning profile_id, touched_at`,
       [
         tenantId,
-        event.eventId,
-        profileId,
-        touch.channel,
-        touch.campaign,
-        touch.source,
-        touch.medium,
-        touch.clickId,
-        event.timestamp,
+        column((e) => e.eventId),
+        column((e) => survivors.get(e.profileId)),
+        column((e) => e.touch!.channel),
+        column((e) => e.touch!.campaign),
+        column((e) => e.touch!.source),
+        column((e) => e.touch!.medium),
+        column((e) => e.touch!.clickId),
+        column((e) => e.timestamp),
       ],
     );
     if (inserted.length === 0) return;
     const settings = await loadTenantSettings(manager);
     const affected: { order_id: string }[] = await manager.query(
-      `select order_id from attribution.conversions
-        where profile_id = $1 and converted_at >= $2 and converted_at <= $2::timestamptz + make_interval(days => $3)`,
-      [profileId, event.timestamp, settings.lookbackDays],
+      `select distinct c.order_id from attribution.conversions c
+         join unnest($1::uuid[], $2::timestamptz[]) as t(profile_id, touched_at) on c.profile_id = t.profile_id
+        where c.converted_at >= t.touched_at and c.converted_at <= t.touched_at + make_interval(days => $3)`,
+      [
+        inserted.map((r) => r.profile_id),
+        inserted.map((r) => r.touched_at.toISOString()),
+        settings.lookbackDays,
+      ],
     );
     await recomputeConversions(
       manager,
@@ -128,23 +159,30 @@ export class JourneysConsumer {
  * other. Locks are taken in id order; a deadlock with a merge is retried by the consumer.
  */
 async function lockProfiles(manager: EntityManager, profileIds: string[]): Promise<void> {
-  for (const id of [...new Set(profileIds)].sort())
-    await manager.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`attribution:${id}`]);
+  if (profileIds.length === 0) return;
+  await manager.query(
+    `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) with ordinality as u(k, n) order by n`,
+    [[...new Set(profileIds)].sort().map((id) => `attribution:${id}`)],
+  );
 }
 
 /** Locks a profile id and the profile it was merged into, and returns the latter. */
 async function lockedProfile(manager: EntityManager, profileId: string): Promise<string> {
-  await lockProfiles(manager, [profileId]);
-  const survivor = await survivingProfile(manager, profileId);
-  if (survivor !== profileId) await lockProfiles(manager, [survivor]);
-  return survivor;
+  return (await lockedProfiles(manager, [profileId])).get(profileId)!;
 }
 
-/** The profile a (possibly merged) profile id now belongs to. */
-async function survivingProfile(manager: EntityManager, profileId: string): Promise<string> {
-  const [row]: { profile_id: string }[] = await manager.query(
-    `select profile_id from attribution.merged_profiles where merged_profile_id = $1`,
-    [profileId],
+/** Locks profile ids and the profiles they were merged into; maps each id to the latter. */
+async function lockedProfiles(manager: EntityManager, profileIds: string[]): Promise<Map<string, string>> {
+  await lockProfiles(manager, profileIds);
+  const rows: { merged_profile_id: string; profile_id: string }[] = await manager.query(
+    `select merged_profile_id, profile_id from attribution.merged_profiles where merged_profile_id = any($1::uuid[])`,
+    [[...new Set(profileIds)]],
   );
-  return row?.profile_id ?? profileId;
+  const survivors = new Map(profileIds.map((id) => [id, id]));
+  for (const row of rows) survivors.set(row.merged_profile_id, row.profile_id);
+  await lockProfiles(
+    manager,
+    rows.map((row) => row.profile_id),
+  );
+  return survivors;
 }
