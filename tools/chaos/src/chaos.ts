@@ -54,6 +54,13 @@ const FORMS = {
   long: { rate: 300, gapMs: 20_000, kafkaOutageMs: 10_000, drainTimeoutMs: 1_800_000, batchSize: 50 },
 };
 
+let current: RunningStack | undefined;
+
+/** Stops the services of the run in progress (the CLI, interrupted). */
+export async function stopServices(): Promise<void> {
+  await current?.stop();
+}
+
 /** Counts that stood still this long while checks still fail: the pipeline is stuck, not slow. */
 const STALL_MS = 90_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -88,6 +95,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await prepareDatabase(env.adminUrl, env.database, env.password);
     log('starting the six services');
     stack = await startServices(env, log);
+    current = stack;
     const running = stack;
 
     // Enough simulated days for the whole run at the rate, with room to spare.
@@ -197,6 +205,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       failures,
     };
   } finally {
+    current = undefined;
     await stack?.stop();
     await Promise.all([kafka.dispose(), postgres.dispose()]);
   }

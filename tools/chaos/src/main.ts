@@ -8,15 +8,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runChaos } from './chaos';
+import { runChaos, stopServices } from './chaos';
 import { disposeAllSync } from './infrastructure';
 import { humanReport } from './report';
 
-// Interrupted: the private PostgreSQL and Kafka run detached, so stop them before leaving.
+// Interrupted: stop the services, and the private PostgreSQL and Kafka (they run detached).
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
-    disposeAllSync();
-    process.exit(130);
+    void stopServices().finally(() => {
+      disposeAllSync();
+      process.exit(130);
+    });
   });
 
 async function main() {
