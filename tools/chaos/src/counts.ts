@@ -201,7 +201,9 @@ export function verify(ledger: Ledger, m: Measurement): Check[] {
   );
   const eventIds = new Set(stored.values());
   const touchIds = new Set(
-    [...stored].filter(([id]) => carriesTouch(ledger.attemptedEvents.get(id)!)).map(([, eventId]) => eventId),
+    [...stored]
+      .filter(([id]) => ledger.attemptedEvents.has(id) && carriesTouch(ledger.attemptedEvents.get(id)!))
+      .map(([, eventId]) => eventId),
   );
   const sameSet = (expected: Set<string>, found: Set<string>, noun: string) => [
     ...sample([...expected].filter((id) => !found.has(id))).map((id) => `${noun} ${id} missing`),
