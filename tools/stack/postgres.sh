@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A PostgreSQL cluster of the project's own: own data folder (.sextant/postgres), own port
 # (SEXTANT_PG_PORT, default 55432), started and stopped by the dev script. Never touches a server
-# someone else started. Usage: postgres.sh start|stop|status
+# someone else started. Usage: postgres.sh start|stop|kill|status|url
+# SEXTANT_PG_HOME: another cluster's folder (e.g. a test's private cluster it restarts).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/env.sh"
 
@@ -9,7 +10,9 @@ PG_PORT="${SEXTANT_PG_PORT:-55432}"
 # PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user, which may not be
 # able to enter the checkout (a clone under a private temporary folder, say): its files then live
 # under /var/tmp, one folder per checkout (unless this checkout already has a cluster of its own).
-if [ "$(id -u)" = 0 ] && [ ! -f "$SEXTANT_STATE/postgres/data/PG_VERSION" ]; then
+if [ -n "${SEXTANT_PG_HOME:-}" ]; then
+  PG_HOME="$SEXTANT_PG_HOME"
+elif [ "$(id -u)" = 0 ] && [ ! -f "$SEXTANT_STATE/postgres/data/PG_VERSION" ]; then
   PG_HOME="/var/tmp/sextant-postgres-$(printf '%s' "$SEXTANT_ROOT" | sha1sum | cut -c1-12)"
 else
   PG_HOME="$SEXTANT_STATE/postgres"
@@ -85,10 +88,19 @@ stop() {
   fi
 }
 
+# A crash: every server process ends at once without a checkpoint (the next start recovers).
+crash() {
+  if [ -f "$PG_DATA/PG_VERSION" ] && running; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null
+    sextant_log "PostgreSQL stopped (immediate)"
+  fi
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  kill) crash ;;
   status) running && echo running || echo stopped ;;
   url) echo "postgres://$PG_SUPERUSER:$PG_PASSWORD@127.0.0.1:$PG_PORT/postgres" ;;
-  *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|kill|status|url" >&2; exit 2 ;;
 esac
