@@ -28,11 +28,10 @@ export interface Rejection {
 }
 
 /**
- * The write side of tracking, inside one tenant transaction: resolve profiles for the events whose
- * message id is new, claim their dedup keys (tenant, messageId) with their profiles in one
- * multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING, and write the claimed events (and any
- * identity merges) to the outbox with one INSERT per topic. Since the dedup keys and the outbox
- * rows commit together, an event is published once or not at all.
+ * The write side of tracking, inside one tenant transaction: deduplicate on (tenant, messageId)
+ * with one multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING, resolve profiles for the new
+ * events, and write them (and any identity merges) to the outbox with one INSERT per topic. Since
+ * the dedup keys and the outbox rows commit together, an event is published once or not at all.
  */
 @Injectable()
 export class EventAcceptance {
@@ -70,54 +69,55 @@ export class EventAcceptance {
       if (!firstOf.has(s.prepared.messageId)) firstOf.set(s.prepared.messageId, i);
     });
     if (firstOf.size === 0) return outcomes;
-    // Profiles are resolved for the events not seen before, so each dedup key is written once with
-    // its profile (an insert and then an update of every row cost twice the index writes). Two
-    // requests racing with the same message id both resolve it; the insert lets one through.
-    const seen: { message_id: string }[] = await manager.query(
-      `select message_id from tracked_messages where tenant_id = $1 and message_id = any($2::text[])`,
-      [tenantId, [...firstOf.keys()]],
+    const eventIds = new Map<string, string>();
+    const keys = [...firstOf.keys()].sort().map((messageId) => {
+      const eventId = randomUUID();
+      eventIds.set(messageId, eventId);
+      return { message_id: messageId, event_id: eventId };
+    });
+    const inserted: { message_id: string }[] = await manager.query(
+      `insert into tracked_messages (tenant_id, message_id, event_id, received_at)
+       select $1, k.message_id, k.event_id, now() from jsonb_to_recordset($2::jsonb) as k(message_id text, event_id uuid)
+       on conflict do nothing returning message_id`,
+      [tenantId, JSON.stringify(keys)],
     );
-    const known = new Set(seen.map((row) => row.message_id));
-    const unseen = [...firstOf]
-      .filter(([messageId]) => !known.has(messageId))
+    const fresh = new Set(inserted.map((row) => row.message_id));
+    const accepted = [...firstOf]
+      .filter(([messageId]) => fresh.has(messageId))
       .map(([, index]) => index)
       .sort((a, b) => a - b);
-    if (unseen.length === 0) return outcomes;
+    if (accepted.length === 0) return outcomes;
 
     const resolver = new IdentityResolver(manager, tenantId, this.identityOptions);
     const identity = await resolver.resolve(
-      unseen.map((index) => {
+      accepted.map((index) => {
         const { prepared } = submissions[index];
         return { ...prepared, at: Date.parse(prepared.payload.timestamp) };
       }),
     );
-    const claims = unseen.map((index, n) => ({
-      index,
-      message_id: submissions[index].prepared.messageId,
-      event_id: randomUUID(),
-      profile_id: identity.profileIds[n],
-    }));
-    // In message id order, so concurrent batches take the key locks in the same order.
-    const inserted: { message_id: string }[] = await manager.query(
-      `insert into tracked_messages (tenant_id, message_id, event_id, profile_id, received_at)
-       select $1, k.message_id, k.event_id, k.profile_id, now()
-         from jsonb_to_recordset($2::jsonb) as k(message_id text, event_id uuid, profile_id uuid)
-       on conflict do nothing returning message_id`,
-      [tenantId, JSON.stringify([...claims].sort((x, y) => (x.message_id < y.message_id ? -1 : 1)))],
+    const events = accepted.map((index, n) => {
+      const { prepared, sourceId } = submissions[index];
+      const eventId = eventIds.get(prepared.messageId)!;
+      const profileId = identity.profileIds[n];
+      outcomes[index] = { status: 'accepted', eventId, profileId };
+      return {
+        tenantId,
+        eventId,
+        key: `${tenantId}:${profileId}`,
+        payload: { ...prepared.payload, tenantId, eventId, profileId, sourceId },
+      };
+    });
+    // `message_id = any(...)` keeps the update on the primary key; a join with a record set let the
+    // planner hash the tenant's whole dedup table for every batch.
+    await manager.query(
+      `update tracked_messages t set profile_id = ($3::uuid[])[array_position($2::text[], t.message_id)]
+        where t.tenant_id = $1 and t.message_id = any($2::text[])`,
+      [
+        tenantId,
+        accepted.map((index) => submissions[index].prepared.messageId),
+        accepted.map((_, n) => identity.profileIds[n]),
+      ],
     );
-    const fresh = new Set(inserted.map((row) => row.message_id));
-    const events = claims
-      .filter((claim) => fresh.has(claim.message_id))
-      .map(({ index, event_id: eventId, profile_id: profileId }) => {
-        const { prepared, sourceId } = submissions[index];
-        outcomes[index] = { status: 'accepted', eventId, profileId };
-        return {
-          tenantId,
-          eventId,
-          key: `${tenantId}:${profileId}`,
-          payload: { ...prepared.payload, tenantId, eventId, profileId, sourceId },
-        };
-      });
     await addManyToOutbox(manager, 'ingestion.event.accepted.v1', events);
     await addManyToOutbox(
       manager,
