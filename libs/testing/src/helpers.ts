@@ -32,14 +32,16 @@ export const testKafka = (brokers: string[], clientId = 'test') =>
 
 /**
  * POSTs a body too large to be accepted and resolves with the answer's status and content type.
- * A server that refuses it by its Content-Length answers before reading it and closes the
- * connection, so the client's remaining writes fail (EPIPE/ECONNRESET), which `fetch` reports as
- * a failure even though the answer arrived: here the answer wins.
+ * The headers go first and the body only if no answer came within `waitMs`, as a client sending
+ * `Expect: 100-continue` would: a server that refuses the body by its Content-Length answers at
+ * once and closes the connection, and a client still writing then gets a reset that can discard
+ * the answer (EPIPE/ECONNRESET).
  */
 export function postOversized(
   url: string,
   body: string,
   headers: Record<string, string> = {},
+  waitMs = 3_000,
 ): Promise<{ status: number; contentType: string | undefined }> {
   return new Promise((resolve, reject) => {
     let answered = false;
@@ -51,10 +53,14 @@ export function postOversized(
       answered = true;
       response.resume();
       resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'] });
+      request.destroy();
     });
     request.on('error', (error) => {
-      if (!answered) setTimeout(() => (answered ? undefined : reject(error)), 1_000);
+      if (!answered) reject(error);
     });
-    request.end(body);
+    request.flushHeaders();
+    setTimeout(() => {
+      if (!answered) request.end(body);
+    }, waitMs);
   });
 }
