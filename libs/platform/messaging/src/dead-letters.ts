@@ -65,6 +65,9 @@ export async function replayDeadLetters(
         }
       };
       finishIfDone();
+      // Nothing to read: starting the consumer now would race the disconnect below and leave it
+      // joining the group (and heartbeating) after the replay has returned.
+      if (caughtUp()) return;
       consumer
         .run({
           autoCommit: true,
