@@ -9,8 +9,8 @@ import { eventually } from './helpers';
 export type ServiceName = DatabaseService | 'gateway';
 export const ALL_SERVICES: ServiceName[] = [...DATABASE_SERVICES, 'gateway'];
 
-/** The repository root, from the sources (jest) or from the compiled dist/ (benchmarks). */
-const ROOT = (() => {
+/** The repository root, from the sources (jest) or from the compiled dist/ (benchmarks, CLIs). */
+export const REPOSITORY_ROOT = (() => {
   let dir = __dirname;
   while (!existsSync(path.join(dir, 'nx.json'))) {
     const parent = path.dirname(dir);
@@ -95,7 +95,7 @@ export async function startStack(
   const launch = (service: ServiceName) => {
     const child = spawn(
       process.execPath,
-      ['--enable-source-maps', path.join(ROOT, 'dist/apps', service, 'src/main.js')],
+      ['--enable-source-maps', path.join(REPOSITORY_ROOT, 'dist/apps', service, 'src/main.js')],
       {
         env: environmentOf(service),
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,24 +2,13 @@
  * The chaos run's own PostgreSQL cluster and Kafka broker (tools/stack/*.sh with private ports and
  * folders), so restarting or killing them never disturbs another test or the developer's stack.
  */
-import { freePort } from '@sextant/testing';
+import { freePort, REPOSITORY_ROOT } from '@sextant/testing';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-
-/** The repository root, from the sources (jest) or from the compiled dist/ (the CLI). */
-export const ROOT = (() => {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'nx.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no nx.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-})();
 
 const run = promisify(execFile);
 
@@ -51,7 +40,7 @@ export function disposeAllSync(): void {
 }
 
 function privateServer(script: 'postgres.sh' | 'kafka.sh', env: NodeJS.ProcessEnv, home: string) {
-  const scriptPath = path.join(ROOT, 'tools/stack', script);
+  const scriptPath = path.join(REPOSITORY_ROOT, 'tools/stack', script);
   const call = (command: string) =>
     run('bash', [scriptPath, command], { env, timeout: 180_000 }).then(() => undefined);
   live.set(home, () => {
@@ -110,7 +99,7 @@ export async function startPrivateKafka(): Promise<PrivateServer & { brokers: st
 export async function prepareDatabase(adminUrl: string, database: string, password: string) {
   await run(
     process.execPath,
-    [path.join(ROOT, 'dist/tools/db/src/prepare.js'), adminUrl, database, password],
+    [path.join(REPOSITORY_ROOT, 'dist/tools/db/src/prepare.js'), adminUrl, database, password],
     {
       timeout: 180_000,
     },

@@ -27,16 +27,12 @@ export class JourneysConsumer {
   eventHandlers(): EventHandlers {
     return {
       'ingestion.event.accepted.v1': (event, { manager, tenantId }) =>
-        this.recordTouch(manager, tenantId, event),
+        this.recordTouches(manager, tenantId, [event]),
       'ingestion.identity.merged.v1': (merge, { manager, tenantId }) =>
         this.mergeProfiles(manager, tenantId, merge),
       'commerce.order.recorded.v1': (order, { manager, tenantId }) =>
         this.recordOrder(manager, tenantId, order),
     };
-  }
-
-  private recordTouch(manager: EntityManager, tenantId: string, event: AcceptedEvent): Promise<void> {
-    return this.recordTouches(manager, tenantId, [event]);
   }
 
   /**

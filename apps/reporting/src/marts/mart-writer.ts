@@ -47,12 +47,7 @@ export class MartWriter {
     private readonly tenantId: string,
   ) {}
 
-  /** An accepted event: traffic (when it carries a touch and analytics consent) and volume per source. */
-  async event(event: Accepted): Promise<void> {
-    await this.events([event]);
-  }
-
-  /** Accepted events, summed per key first: one upsert per table however many events. */
+  /** Accepted events: traffic (when they carry a touch and analytics consent) and volume per source, summed per key first (one upsert per table however many events). */
   async events(events: Accepted[]): Promise<void> {
     const volume = new Map<string, { day: string; source: string; events: number }>();
     const traffic = new Map<string, ChannelKey & { sessions: number; touches: number }>();

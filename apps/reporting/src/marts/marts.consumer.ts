@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { EventPayloads } from '@sextant/contracts';
 import type { BatchEventHandlers, EventHandlers, EventSubscriber } from '@sextant/platform/messaging';
+import type { EntityManager } from 'typeorm';
 import { publishLive } from '../live/live-feed';
 import { registerForDetection } from '../signals/detection-schedule';
 import { MartWriter } from './mart-writer';
@@ -9,28 +11,12 @@ import { MartWriter } from './mart-writer';
 export class MartsConsumer implements EventSubscriber {
   /** Accepted events arrive by the thousand per second: each tenant's share of a poll at once. */
   batchEventHandlers(): BatchEventHandlers {
-    return {
-      'ingestion.event.accepted.v1': async (events, { manager, tenantId }) => {
-        const writer = new MartWriter(manager, tenantId);
-        await writer.events(events);
-        const newest = events.reduce(
-          (a, e) => (Date.parse(e.timestamp) > Date.parse(a) ? e.timestamp : a),
-          events[0].timestamp,
-        );
-        await writer.fresh('events', newest, events.length);
-        await registerForDetection(manager, tenantId);
-      },
-    };
+    return { 'ingestion.event.accepted.v1': applyAcceptedEvents };
   }
 
   eventHandlers(): EventHandlers {
     return {
-      'ingestion.event.accepted.v1': async (event, { manager, tenantId }) => {
-        const writer = new MartWriter(manager, tenantId);
-        await writer.event(event);
-        await writer.fresh('events', event.timestamp);
-        await registerForDetection(manager, tenantId);
-      },
+      'ingestion.event.accepted.v1': (event, context) => applyAcceptedEvents([event], context),
       'commerce.order.recorded.v1': async (order, { manager, tenantId }) => {
         const writer = new MartWriter(manager, tenantId);
         await writer.order(order);
@@ -174,4 +160,19 @@ async function recordRun(
      on conflict (tenant_id, run_id) do update set status = excluded.status, completed_at = excluded.completed_at`,
     [tenantId, runId, kind, status, completedAt],
   );
+}
+
+/** Traffic and source volume of accepted events, the events source's freshness, detection due. */
+async function applyAcceptedEvents(
+  events: EventPayloads['ingestion.event.accepted.v1'][],
+  { manager, tenantId }: { manager: EntityManager; tenantId: string },
+): Promise<void> {
+  const writer = new MartWriter(manager, tenantId);
+  await writer.events(events);
+  const newest = events.reduce(
+    (a, e) => (Date.parse(e.timestamp) > Date.parse(a) ? e.timestamp : a),
+    events[0].timestamp,
+  );
+  await writer.fresh('events', newest, events.length);
+  await registerForDetection(manager, tenantId);
 }
