@@ -5,6 +5,7 @@ import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Marts1795979475453 } from './migrations/1795979475453-Marts';
 import { LiveEvents1795982735948 } from './migrations/1795982735948-LiveEvents';
 import { SignalDelivery1795990000000 } from './migrations/1795990000000-SignalDelivery';
+import { ReadRollups1796000000000 } from './migrations/1796000000000-ReadRollups';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
@@ -29,6 +30,7 @@ export const migrations = [
   Marts1795979475453,
   LiveEvents1795982735948,
   SignalDelivery1795990000000,
+  ReadRollups1796000000000,
 ];
 
 export function reportingService(

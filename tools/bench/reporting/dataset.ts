@@ -1,7 +1,8 @@
 // Bulk load of a year of marts for the reporting benchmark, written as the mart writer stores
 // them: staging (stg_traffic, stg_spend) and the marts derived from it (fct_daily_channel with a
 // traffic row under 'XXX' and a money row under the tenant's spend currency per day x campaign,
-// fct_orders, dim_channel, dim_campaign, fct_source_volume). Loaded with INSERT ... SELECT over
+// fct_orders, dim_channel, dim_campaign, fct_source_volume, and the read models kept in step
+// with them: fct_monthly_channel, fct_daily_orders, dim_customer). Loaded with INSERT ... SELECT over
 // generate_series as the admin role (RLS does not apply to it), far faster than the API.
 import { Client } from 'pg';
 
@@ -104,11 +105,36 @@ export async function loadDataset(url: string, shape: DatasetShape): Promise<Rec
        group by tenant_id, day`,
       [shape.tenants],
     );
+    // The read models the mart writer keeps in step with fct_daily_channel and fct_orders.
+    const fractional = models.flatMap((m) => [`conv_${m}`, `rev_${m}`]);
+    const counts = ['sessions', 'touches', 'spend_minor', 'impressions', 'clicks'];
+    await client.query(
+      `insert into fct_monthly_channel (tenant_id, month, channel, campaign, currency, ${[...counts, ...fractional].join(', ')})
+       select tenant_id, date_trunc('month', day)::date, channel, campaign, currency,
+         ${counts.map((c) => `sum(${c})`).join(', ')}, ${fractional.map((c) => `sum(${c}::numeric)::float8`).join(', ')}
+       from fct_daily_channel where tenant_id = any($1) group by 1, 2, 3, 4, 5 order by 2, 1`,
+      [shape.tenants],
+    );
+    await client.query(
+      `insert into fct_daily_orders (tenant_id, day, currency, orders, net_revenue_minor)
+       select tenant_id, day, currency, count(*), sum(net_revenue_minor) from fct_orders
+       where tenant_id = any($1) and counts_as_conversion group by 1, 2, 3 order by 2, 1`,
+      [shape.tenants],
+    );
+    await client.query(
+      `insert into dim_customer (tenant_id, customer_key, first_order_day)
+       select tenant_id, customer_key, min(day) from fct_orders
+       where tenant_id = any($1) and counts_as_conversion and customer_key is not null group by 1, 2`,
+      [shape.tenants],
+    );
     const tables = [
       'stg_traffic',
       'stg_spend',
       'fct_daily_channel',
+      'fct_monthly_channel',
       'fct_orders',
+      'fct_daily_orders',
+      'dim_customer',
       'dim_channel',
       'dim_campaign',
       'fct_source_volume',

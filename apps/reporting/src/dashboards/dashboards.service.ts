@@ -4,7 +4,7 @@ import { Transactions } from '@sextant/platform/database';
 import { ApiProblem } from '@sextant/platform/http';
 import type { EntityManager } from 'typeorm';
 import type { RuleBasedModel } from '../marts/mart-writer';
-import { checkedPeriod, PageCursor, type Period, previousPeriod } from './query-params';
+import { checkedPeriod, monthSplit, PageCursor, type Period, previousPeriod } from './query-params';
 
 type Schemas = reportingApi.components['schemas'];
 type Kpi = Schemas['Kpi'];
@@ -48,6 +48,45 @@ const moneySum = (column: string) =>
 const CHANNEL_FROM = `from fct_daily_channel f left join fx_rates fx on fx.currency = f.currency`;
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
+/**
+ * The channel mart's measures summed over a period per `groups` (a list of columns, may be empty)
+ * and converted to the target currency ($2). Whole months are read from fct_monthly_channel and
+ * only the days around them from fct_daily_channel; amounts are summed per currency first and
+ * converted once per currency. `params` starts with the tenant ($1) and the rate ($2) and
+ * receives the period's bounds; `filter` is a condition on the rows (or '').
+ */
+function channelTotals(
+  period: Period,
+  model: RuleBasedModel,
+  groups: string[],
+  params: unknown[],
+  filter = '',
+): string {
+  const bound = (day: string) => {
+    params.push(day);
+    return `$${params.length}::date`;
+  };
+  const columns = `${groups.map((g) => `${g}, `).join('')}currency, sessions, touches, spend_minor, impressions,
+    clicks, conv_${model} as conv, rev_${model} as rev`;
+  const { months, days } = monthSplit(period);
+  const parts: string[] = [];
+  if (months)
+    parts.push(`select ${columns} from fct_monthly_channel
+      where tenant_id = $1 and month between ${bound(months.from)} and ${bound(months.to)}${filter}`);
+  if (days.length)
+    parts.push(`select ${columns} from fct_daily_channel
+      where tenant_id = $1 and (${days.map((d) => `day between ${bound(d.from)} and ${bound(d.to)}`).join(' or ')})${filter}`);
+  const keys = groups.map((g) => `${g}, `).join('');
+  return `select ${keys}coalesce(sum(sessions), 0)::float8 as sessions, coalesce(sum(touches), 0)::float8 as touches,
+      coalesce(sum(impressions), 0)::float8 as impressions, coalesce(sum(clicks), 0)::float8 as clicks,
+      coalesce(sum(conv), 0)::float8 as conversions, ${moneySum('spend_minor')} as spend, ${moneySum('rev')} as revenue
+    from (select ${keys}currency, sum(sessions) as sessions, sum(touches) as touches, sum(spend_minor) as spend_minor,
+            sum(impressions) as impressions, sum(clicks) as clicks, sum(conv::numeric) as conv, sum(rev::numeric) as rev
+          from (${parts.join(' union all ')}) r group by ${keys}currency) f
+    left join fx_rates fx on fx.currency = f.currency
+    ${groups.length ? `group by ${groups.join(', ')}` : ''}`;
+}
+
 /** Dashboard reads over the marts, each in one transaction of the caller's tenant (RLS). */
 @Injectable()
 export class DashboardsService {
@@ -89,39 +128,33 @@ export class DashboardsService {
     p: Period,
     model: RuleBasedModel,
   ): Promise<Record<Kpi['name'], number | null>> {
-    const [c] = await m.query(
-      `select coalesce(sum(sessions), 0)::float8 as sessions, coalesce(sum(touches), 0)::float8 as touches,
-         ${moneySum('spend_minor')} as spend, ${exactSum(`conv_${model}`)} as conversions,
-         ${moneySum(`rev_${model}`)} as attributed
-       ${CHANNEL_FROM} where f.tenant_id = $1 and f.day between $3 and $4`,
-      [tenantId, usdPerUnit, p.from, p.to],
-    );
-    const [o] = await m.query(
-      `select count(*)::float8 as orders, ${moneySum('net_revenue_minor')} as revenue
-       from fct_orders f left join fx_rates fx on fx.currency = f.currency
-       where f.tenant_id = $1 and f.counts_as_conversion and f.day between $3 and $4`,
-      [tenantId, usdPerUnit, p.from, p.to],
-    );
-    const [n] = await m.query(
-      `select count(*)::float8 as customers from (
-         select customer_key, min(day) as first_day from fct_orders
-         where tenant_id = $1 and counts_as_conversion and customer_key is not null group by customer_key) x
-       where first_day between $2 and $3`,
-      [tenantId, p.from, p.to],
+    const params: unknown[] = [tenantId, usdPerUnit];
+    const channels = channelTotals(p, model, [], params);
+    params.push(p.from, p.to);
+    const [from, to] = [`$${params.length - 1}::date`, `$${params.length}::date`];
+    const [t]: Record<string, number>[] = await m.query(
+      `select c.*, o.*, n.* from (${channels}) c,
+         (select coalesce(sum(f.orders), 0)::float8 as orders, ${moneySum('f.net_revenue_minor')} as order_revenue
+          from (select currency, sum(orders) as orders, sum(net_revenue_minor) as net_revenue_minor from fct_daily_orders
+                where tenant_id = $1 and day between ${from} and ${to} group by currency) f
+          left join fx_rates fx on fx.currency = f.currency) o,
+         (select count(*)::float8 as customers from dim_customer
+          where tenant_id = $1 and first_order_day between ${from} and ${to}) n`,
+      params,
     );
     return {
-      revenue: o.revenue,
-      orders: o.orders,
-      average_order_value: ratio(o.revenue, o.orders),
-      new_customers: n.customers,
-      spend: c.spend,
-      sessions: c.sessions,
-      touches: c.touches,
-      attributed_revenue: c.attributed,
-      attributed_conversions: c.conversions,
-      roas: ratio(c.attributed, c.spend),
-      cpa: ratio(c.spend, c.conversions),
-      cac: ratio(c.spend, n.customers),
+      revenue: t.order_revenue,
+      orders: t.orders,
+      average_order_value: ratio(t.order_revenue, t.orders),
+      new_customers: t.customers,
+      spend: t.spend,
+      sessions: t.sessions,
+      touches: t.touches,
+      attributed_revenue: t.revenue,
+      attributed_conversions: t.conversions,
+      roas: ratio(t.revenue, t.spend),
+      cpa: ratio(t.spend, t.conversions),
+      cac: ratio(t.spend, t.customers),
     };
   }
 
@@ -136,28 +169,26 @@ export class DashboardsService {
     return this.transactions.forTenant(tenantId, async (m) => {
       const target = await this.currency(m, tenantId, q.currency);
       const byCampaign = q.dimension === 'campaign';
-      const groups = byCampaign ? 'f.channel, f.campaign' : 'f.channel';
-      const params: unknown[] = [tenantId, target.usdPerUnit, period.from, period.to];
+      const params: unknown[] = [tenantId, target.usdPerUnit];
       let filter = '';
       if (q.channel !== undefined) {
         params.push(q.channel);
-        filter = ` and f.channel = $${params.length}`;
+        filter = ` and channel = $${params.length}`;
       }
-      const sortColumn = q.sort;
+      const totals = channelTotals(
+        period,
+        q.model,
+        byCampaign ? ['channel', 'campaign'] : ['channel'],
+        params,
+        filter,
+      );
       const direction = q.order === 'asc' ? 'asc' : 'desc';
       params.push(q.limit + 1, offset);
       const rows: Record<string, unknown>[] = await m.query(
-        `select * from (
-           select f.channel, ${byCampaign ? 'f.campaign' : 'null::text as campaign'},
-             sum(f.sessions)::float8 as sessions, sum(f.touches)::float8 as touches,
-             ${moneySum('f.spend_minor')} as spend, sum(f.impressions)::float8 as impressions,
-             sum(f.clicks)::float8 as clicks, ${exactSum(`f.conv_${q.model}`)} as conversions,
-             ${moneySum(`f.rev_${q.model}`)} as revenue
-           ${CHANNEL_FROM} where f.tenant_id = $1 and f.day between $3 and $4${filter}
-           group by ${groups}) t
+        `select t.*, ${byCampaign ? '' : 'null::text as campaign, '}d.* from (${totals}) t
          cross join lateral (select case when t.spend > 0 then t.revenue / t.spend end as roas,
                                     case when t.conversions > 0 then t.spend / t.conversions end as cpa) d
-         order by ${sortColumn} ${direction} nulls last, channel, campaign
+         order by ${q.sort} ${direction} nulls last, channel${byCampaign ? ', campaign' : ''}
          limit $${params.length - 1} offset $${params.length}`,
         params,
       );

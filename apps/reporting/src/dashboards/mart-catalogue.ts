@@ -15,6 +15,18 @@ const keyCols = [
 ];
 const MODELS = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'time_decay', 'position_based'];
 
+const channelMeasures = [
+  col('sessions', 'bigint', 'Page/screen events carrying a marketing touch (session starts)'),
+  col('touches', 'bigint', 'Events carrying a marketing touch'),
+  col('spend_minor', 'bigint', 'Spend in minor units of currency (latest revision)'),
+  col('impressions', 'bigint', 'Impressions reported with the spend'),
+  col('clicks', 'bigint', 'Clicks reported with the spend'),
+  ...MODELS.flatMap((m) => [
+    col(`conv_${m}`, 'double precision', `Conversions credited by ${m}`),
+    col(`rev_${m}`, 'double precision', `Net revenue (minor units) credited by ${m}`),
+  ]),
+];
+
 /** What GET /api/v1/reporting/marts tells partners about each table they read through the API. */
 export const MART_CATALOGUE: MartDescription[] = [
   {
@@ -26,15 +38,20 @@ export const MART_CATALOGUE: MartDescription[] = [
     columns: [
       ...keyCols,
       col('currency', 'text', "ISO 4217 currency of the money columns ('XXX' for traffic)"),
-      col('sessions', 'bigint', 'Page/screen events carrying a marketing touch (session starts)'),
-      col('touches', 'bigint', 'Events carrying a marketing touch'),
-      col('spend_minor', 'bigint', 'Spend in minor units of currency (latest revision)'),
-      col('impressions', 'bigint', 'Impressions reported with the spend'),
-      col('clicks', 'bigint', 'Clicks reported with the spend'),
-      ...MODELS.flatMap((m) => [
-        col(`conv_${m}`, 'double precision', `Conversions credited by ${m}`),
-        col(`rev_${m}`, 'double precision', `Net revenue (minor units) credited by ${m}`),
-      ]),
+      ...channelMeasures,
+    ],
+  },
+  {
+    name: 'fct_monthly_channel',
+    layer: 'mart',
+    grain: 'tenant x month x channel x campaign x currency',
+    description: 'fct_daily_channel summed per calendar month (fractional columns summed exactly).',
+    columns: [
+      col('month', 'date', 'First day of the UTC month'),
+      keyCols[1],
+      keyCols[2],
+      col('currency', 'text', "ISO 4217 currency of the money columns ('XXX' for traffic)"),
+      ...channelMeasures,
     ],
   },
   {
@@ -53,6 +70,18 @@ export const MART_CATALOGUE: MartDescription[] = [
       col('refunded_minor', 'bigint', 'Refunded so far (minor units)'),
       col('net_revenue_minor', 'bigint', 'total - refunded (minor units)'),
       col('counts_as_conversion', 'boolean', 'Not pending, cancelled or failed'),
+    ],
+  },
+  {
+    name: 'fct_daily_orders',
+    layer: 'mart',
+    grain: 'tenant x day x currency',
+    description: 'Converting orders and their net revenue per day (fct_orders summed).',
+    columns: [
+      col('day', 'date', 'UTC day the orders were placed'),
+      col('currency', 'text', 'ISO 4217 currency of the amounts'),
+      col('orders', 'bigint', 'Orders that count as conversions'),
+      col('net_revenue_minor', 'bigint', 'Their total - refunded (minor units)'),
     ],
   },
   {
@@ -132,6 +161,16 @@ export const MART_CATALOGUE: MartDescription[] = [
       keyCols[2],
       col('first_seen', 'date', 'First day'),
       col('last_seen', 'date', 'Last day'),
+    ],
+  },
+  {
+    name: 'dim_customer',
+    layer: 'dimension',
+    grain: 'tenant x customer',
+    description: 'Customers with a converting order and the day of their first (new customers per period).',
+    columns: [
+      col('customer_key', 'text', 'Customer id, else email hash, else profile id'),
+      col('first_order_day', 'date', 'UTC day of the first converting order'),
     ],
   },
   {

@@ -42,6 +42,37 @@ export function previousPeriod(period: Period & { days: number }): Period {
 }
 
 /**
+ * A period split into its whole calendar months (`months`: the first days of the first and the
+ * last whole month, for fct_monthly_channel) and the day ranges before and after them (`days`).
+ */
+export function monthSplit(period: Period): { months: Period | null; days: Period[] } {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const start = Date.parse(`${period.from}T00:00:00Z`);
+  const end = Date.parse(`${period.to}T00:00:00Z`);
+  const first = new Date(start);
+  const firstWhole =
+    first.getUTCDate() === 1 ? start : Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1);
+  const last = new Date(end);
+  // The first day after the last whole month: the day after `to` when `to` ends its month.
+  const afterWhole =
+    new Date(end + DAY_MS).getUTCDate() === 1
+      ? end + DAY_MS
+      : Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), 1);
+  if (firstWhole >= afterWhole) return { months: null, days: [{ from: period.from, to: period.to }] };
+  const lastWhole = new Date(afterWhole - DAY_MS);
+  const days: Period[] = [];
+  if (start < firstWhole) days.push({ from: period.from, to: day(firstWhole - DAY_MS) });
+  if (afterWhole <= end) days.push({ from: day(afterWhole), to: period.to });
+  return {
+    months: {
+      from: day(firstWhole),
+      to: day(Date.UTC(lastWhole.getUTCFullYear(), lastWhole.getUTCMonth(), 1)),
+    },
+    days,
+  };
+}
+
+/**
  * Opaque paging cursors: the offset of the next page bound to a fingerprint of the query, so a
  * cursor replayed with other filters or tampered with is a 400, not a silently wrong page.
  */

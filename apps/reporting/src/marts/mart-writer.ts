@@ -31,7 +31,7 @@ export interface ChannelKey {
 }
 
 /** TypeORM answers DELETE/UPDATE ... RETURNING with [rows, affected]; INSERT with the rows. */
-const returned = <T>(result: unknown): T[] =>
+export const returned = <T>(result: unknown): T[] =>
   (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
 
 export const utcDay = (iso: string) => new Date(iso).toISOString().slice(0, 10);
@@ -115,6 +115,10 @@ export class MartWriter {
     const day = utcDay(order.placedAt);
     const converted = !NOT_CONVERTED.has(order.status);
     const customerKey = order.customer.id ?? order.customer.emailHash ?? order.profileId ?? null;
+    const [before]: { day: string; currency: string; customer_key: string | null }[] = await this.m.query(
+      `select to_char(day, 'YYYY-MM-DD') as day, currency, customer_key from fct_orders where tenant_id = $1 and order_id = $2`,
+      [this.tenantId, order.orderId],
+    );
     await this.m.query(
       `insert into fct_orders (tenant_id, order_id, day, status, currency, customer_key, total_minor,
          refunded_minor, net_revenue_minor, counts_as_conversion, placed_at)
@@ -138,7 +142,49 @@ export class MartWriter {
       ],
     );
     await this.orderLines(order, day, converted);
+    await this.refreshDailyOrders([{ day, currency: order.currency }, ...(before ? [before] : [])]);
+    await this.refreshCustomers([customerKey, before?.customer_key ?? null]);
     return true;
+  }
+
+  /** Recomputes fct_daily_orders for the given days and currencies from fct_orders. */
+  private async refreshDailyOrders(keys: { day: string; currency: string }[]) {
+    await this.m.query(
+      `with k as (select distinct day, currency from unnest($2::date[], $3::text[]) as u(day, currency)),
+       sums as (
+         select k.day, k.currency, count(f.order_id) as orders, coalesce(sum(f.net_revenue_minor), 0) as net_revenue_minor
+         from k left join fct_orders f on f.tenant_id = $1 and f.day = k.day and f.currency = k.currency
+           and f.counts_as_conversion
+         group by k.day, k.currency),
+       emptied as (
+         delete from fct_daily_orders d using sums s
+         where s.orders = 0 and d.tenant_id = $1 and d.day = s.day and d.currency = s.currency)
+       insert into fct_daily_orders (tenant_id, day, currency, orders, net_revenue_minor)
+       select $1, day, currency, orders, net_revenue_minor from sums where orders > 0
+       on conflict (tenant_id, day, currency) do update
+         set orders = excluded.orders, net_revenue_minor = excluded.net_revenue_minor`,
+      [this.tenantId, keys.map((k) => k.day), keys.map((k) => k.currency)],
+    );
+  }
+
+  /** Recomputes dim_customer (day of the first converting order) for the given customer keys. */
+  async refreshCustomers(keys: (string | null)[]) {
+    const known = [...new Set(keys.filter((k): k is string => k !== null))];
+    if (known.length === 0) return;
+    await this.m.query(
+      `with firsts as (
+         select k.customer_key, min(f.day) as first_order_day
+         from unnest($2::text[]) as k(customer_key)
+         left join fct_orders f on f.tenant_id = $1 and f.customer_key = k.customer_key and f.counts_as_conversion
+         group by k.customer_key),
+       emptied as (
+         delete from dim_customer d using firsts x
+         where x.first_order_day is null and d.tenant_id = $1 and d.customer_key = x.customer_key)
+       insert into dim_customer (tenant_id, customer_key, first_order_day)
+       select $1, customer_key, first_order_day from firsts where first_order_day is not null
+       on conflict (tenant_id, customer_key) do update set first_order_day = excluded.first_order_day`,
+      [this.tenantId, known],
+    );
   }
 
   /** Units per SKU net of refunded units; only converted orders count as demand. */
@@ -330,6 +376,7 @@ export class MartWriter {
          and f.impressions = 0 and f.clicks = 0 and ${models.map((m) => `f.conv_${m} = 0 and f.rev_${m} = 0`).join(' and ')}`,
       params,
     );
+    await this.refreshMonthlyChannel(params);
     await this.m.query(
       `insert into dim_channel (tenant_id, channel, first_seen, last_seen)
        select $1, channel, min(day), max(day) from unnest($2::date[], $3::text[]) as k(day, channel) group by channel
@@ -348,6 +395,38 @@ export class MartWriter {
   }
 
   /** Notes that a source delivered `count` facts (the newest of its own time `factAt`) just now. */
+  /**
+   * Recomputes the fct_monthly_channel rows of the months the given daily keys fall in (params as
+   * refreshDailyChannel's: tenant, days, channels, campaigns, currencies); months left without
+   * daily rows are removed.
+   */
+  private async refreshMonthlyChannel(params: unknown[]): Promise<void> {
+    const fractional = RULE_BASED_MODELS.flatMap((m) => [`conv_${m}`, `rev_${m}`]);
+    const counts = ['sessions', 'touches', 'spend_minor', 'impressions', 'clicks'];
+    const measures = [...counts, ...fractional];
+    await this.m.query(
+      `with k as (
+         select distinct date_trunc('month', day)::date as month, channel, campaign, currency
+         from unnest($2::date[], $3::text[], $4::text[], $5::text[]) as u(day, channel, campaign, currency)),
+       sums as (
+         select k.month, k.channel, k.campaign, k.currency, count(f.day) as days,
+           ${counts.map((c) => `coalesce(sum(f.${c}), 0) as ${c}`).join(', ')},
+           ${fractional.map((c) => `coalesce(sum(f.${c}::numeric), 0)::float8 as ${c}`).join(', ')}
+         from k left join fct_daily_channel f on f.tenant_id = $1 and f.channel = k.channel and f.campaign = k.campaign
+           and f.currency = k.currency and f.day >= k.month and f.day < (k.month + interval '1 month')::date
+         group by k.month, k.channel, k.campaign, k.currency),
+       emptied as (
+         delete from fct_monthly_channel m using sums s
+         where s.days = 0 and m.tenant_id = $1 and m.month = s.month and m.channel = s.channel
+           and m.campaign = s.campaign and m.currency = s.currency)
+       insert into fct_monthly_channel (tenant_id, month, channel, campaign, currency, ${measures.join(', ')})
+       select $1, month, channel, campaign, currency, ${measures.join(', ')} from sums where days > 0
+       on conflict (tenant_id, month, channel, campaign, currency) do update set
+         ${measures.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      params,
+    );
+  }
+
   async fresh(source: string, factAt: string, count = 1): Promise<void> {
     await this.m.query(
       `insert into source_freshness (tenant_id, source, last_fact_at, last_applied_at, applied) values ($1, $2, $3, now(), $4)

@@ -108,18 +108,8 @@ export class FctSourceVolume {
   @big('events') events!: string;
 }
 
-/**
- * The dashboard mart: one row per day x channel x campaign x currency. Traffic has no currency
- * and lives under 'XXX' (ISO 4217: no currency involved). Attributed columns per rule-based model.
- */
-@Entity({ name: 'fct_daily_channel' })
-@Index('fct_daily_channel_day_idx', ['tenantId', 'day'])
-export class FctDailyChannel {
-  @tenant() tenantId!: string;
-  @day() day!: string;
-  @text('channel') channel!: string;
-  @text('campaign') campaign!: string;
-  @text('currency') currency!: string;
+/** The measures of the channel marts: traffic, spend, and conversions/revenue per rule-based model. */
+abstract class ChannelMeasures {
   @big('sessions') sessions!: string;
   @big('touches') touches!: string;
   @big('spend_minor') spendMinor!: string;
@@ -139,9 +129,39 @@ export class FctDailyChannel {
   @real('rev_position_based') revPositionBased!: number;
 }
 
+/**
+ * The dashboard mart: one row per day x channel x campaign x currency. Traffic has no currency
+ * and lives under 'XXX' (ISO 4217: no currency involved). Attributed columns per rule-based model.
+ */
+@Entity({ name: 'fct_daily_channel' })
+@Index('fct_daily_channel_day_idx', ['tenantId', 'day'])
+@Index('fct_daily_channel_key_idx', ['tenantId', 'channel', 'campaign', 'currency', 'day'])
+export class FctDailyChannel extends ChannelMeasures {
+  @tenant() tenantId!: string;
+  @day() day!: string;
+  @text('channel') channel!: string;
+  @text('campaign') campaign!: string;
+  @text('currency') currency!: string;
+}
+
+/**
+ * fct_daily_channel summed per calendar month (`month` is its first day), kept in step by the
+ * writer, so a long period reads a row per month for its whole months. Fractional columns are
+ * summed as numeric, so a month's total does not depend on the order its days were read in.
+ */
+@Entity({ name: 'fct_monthly_channel' })
+export class FctMonthlyChannel extends ChannelMeasures {
+  @tenant() tenantId!: string;
+  @day('month') month!: string;
+  @text('channel') channel!: string;
+  @text('campaign') campaign!: string;
+  @text('currency') currency!: string;
+}
+
 /** One row per order (latest revision), amounts in the order's currency. */
 @Entity({ name: 'fct_orders' })
 @Index('fct_orders_day_idx', ['tenantId', 'day'])
+@Index('fct_orders_customer_idx', ['tenantId', 'customerKey'])
 export class FctOrder {
   @tenant() tenantId!: string;
   @text('order_id') orderId!: string;
@@ -154,6 +174,25 @@ export class FctOrder {
   @Column({ name: 'net_revenue_minor', type: 'bigint' }) netRevenueMinor!: string;
   @Column({ name: 'counts_as_conversion', type: 'boolean' }) countsAsConversion!: boolean;
   @at('placed_at') placedAt!: Date;
+}
+
+/** Converting orders and their net revenue per day and currency (fct_orders summed, kept in step by the writer). */
+@Entity({ name: 'fct_daily_orders' })
+export class FctDailyOrders {
+  @tenant() tenantId!: string;
+  @day() day!: string;
+  @text('currency') currency!: string;
+  @big('orders') orders!: string;
+  @big('net_revenue_minor') netRevenueMinor!: string;
+}
+
+/** Each customer with a converting order, and the day of their first one (new customers per period). */
+@Entity({ name: 'dim_customer' })
+@Index('dim_customer_first_order_idx', ['tenantId', 'firstOrderDay'])
+export class DimCustomer {
+  @tenant() tenantId!: string;
+  @text('customer_key') customerKey!: string;
+  @Column({ name: 'first_order_day', type: 'date' }) firstOrderDay!: string;
 }
 
 /** Actual units per SKU and day, from the order lines of converting orders. */
@@ -279,7 +318,9 @@ export const MART_ENTITIES = [
   StgTraffic,
   FctSourceVolume,
   FctDailyChannel,
+  FctMonthlyChannel,
   FctOrder,
+  FctDailyOrders,
   FctSkuDaily,
   FctForecast,
   FctContribution,
@@ -287,6 +328,7 @@ export const MART_ENTITIES = [
   DimChannel,
   DimCampaign,
   DimSku,
+  DimCustomer,
   SourceFreshness,
   Member,
   MartBuild,

@@ -22,8 +22,10 @@ import { loadReportingConfig } from '../config';
 import { reportingService } from '../service';
 import {
   expectedDailyChannel,
+  expectedOrderRollups,
   expectedOrderTotals,
   type Facts,
+  type MartRow,
   MODELS,
   random,
   syntheticFacts,
@@ -118,18 +120,55 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     });
   };
 
-  const martRows = async (tenantId: string) => {
+  const martRows = async (tenantId: string, table = 'fct_daily_channel', period = 'day') => {
     const rows: Record<string, unknown>[] = await withTenant(db, tenantId, (m) =>
-      m.query(`select to_char(day, 'YYYY-MM-DD') as day, channel, campaign, currency, sessions::float8, touches::float8,
+      m.query(`select to_char(${period}, 'YYYY-MM-DD') as day, channel, campaign, currency, sessions::float8, touches::float8,
         spend_minor::float8, impressions::float8, clicks::float8, ${MODELS.map((x) => `conv_${x}, rev_${x}`).join(', ')}
-        from fct_daily_channel order by day, channel, campaign, currency`),
+        from ${table} order by 1, channel, campaign, currency`),
     );
     return new Map(rows.map((r) => [[r.day, r.channel, r.campaign, r.currency].join('|'), r]));
   };
 
+  /** The independent daily recomputation summed per calendar month (keyed by its first day). */
+  const perMonth = (daily: Map<string, MartRow>) => {
+    const months = new Map<string, MartRow>();
+    for (const [key, row] of daily) {
+      const [day, ...rest] = key.split('|');
+      const monthKey = [`${day.slice(0, 7)}-01`, ...rest].join('|');
+      const sums = months.get(monthKey) ?? {};
+      for (const [field, value] of Object.entries(row)) sums[field] = (sums[field] ?? 0) + (value ?? 0);
+      months.set(monthKey, sums);
+    }
+    return months;
+  };
+
   const expectMartsToMatch = async (tenantId: string, facts: Facts) => {
-    const expected = expectedDailyChannel(facts);
-    const actual = await martRows(tenantId);
+    const daily = expectedDailyChannel(facts);
+    expectRowsToMatch(daily, await martRows(tenantId));
+    expectRowsToMatch(perMonth(daily), await martRows(tenantId, 'fct_monthly_channel', 'month'));
+    const { daily: orders, firstOrderDay } = expectedOrderRollups(facts);
+    const [orderRows, customerRows] = await withTenant(db, tenantId, async (m) => [
+      await m.query(`select to_char(day, 'YYYY-MM-DD') || '|' || currency as key, orders::float8 as orders,
+        net_revenue_minor::float8 as revenue from fct_daily_orders`),
+      await m.query(`select customer_key, to_char(first_order_day, 'YYYY-MM-DD') as day from dim_customer`),
+    ]);
+    expect(
+      new Map(
+        orderRows.map((r: { key: string; orders: number; revenue: number }) => [
+          r.key,
+          { orders: r.orders, revenue: r.revenue },
+        ]),
+      ),
+    ).toEqual(orders);
+    expect(
+      new Map(customerRows.map((r: { customer_key: string; day: string }) => [r.customer_key, r.day])),
+    ).toEqual(firstOrderDay);
+  };
+
+  const expectRowsToMatch = (
+    expected: Map<string, MartRow>,
+    actual: Map<string, Record<string, unknown>>,
+  ) => {
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [key, want] of expected) {
       const got = actual.get(key)!;
@@ -254,6 +293,28 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     expect(rows.map((r) => r.revenue)).toEqual([...rows.map((r) => r.revenue)].sort((a, b) => b - a));
     const touches = factsA.events.filter((e) => e.payload.touch).length;
     expect(rows.reduce((s, r) => s + r.touches, 0)).toBe(touches);
+
+    // A period holding the whole of October reads the month from fct_monthly_channel and the days
+    // around it from fct_daily_channel: the same totals as the four days the facts fall on.
+    const long = await get<{ kpis: { name: string; value: number | null }[] }>(
+      '/api/v1/reporting/overview?from=2026-09-20&to=2026-11-05&model=linear',
+    );
+    const longKpi = (name: string) => long.body.kpis.find((k) => k.name === name)!.value;
+    for (const name of [
+      'revenue',
+      'orders',
+      'attributed_revenue',
+      'attributed_conversions',
+      'spend',
+      'touches',
+    ])
+      expect([name, longKpi(name)]).toEqual([name, expect.closeTo(kpi(name)!, 6)]);
+    expect(longKpi('new_customers')).toBe(expectedOrderRollups(factsA).firstOrderDay.size);
+    const october = await get<{ items: typeof rows }>(
+      '/api/v1/reporting/channels?from=2026-10-01&to=2026-10-31&model=linear&limit=100',
+    );
+    expect(october.body.items.reduce((s, r) => s + r.revenue, 0)).toBeCloseTo(attributed, 6);
+    expect(october.body.items.reduce((s, r) => s + r.touches, 0)).toBe(touches);
   });
 
   it('shows another tenant nothing of these marts', async () => {

@@ -53,7 +53,7 @@ const FX_RATES: [string, number, number][] = [
  * earliest offsets rebuilds them. SECURITY DEFINER: the app role may run it, not TRUNCATE at will.
  * Signals (user workflow) and tenant settings are kept.
  */
-const RESET_MARTS_FUNCTION = `CREATE FUNCTION "reporting"."reset_marts"() RETURNS void
+export const RESET_MARTS_FUNCTION = `CREATE FUNCTION "reporting"."reset_marts"() RETURNS void
     LANGUAGE sql SECURITY DEFINER SET search_path = reporting AS $$
     TRUNCATE stg_orders, stg_order_lines, stg_spend, stg_credits, stg_credit_lines, stg_traffic,
       fct_source_volume, fct_daily_channel, fct_orders, fct_sku_daily, fct_forecast, fct_contributions,

@@ -36,6 +36,11 @@ export const commonConfig = {
     default: 4,
     min: 1,
   }),
+  CONSUMER_SESSION_TIMEOUT_MS: env.int({
+    doc: 'Kafka session timeout of the consumer group: how soon the partitions of a crashed replica move on',
+    default: 30_000,
+    min: 6_000,
+  }),
   CONSUMER_RETRY_BACKOFF_MS: env.int({
     doc: 'first retry delay; doubles with each attempt',
     default: 500,

@@ -64,6 +64,8 @@ export interface EventConsumerHostOptions {
   logger: Logger;
   maxAttempts: number;
   retryBackoffMs: number;
+  /** Kafka session timeout of both groups (default 30 s); heartbeats go at a third of it, at most every 3 s. */
+  sessionTimeoutMs?: number;
   onOutcome?: (outcome: 'applied' | 'duplicate' | 'retried' | 'dead_lettered', topic: string) => void;
 }
 
@@ -111,16 +113,10 @@ export class EventConsumerHost {
     if (this.subscribedTopics.length === 0) return;
     const { kafka, topics, service } = this.options;
     const groupId = this.options.groupId ?? topics.group(service);
-    this.main = kafka.consumer({
-      groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-    });
-    this.retry = kafka.consumer({
-      groupId: `${groupId}.retry`,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-    });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const timing = { sessionTimeout, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)) };
+    this.main = kafka.consumer({ groupId, ...timing });
+    this.retry = kafka.consumer({ groupId: `${groupId}.retry`, ...timing });
     await Promise.all([this.main.connect(), this.retry.connect()]);
     // A topic created a moment ago (by this or another service) can still be without a leader in
     // the metadata the consumer reads: retry briefly rather than fail the start.

@@ -32,6 +32,7 @@ export interface MessagingOptions {
   replicationFactor: number;
   maxAttempts: number;
   retryBackoffMs: number;
+  sessionTimeoutMs: number;
   outbox?: { batchSize: number; pollIntervalMs: number };
   subscribers: Type<EventSubscriber>[];
   logger: Logger;
@@ -93,6 +94,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
         logger: options.logger.child({ component: 'consumer' }),
         maxAttempts: options.maxAttempts,
         retryBackoffMs: options.retryBackoffMs,
+        sessionTimeoutMs: options.sessionTimeoutMs,
         onOutcome: (outcome, topic) => outcomes.inc({ topic, outcome }),
       });
     }

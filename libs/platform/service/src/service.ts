@@ -96,6 +96,7 @@ export class ServicePlatformModule {
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
         maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
         retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
+        sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
         outbox: definition.database
           ? { batchSize: config.OUTBOX_BATCH_SIZE, pollIntervalMs: config.OUTBOX_POLL_MS }
           : undefined,

@@ -247,3 +247,24 @@ export function expectedOrderTotals(facts: Facts) {
   }
   return totals;
 }
+
+/**
+ * From the latest revision of each order: converting orders and net revenue per day and currency
+ * ("day|currency"), and the day of each customer's first converting order (customer id, else
+ * email hash, else profile id).
+ */
+export function expectedOrderRollups(facts: Facts) {
+  const daily = new Map<string, { orders: number; revenue: number }>();
+  const firstOrderDay = new Map<string, string>();
+  for (const o of latest(facts.orders, (o) => o.orderId)) {
+    if (['pending', 'cancelled', 'failed'].includes(o.status)) continue;
+    const day = o.placedAt.slice(0, 10);
+    const d = daily.get(`${day}|${o.currency}`) ?? { orders: 0, revenue: 0 };
+    d.orders += 1;
+    d.revenue += o.netRevenueMinor;
+    daily.set(`${day}|${o.currency}`, d);
+    const customer = o.customer.id ?? o.customer.emailHash ?? o.profileId ?? null;
+    if (customer !== null && !(firstOrderDay.get(customer)! <= day)) firstOrderDay.set(customer, day);
+  }
+  return { daily, firstOrderDay };
+}
