@@ -45,6 +45,11 @@ export const reportingConfigSpec = {
     default: 120_000,
     min: 10,
   }),
+  REPORTING_READ_CACHE_ENTRIES: env.int({
+    doc: 'dashboard answers (overview, channel table, time series) kept per replica, keyed by the tenant mart version they were read at (never served after a change); 0 turns the cache off',
+    default: 10_000,
+    min: 0,
+  }),
   REPORTING_WEBHOOK_TIMEOUT_MS: env.int({ doc: 'timeout of one webhook request', default: 5_000, min: 100 }),
 };
 

@@ -6,6 +6,7 @@ import { Marts1795979475453 } from './migrations/1795979475453-Marts';
 import { LiveEvents1795982735948 } from './migrations/1795982735948-LiveEvents';
 import { SignalDelivery1795990000000 } from './migrations/1795990000000-SignalDelivery';
 import { ReadRollups1796000000000 } from './migrations/1796000000000-ReadRollups';
+import { MartVersions1796000100000 } from './migrations/1796000100000-MartVersions';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
@@ -31,6 +32,7 @@ export const migrations = [
   LiveEvents1795982735948,
   SignalDelivery1795990000000,
   ReadRollups1796000000000,
+  MartVersions1796000100000,
 ];
 
 export function reportingService(

@@ -127,6 +127,11 @@ export async function loadDataset(url: string, shape: DatasetShape): Promise<Rec
        where tenant_id = any($1) and counts_as_conversion and customer_key is not null group by 1, 2`,
       [shape.tenants],
     );
+    // What the writer's transactions leave: a mart version per tenant (dashboard answers are cached per version).
+    await client.query(
+      `insert into mart_versions (tenant_id, version) select id, nextval('mart_versions_seq') from unnest($1::uuid[]) as t(id)`,
+      [shape.tenants],
+    );
     const tables = [
       'stg_traffic',
       'stg_spend',

@@ -44,6 +44,7 @@ const { values } = parseArgs({
     'freshness-seconds': { type: 'string', default: '30' },
     'kafka-rate': { type: 'string', default: '20000' },
     'drain-seconds': { type: 'string', default: '60' },
+    'read-cache-entries': { type: 'string', default: '10000' },
     'skip-queries': { type: 'boolean', default: false },
     'skip-freshness': { type: 'boolean', default: false },
   },
@@ -362,6 +363,7 @@ async function main() {
     OTEL_TRACES_FILE: '',
     RATE_LIMIT_MAX: '100000000',
     AUTH_ACCESS_TOKEN_TTL_SECONDS: '7200',
+    REPORTING_READ_CACHE_ENTRIES: values['read-cache-entries'],
   });
   const db = new Client({ connectionString: dbUrl.toString() });
   await db.connect();

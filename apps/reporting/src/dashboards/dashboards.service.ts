@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { reportingApi } from '@sextant/contracts';
 import { Transactions } from '@sextant/platform/database';
 import { ApiProblem } from '@sextant/platform/http';
+import { LRUCache } from 'lru-cache';
 import type { EntityManager } from 'typeorm';
+import { REPORTING_CONFIG, type ReportingConfig } from '../config';
 import type { RuleBasedModel } from '../marts/mart-writer';
 import { checkedPeriod, monthSplit, PageCursor, type Period, previousPeriod } from './query-params';
 
@@ -45,6 +47,12 @@ const moneySum = (column: string) =>
   exactSum(
     `(${column})::numeric / power(10::numeric, fx.minor_digits) * fx.usd_per_unit::numeric / $2::numeric`,
   );
+/**
+ * The exact sum of a fractional column, each value rounded to `digits` decimals first: an integer
+ * sum (order-independent like a numeric one, several times cheaper), as numeric.
+ */
+const fixedPointSum = (column: string, digits: number) =>
+  `sum((${column} * 1e${digits}::float8)::int8)::numeric / 1e${digits}`;
 const CHANNEL_FROM = `from fct_daily_channel f left join fx_rates fx on fx.currency = f.currency`;
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
@@ -52,7 +60,7 @@ const ratio = (a: number | null, b: number | null) => (a === null || b === null 
  * The channel mart's measures summed over a period per `groups` (a list of columns, may be empty)
  * and converted to the target currency ($2). Whole months are read from fct_monthly_channel and
  * only the days around them from fct_daily_channel; amounts are summed per currency first and
- * converted once per currency. `params` starts with the tenant ($1) and the rate ($2) and
+ * converted once per currency; credited conversions to 1e-9, credited revenue to 1e-6 minor units. `params` starts with the tenant ($1) and the rate ($2) and
  * receives the period's bounds; `filter` is a condition on the rows (or '').
  */
 function channelTotals(
@@ -81,16 +89,52 @@ function channelTotals(
       coalesce(sum(impressions), 0)::float8 as impressions, coalesce(sum(clicks), 0)::float8 as clicks,
       coalesce(sum(conv), 0)::float8 as conversions, ${moneySum('spend_minor')} as spend, ${moneySum('rev')} as revenue
     from (select ${keys}currency, sum(sessions) as sessions, sum(touches) as touches, sum(spend_minor) as spend_minor,
-            sum(impressions) as impressions, sum(clicks) as clicks, sum(conv::numeric) as conv, sum(rev::numeric) as rev
+            sum(impressions) as impressions, sum(clicks) as clicks, ${fixedPointSum('conv', 9)} as conv,
+            ${fixedPointSum('rev', 6)} as rev
           from (${parts.join(' union all ')}) r group by ${keys}currency) f
     left join fx_rates fx on fx.currency = f.currency
     ${groups.length ? `group by ${groups.join(', ')}` : ''}`;
 }
 
+interface ReadContext {
+  tenantId: string;
+  currency: string;
+  usdPerUnit: number;
+  version: string | null;
+}
+
 /** Dashboard reads over the marts, each in one transaction of the caller's tenant (RLS). */
 @Injectable()
 export class DashboardsService {
-  constructor(private readonly transactions: Transactions) {}
+  private readonly answers?: LRUCache<string, object>;
+
+  constructor(
+    private readonly transactions: Transactions,
+    @Inject(REPORTING_CONFIG) config: ReportingConfig,
+  ) {
+    if (config.REPORTING_READ_CACHE_ENTRIES > 0)
+      this.answers = new LRUCache({ max: config.REPORTING_READ_CACHE_ENTRIES });
+  }
+
+  /**
+   * The answer to `query` at the tenant's current mart version: from the cache when it was
+   * computed at this version, else computed and kept. A tenant without a version yet (nothing
+   * written in its transactions since versions exist) is not cached.
+   */
+  private async cached<T extends object>(
+    view: string,
+    context: ReadContext,
+    query: object,
+    compute: () => Promise<T>,
+  ): Promise<T> {
+    if (!this.answers || context.version === null) return compute();
+    const key = JSON.stringify([view, context.tenantId, context.version, context.currency, query]);
+    const hit = this.answers.get(key);
+    if (hit) return hit as T;
+    const answer = await compute();
+    this.answers.set(key, answer);
+    return answer;
+  }
 
   async overview(
     tenantId: string,
@@ -99,25 +143,27 @@ export class DashboardsService {
     const period = checkedPeriod(q.from, q.to);
     const previous = previousPeriod(period);
     return this.transactions.forTenant(tenantId, async (m) => {
-      const target = await this.currency(m, tenantId, q.currency);
-      const now = await this.periodTotals(m, tenantId, target.usdPerUnit, period, q.model);
-      const before = await this.periodTotals(m, tenantId, target.usdPerUnit, previous, q.model);
-      const kpis: Kpi[] = (Object.keys(now) as Kpi['name'][]).map((name) => ({
-        name,
-        value: now[name],
-        previous: before[name],
-        change: ratio(
-          now[name] === null || before[name] === null ? null : now[name]! - before[name]!,
-          before[name],
-        ),
-      }));
-      return {
-        period: { from: period.from, to: period.to },
-        previousPeriod: previous,
-        currency: target.currency,
-        model: q.model,
-        kpis,
-      } satisfies Schemas['Overview'];
+      const target = await this.readContext(m, tenantId, q.currency);
+      return this.cached('overview', target, q, async () => {
+        const now = await this.periodTotals(m, tenantId, target.usdPerUnit, period, q.model);
+        const before = await this.periodTotals(m, tenantId, target.usdPerUnit, previous, q.model);
+        const kpis: Kpi[] = (Object.keys(now) as Kpi['name'][]).map((name) => ({
+          name,
+          value: now[name],
+          previous: before[name],
+          change: ratio(
+            now[name] === null || before[name] === null ? null : now[name]! - before[name]!,
+            before[name],
+          ),
+        }));
+        return {
+          period: { from: period.from, to: period.to },
+          previousPeriod: previous,
+          currency: target.currency,
+          model: q.model,
+          kpis,
+        } satisfies Schemas['Overview'];
+      });
     });
   }
 
@@ -167,51 +213,53 @@ export class DashboardsService {
     const { cursor: _cursor, limit: _limit, ...filters } = q;
     const offset = PageCursor.decode(q.cursor, filters);
     return this.transactions.forTenant(tenantId, async (m) => {
-      const target = await this.currency(m, tenantId, q.currency);
-      const byCampaign = q.dimension === 'campaign';
-      const params: unknown[] = [tenantId, target.usdPerUnit];
-      let filter = '';
-      if (q.channel !== undefined) {
-        params.push(q.channel);
-        filter = ` and channel = $${params.length}`;
-      }
-      const totals = channelTotals(
-        period,
-        q.model,
-        byCampaign ? ['channel', 'campaign'] : ['channel'],
-        params,
-        filter,
-      );
-      const direction = q.order === 'asc' ? 'asc' : 'desc';
-      params.push(q.limit + 1, offset);
-      const rows: Record<string, unknown>[] = await m.query(
-        `select t.*, ${byCampaign ? '' : 'null::text as campaign, '}d.* from (${totals}) t
+      const target = await this.readContext(m, tenantId, q.currency);
+      return this.cached('channels', target, q, async () => {
+        const byCampaign = q.dimension === 'campaign';
+        const params: unknown[] = [tenantId, target.usdPerUnit];
+        let filter = '';
+        if (q.channel !== undefined) {
+          params.push(q.channel);
+          filter = ` and channel = $${params.length}`;
+        }
+        const totals = channelTotals(
+          period,
+          q.model,
+          byCampaign ? ['channel', 'campaign'] : ['channel'],
+          params,
+          filter,
+        );
+        const direction = q.order === 'asc' ? 'asc' : 'desc';
+        params.push(q.limit + 1, offset);
+        const rows: Record<string, unknown>[] = await m.query(
+          `select t.*, ${byCampaign ? '' : 'null::text as campaign, '}d.* from (${totals}) t
          cross join lateral (select case when t.spend > 0 then t.revenue / t.spend end as roas,
                                     case when t.conversions > 0 then t.spend / t.conversions end as cpa) d
          order by ${q.sort} ${direction} nulls last, channel${byCampaign ? ', campaign' : ''}
          limit $${params.length - 1} offset $${params.length}`,
-        params,
-      );
-      const page = rows.slice(0, q.limit);
-      return {
-        period: { from: period.from, to: period.to },
-        currency: target.currency,
-        model: q.model,
-        items: page.map((r) => ({
-          channel: r.channel as string,
-          campaign: r.campaign as string | null,
-          sessions: r.sessions as number,
-          touches: r.touches as number,
-          spend: r.spend as number,
-          impressions: r.impressions as number,
-          clicks: r.clicks as number,
-          conversions: r.conversions as number,
-          revenue: r.revenue as number,
-          roas: r.roas as number | null,
-          cpa: r.cpa as number | null,
-        })),
-        nextCursor: rows.length > q.limit ? PageCursor.encode(offset + q.limit, filters) : null,
-      };
+          params,
+        );
+        const page = rows.slice(0, q.limit);
+        return {
+          period: { from: period.from, to: period.to },
+          currency: target.currency,
+          model: q.model,
+          items: page.map((r) => ({
+            channel: r.channel as string,
+            campaign: r.campaign as string | null,
+            sessions: r.sessions as number,
+            touches: r.touches as number,
+            spend: r.spend as number,
+            impressions: r.impressions as number,
+            clicks: r.clicks as number,
+            conversions: r.conversions as number,
+            revenue: r.revenue as number,
+            roas: r.roas as number | null,
+            cpa: r.cpa as number | null,
+          })),
+          nextCursor: rows.length > q.limit ? PageCursor.encode(offset + q.limit, filters) : null,
+        };
+      });
     });
   }
 
@@ -224,43 +272,45 @@ export class DashboardsService {
         [{ field: 'channel', message: `not a dimension of ${q.metric}` }],
       );
     return this.transactions.forTenant(tenantId, async (m) => {
-      const target = await this.currency(m, tenantId, q.currency);
-      const params: unknown[] = [tenantId, target.usdPerUnit, period.from, period.to, q.granularity];
-      let source: string;
-      if (fromOrders) {
-        source = `select date_trunc($5, f.day::timestamp)::date as period, count(*)::float8 as orders,
+      const target = await this.readContext(m, tenantId, q.currency);
+      return this.cached('timeSeries', target, q, async () => {
+        const params: unknown[] = [tenantId, target.usdPerUnit, period.from, period.to, q.granularity];
+        let source: string;
+        if (fromOrders) {
+          source = `select date_trunc($5, f.day::timestamp)::date as period, count(*)::float8 as orders,
             ${moneySum('f.net_revenue_minor')} as revenue
           from fct_orders f left join fx_rates fx on fx.currency = f.currency
           where f.tenant_id = $1 and f.counts_as_conversion and f.day between $3 and $4 group by 1`;
-      } else {
-        let filter = '';
-        if (q.channel !== undefined) {
-          params.push(q.channel);
-          filter = ` and f.channel = $${params.length}`;
-        }
-        source = `select date_trunc($5, f.day::timestamp)::date as period, sum(f.sessions)::float8 as sessions,
+        } else {
+          let filter = '';
+          if (q.channel !== undefined) {
+            params.push(q.channel);
+            filter = ` and f.channel = $${params.length}`;
+          }
+          source = `select date_trunc($5, f.day::timestamp)::date as period, sum(f.sessions)::float8 as sessions,
             sum(f.touches)::float8 as touches, ${moneySum('f.spend_minor')} as spend,
             ${exactSum(`f.conv_${q.model}`)} as conversions, ${moneySum(`f.rev_${q.model}`)} as attributed_revenue
           ${CHANNEL_FROM} where f.tenant_id = $1 and f.day between $3 and $4${filter} group by 1`;
-      }
-      const value: Record<string, string> = {
-        revenue: 'coalesce(s.revenue, 0)',
-        orders: 'coalesce(s.orders, 0)',
-        spend: 'coalesce(s.spend, 0)',
-        sessions: 'coalesce(s.sessions, 0)',
-        touches: 'coalesce(s.touches, 0)',
-        conversions: 'coalesce(s.conversions, 0)',
-        attributed_revenue: 'coalesce(s.attributed_revenue, 0)',
-        roas: 'case when s.spend > 0 then s.attributed_revenue / s.spend end',
-        cpa: 'case when s.conversions > 0 then s.spend / s.conversions end',
-      };
-      const points: { period: string; value: number | null }[] = await m.query(
-        `select to_char(p.period, 'YYYY-MM-DD') as period, ${value[q.metric]} as value
+        }
+        const value: Record<string, string> = {
+          revenue: 'coalesce(s.revenue, 0)',
+          orders: 'coalesce(s.orders, 0)',
+          spend: 'coalesce(s.spend, 0)',
+          sessions: 'coalesce(s.sessions, 0)',
+          touches: 'coalesce(s.touches, 0)',
+          conversions: 'coalesce(s.conversions, 0)',
+          attributed_revenue: 'coalesce(s.attributed_revenue, 0)',
+          roas: 'case when s.spend > 0 then s.attributed_revenue / s.spend end',
+          cpa: 'case when s.conversions > 0 then s.spend / s.conversions end',
+        };
+        const points: { period: string; value: number | null }[] = await m.query(
+          `select to_char(p.period, 'YYYY-MM-DD') as period, ${value[q.metric]} as value
          from generate_series(date_trunc($5, $3::timestamp), $4::timestamp, ('1 ' || $5)::interval) as p(period)
          left join (${source}) s on s.period = p.period::date order by p.period`,
-        params,
-      );
-      return { metric: q.metric, granularity: q.granularity, currency: target.currency, points };
+          params,
+        );
+        return { metric: q.metric, granularity: q.granularity, currency: target.currency, points };
+      });
     });
   }
 
@@ -333,20 +383,22 @@ export class DashboardsService {
     };
   }
 
-  /** The requested currency (must be in the rate table) or the tenant's reporting currency. */
-  private async currency(m: EntityManager, tenantId: string, requested?: string) {
-    let currency = requested;
-    if (currency === undefined) {
-      const [setting] = await m.query(`select reporting_currency from tenant_settings where tenant_id = $1`, [
-        tenantId,
-      ]);
-      currency = (setting?.reporting_currency as string | undefined) ?? 'USD';
-    }
-    const [rate] = await m.query(`select usd_per_unit from fx_rates where currency = $1`, [currency]);
-    if (!rate)
-      throw ApiProblem.badRequest(`No conversion rate for currency ${currency}.`, [
+  /**
+   * What a dashboard read depends on besides its query: the requested currency (must be in the
+   * rate table) or the tenant's reporting currency, its rate, and the tenant's mart version.
+   */
+  private async readContext(m: EntityManager, tenantId: string, requested?: string): Promise<ReadContext> {
+    const [row] = await m.query(
+      `select c.currency, fx.usd_per_unit, (select version::text from mart_versions where tenant_id = $2) as version
+       from (select coalesce($1::text, (select reporting_currency from tenant_settings where tenant_id = $2), 'USD')
+               as currency) c
+       left join fx_rates fx on fx.currency = c.currency`,
+      [requested ?? null, tenantId],
+    );
+    if (row.usd_per_unit === null)
+      throw ApiProblem.badRequest(`No conversion rate for currency ${row.currency}.`, [
         { field: 'currency', message: 'not in the rate table' },
       ]);
-    return { currency, usdPerUnit: rate.usd_per_unit as number };
+    return { tenantId, currency: row.currency, usdPerUnit: row.usd_per_unit, version: row.version };
   }
 }

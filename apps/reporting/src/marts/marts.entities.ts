@@ -297,6 +297,17 @@ export class Member {
   @at('changed_at') changedAt!: Date;
 }
 
+/**
+ * A number that changes whenever a table the cached dashboard reads depend on changes for the
+ * tenant (statement triggers; migration MartVersions). Not tenant data: no row security, as the
+ * cross-tenant slot tables.
+ */
+@Entity({ name: 'mart_versions' })
+export class MartVersion {
+  @tenant() tenantId!: string;
+  @Column({ type: 'bigint' }) version!: string;
+}
+
 /** Rebuild bookkeeping (not tenant-scoped): the mart version built and how the last replay went. */
 @Entity({ name: 'mart_builds' })
 export class MartBuild {
@@ -332,4 +343,5 @@ export const MART_ENTITIES = [
   SourceFreshness,
   Member,
   MartBuild,
+  MartVersion,
 ];

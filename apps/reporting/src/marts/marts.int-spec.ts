@@ -317,6 +317,33 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     expect(october.body.items.reduce((s, r) => s + r.touches, 0)).toBe(touches);
   });
 
+  it('serves a cached dashboard answer only at the mart version it was read at', async () => {
+    const url = '/api/v1/reporting/overview?from=2026-10-01&to=2026-10-04&model=linear';
+    const sessions = async () =>
+      (await get<{ kpis: { name: string; value: number }[] }>(url)).body.kpis.find(
+        (k) => k.name === 'sessions',
+      )!.value;
+    const version = async () =>
+      (await db.query(`select version from mart_versions where tenant_id = $1`, [tenantA]))[0]?.version;
+    const cachedAt = await version();
+    expect(cachedAt).toBeDefined(); // the writer's transactions gave the tenant a version: answers are cached
+    const before = await sessions();
+    expect(await sessions()).toBe(before);
+    // A change to a mart row in the tenant's transaction (as the writer makes them) is seen at once.
+    const [, updated] = await withTenant(db, tenantA, (m) =>
+      m.query(`update fct_daily_channel set sessions = sessions + 1000
+               where ctid = (select ctid from fct_daily_channel where day = '2026-10-02' limit 1)`),
+    );
+    expect(updated).toBe(1);
+    expect(await version()).not.toBe(cachedAt);
+    expect(await sessions()).toBe(before + 1000);
+    await withTenant(db, tenantA, (m) =>
+      m.query(`update fct_daily_channel set sessions = sessions - 1000
+               where ctid = (select ctid from fct_daily_channel where day = '2026-10-02' and sessions >= 1000 limit 1)`),
+    );
+    expect(await sessions()).toBe(before);
+  });
+
   it('shows another tenant nothing of these marts', async () => {
     const other = await issuer.token(randomUUID(), ['reports:read']);
     const response = await get<{ items: unknown[] }>(
