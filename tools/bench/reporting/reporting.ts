@@ -420,6 +420,14 @@ async function main() {
       });
       console.log(`\nqueries at ${rate}/s: medians of ${runs} runs of ${seconds} s (ms), load ${load()}`);
       console.table({ direct: summary(direct), gateway: summary(gateway) });
+      const metrics = await (await fetch(`${stack.urls.reporting}/metrics`)).text();
+      console.log('reporting read cache lookups (whole run):');
+      console.log(
+        metrics
+          .split('\n')
+          .filter((l) => l.startsWith('reporting_read_cache_lookups_total'))
+          .join('\n'),
+      );
     }
 
     if (!values['skip-freshness']) {

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { reportingApi } from '@sextant/contracts';
 import { Transactions } from '@sextant/platform/database';
-import { ApiProblem } from '@sextant/platform/http';
+import { ApiProblem, Metrics } from '@sextant/platform/http';
 import { LRUCache } from 'lru-cache';
+import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { REPORTING_CONFIG, type ReportingConfig } from '../config';
 import type { RuleBasedModel } from '../marts/mart-writer';
@@ -107,13 +108,21 @@ interface ReadContext {
 @Injectable()
 export class DashboardsService {
   private readonly answers?: LRUCache<string, object>;
+  private readonly lookups: Counter<'outcome'>;
 
   constructor(
     private readonly transactions: Transactions,
     @Inject(REPORTING_CONFIG) config: ReportingConfig,
+    metrics: Metrics,
   ) {
     if (config.REPORTING_READ_CACHE_ENTRIES > 0)
       this.answers = new LRUCache({ max: config.REPORTING_READ_CACHE_ENTRIES });
+    this.lookups = new Counter({
+      name: 'reporting_read_cache_lookups_total',
+      help: 'Dashboard reads by cache outcome (hit, miss, uncached: cache off or tenant without a mart version)',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    });
   }
 
   /**
@@ -127,9 +136,13 @@ export class DashboardsService {
     query: object,
     compute: () => Promise<T>,
   ): Promise<T> {
-    if (!this.answers || context.version === null) return compute();
+    if (!this.answers || context.version === null) {
+      this.lookups.inc({ outcome: 'uncached' });
+      return compute();
+    }
     const key = JSON.stringify([view, context.tenantId, context.version, context.currency, query]);
     const hit = this.answers.get(key);
+    this.lookups.inc({ outcome: hit ? 'hit' : 'miss' });
     if (hit) return hit as T;
     const answer = await compute();
     this.answers.set(key, answer);

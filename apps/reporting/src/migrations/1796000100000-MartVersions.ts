@@ -7,7 +7,9 @@ const CACHED_READ_TABLES = ['fct_daily_channel', 'fct_monthly_channel', 'fct_dai
  * mart_versions: per tenant, a number from a sequence, renewed by a statement trigger whenever one
  * of CACHED_READ_TABLES is written in a tenant's transaction (app.tenant_id set), and for every
  * tenant when one is truncated (a rebuild). A cached answer is keyed by the version read before
- * its query, so it is never served after a change became visible.
+ * its query, so it is never served after a change became visible. The triggers run before their
+ * statement, so a transaction takes the tenant's version row before any mart row: concurrent
+ * writers of one tenant queue on it instead of deadlocking over it.
  */
 export class MartVersions1796000100000 implements MigrationInterface {
   name = 'MartVersions1796000100000';
@@ -38,11 +40,11 @@ export class MartVersions1796000100000 implements MigrationInterface {
         `);
     for (const table of CACHED_READ_TABLES) {
       await queryRunner.query(`
-            CREATE TRIGGER "${table}_renews_mart_version" AFTER INSERT OR UPDATE OR DELETE ON "${table}"
+            CREATE TRIGGER "${table}_renews_mart_version" BEFORE INSERT OR UPDATE OR DELETE ON "${table}"
             FOR EACH STATEMENT EXECUTE FUNCTION "reporting"."renew_mart_version"()
         `);
       await queryRunner.query(`
-            CREATE TRIGGER "${table}_truncate_renews_mart_versions" AFTER TRUNCATE ON "${table}"
+            CREATE TRIGGER "${table}_truncate_renews_mart_versions" BEFORE TRUNCATE ON "${table}"
             FOR EACH STATEMENT EXECUTE FUNCTION "reporting"."renew_mart_version"()
         `);
     }
