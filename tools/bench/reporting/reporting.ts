@@ -364,6 +364,11 @@ async function main() {
     RATE_LIMIT_MAX: '100000000',
     AUTH_ACCESS_TOKEN_TTL_SECONDS: '7200',
     REPORTING_READ_CACHE_ENTRIES: values['read-cache-entries'],
+    ...(process.env.BENCH_CPU_PROF_DIR
+      ? {
+          NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
+        }
+      : {}),
   });
   const db = new Client({ connectionString: dbUrl.toString() });
   await db.connect();
