@@ -1,6 +1,6 @@
 // Request shapes and measurement helpers shared by the reporting benchmark and the load profile.
 import type { SignedUpOwner } from '@sextant/testing';
-import { Pool } from 'undici';
+import { openLoop } from '../open-loop';
 
 const DAY_MS = 86_400_000;
 export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -33,12 +33,7 @@ export interface Latency {
   errors: number;
 }
 
-/**
- * Open-loop load at a fixed rate: request i is sent at start + i / rate whatever the answers do
- * (requests evenly spaced, not in bursts), over every path and every tenant's token, on up to 50
- * keep-alive connections. A latency runs from the request's scheduled time to the end of its
- * body, so time spent queued behind slow answers counts (no coordinated omission).
- */
+/** Open-loop load at `rate` over every path and every tenant's token (see openLoop). */
 export async function fixedRate(
   base: string,
   paths: string[],
@@ -46,32 +41,14 @@ export async function fixedRate(
   duration: number,
   rate: number,
 ) {
-  const pool = new Pool(base, { connections: 50, headersTimeout: 10_000, bodyTimeout: 10_000 });
-  const latencies: number[] = [];
-  let errors = 0;
-  const pending: Promise<void>[] = [];
-  const start = performance.now();
-  for (let i = 0; i < duration * rate; i++) {
-    const due = start + (i * 1_000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(
-      pool
-        .request({ method: 'GET', path: paths[i % paths.length], headers: owners[i % owners.length].headers })
-        .then(async (response) => {
-          await response.body.dump();
-          if (response.statusCode < 300) latencies.push(performance.now() - due);
-          else errors++;
-        })
-        .catch(() => {
-          errors++;
-        }),
-    );
-  }
-  await Promise.all(pending);
-  await pool.close();
+  const { achievedRate, latencies, errors } = await openLoop(
+    base,
+    (i) => ({ path: paths[i % paths.length], headers: owners[i % owners.length].headers }),
+    duration,
+    rate,
+  );
   return {
-    achievedRate: round(latencies.length / duration),
+    achievedRate: round(achievedRate),
     p50: round(percentile(latencies, 50)),
     p95: round(percentile(latencies, 95)),
     p99: round(percentile(latencies, 99)),

@@ -46,7 +46,11 @@ export const commonConfig = {
     default: 500,
     min: 0,
   }),
-  OUTBOX_POLL_MS: env.int({ doc: 'outbox relay poll interval when idle', default: 50, min: 1 }),
+  OUTBOX_POLL_MS: env.int({
+    doc: 'outbox relay poll interval while busy or right after a write in this process; an idle relay backs off to 1 s',
+    default: 50,
+    min: 1,
+  }),
   OUTBOX_BATCH_SIZE: env.int({ doc: 'outbox rows published per relay round', default: 500, min: 1 }),
 };
 

@@ -150,6 +150,40 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     }
   });
 
+  it('backs off while idle, and publishes a write made in this process after one short interval', async () => {
+    let rounds = 0;
+    const idle = new OutboxRelay({
+      dataSource: ingestion,
+      producer,
+      topics,
+      logger,
+      batchSize: 100,
+      pollIntervalMs: 20,
+      idlePollMaxMs: 5_000,
+    });
+    const publishBatch = idle.publishBatch.bind(idle);
+    idle.publishBatch = () => {
+      rounds++;
+      return publishBatch();
+    };
+    idle.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // Polling every 20 ms would be 150 rounds; backing off (20, 40, ... 2,560 ms) it is 8.
+      expect(rounds).toBeLessThanOrEqual(10);
+      const { eventId } = await recordPing('after a long idle');
+      const committedAt = Date.now();
+      const inOutbox = async () =>
+        (await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n;
+      while ((await inOutbox()) > 0 && Date.now() - committedAt < 10_000)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      // The relay was then sleeping until ~5 s; the write made it poll after ~20 ms.
+      expect(Date.now() - committedAt).toBeLessThan(1_000);
+    } finally {
+      await idle.stop();
+    }
+  });
+
   it('republishes after a crash between the Kafka acknowledgement and the commit; the consumer applies it once', async () => {
     const { pingId, eventId } = await recordPing('crash after publish');
     const before = await highWatermark(topics.topic(TOPIC));

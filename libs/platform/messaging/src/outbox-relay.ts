@@ -2,7 +2,11 @@ import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { OutboxMessage } from './messaging.entities';
+import { onOutboxWrite } from './outbox';
 import type { TopicNames } from './topics';
+
+/** The longest wait between two polls of an idle outbox: what a write by another replica can wait. */
+export const IDLE_POLL_MAX_MS = 1_000;
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
@@ -10,7 +14,10 @@ export interface OutboxRelayOptions {
   topics: TopicNames;
   logger: Logger;
   batchSize: number;
+  /** Poll interval while there is work or a write was just made; idle, it doubles up to idlePollMaxMs. */
   pollIntervalMs: number;
+  /** The longest wait between two polls of an idle outbox (default IDLE_POLL_MAX_MS). */
+  idlePollMaxMs?: number;
   /** Fault injection for tests: runs after Kafka acknowledged a batch, before the rows are removed. */
   afterPublish?: (eventIds: string[]) => Promise<void>;
 }
@@ -25,6 +32,8 @@ export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private written = false;
+  private unsubscribe?: () => void;
   private readonly lockKey: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -34,11 +43,19 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // A write in this process is polled for after one short interval (by then it has usually
+    // committed), not after the idle back-off.
+    this.unsubscribe = onOutboxWrite(() => {
+      if (this.written) return;
+      this.written = true;
+      setTimeout(() => this.wake?.(), this.options.pollIntervalMs).unref();
+    });
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     this.wake?.();
     await this.loop;
   }
@@ -82,9 +99,13 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    const { pollIntervalMs, idlePollMaxMs = IDLE_POLL_MAX_MS } = this.options;
     let failures = 0;
+    let idleDelay = pollIntervalMs;
     while (this.running) {
       let published = 0;
+      const writtenBefore = this.written;
+      this.written = false;
       try {
         published = await this.publishBatch();
         failures = 0;
@@ -92,10 +113,10 @@ export class OutboxRelay {
         failures++;
         this.options.logger.error({ err: error, failures }, 'outbox relay round failed; retrying');
       }
+      const active = published > 0 || writtenBefore || this.written;
+      idleDelay = active ? pollIntervalMs : Math.min(idlePollMaxMs, idleDelay * 2);
       if (published < this.options.batchSize) {
-        const delay = failures
-          ? Math.min(5_000, this.options.pollIntervalMs * 2 ** failures)
-          : this.options.pollIntervalMs;
+        const delay = failures ? Math.min(5_000, pollIntervalMs * 2 ** failures) : idleDelay;
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           setTimeout(resolve, delay).unref();

@@ -13,6 +13,17 @@ export interface OutgoingEvent<T extends LiveTopic> {
   payload: EventPayloads[T];
 }
 
+const writeListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever this process adds to an outbox (before the transaction commits):
+ * relays poll again soon instead of backing off. Returns the unsubscribe function.
+ */
+export function onOutboxWrite(listener: () => void): () => void {
+  writeListeners.add(listener);
+  return () => writeListeners.delete(listener);
+}
+
 /**
  * Adds an event to the outbox inside the caller's transaction, so it is published if and only if
  * the state change commits. The payload is validated against its contract here, at the source.
@@ -22,21 +33,7 @@ export async function addToOutbox<T extends LiveTopic>(
   topic: T,
   event: OutgoingEvent<T>,
 ): Promise<string> {
-  assertValidEvent(topic, event.payload);
-  const eventId = randomUUID();
-  await manager.insert(OutboxMessage, {
-    eventId,
-    topic,
-    key: event.key,
-    payload: event.payload as unknown as object,
-    headers: {
-      ...currentTraceHeaders(),
-      [HEADERS.eventId]: eventId,
-      [HEADERS.tenantId]: event.tenantId,
-      [HEADERS.schema]: topic,
-      [HEADERS.producedAt]: new Date().toISOString(),
-    },
-  });
+  const [eventId] = await addManyToOutbox(manager, topic, [event]);
   return eventId;
 }
 
@@ -79,5 +76,6 @@ export async function addManyToOutbox<T extends LiveTopic>(
       order by r.n`,
     [topic, JSON.stringify(rows)],
   );
+  for (const listener of writeListeners) listener();
   return rows.map((row) => row.event_id);
 }
