@@ -61,8 +61,9 @@ const ratio = (a: number | null, b: number | null) => (a === null || b === null 
  * The channel mart's measures summed over a period per `groups` (a list of columns, may be empty)
  * and converted to the target currency ($2). Whole months are read from fct_monthly_channel and
  * only the days around them from fct_daily_channel; amounts are summed per currency first and
- * converted once per currency; credited conversions to 1e-9, credited revenue to 1e-6 minor units. `params` starts with the tenant ($1) and the rate ($2) and
- * receives the period's bounds; `filter` is a condition on the rows (or '').
+ * converted once per currency (credited conversions to 1e-9, credited revenue to 1e-6 minor
+ * units). `params` starts with the tenant ($1) and the rate ($2) and receives the period's
+ * bounds; `filter` is a condition on the rows (or '').
  */
 function channelTotals(
   period: Period,

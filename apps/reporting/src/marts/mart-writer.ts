@@ -394,7 +394,6 @@ export class MartWriter {
     );
   }
 
-  /** Notes that a source delivered `count` facts (the newest of its own time `factAt`) just now. */
   /**
    * Recomputes the fct_monthly_channel rows of the months the given daily keys fall in (params as
    * refreshDailyChannel's: tenant, days, channels, campaigns, currencies); months left without
@@ -427,6 +426,7 @@ export class MartWriter {
     );
   }
 
+  /** Notes that a source delivered `count` facts (the newest of its own time `factAt`) just now. */
   async fresh(source: string, factAt: string, count = 1): Promise<void> {
     await this.m.query(
       `insert into source_freshness (tenant_id, source, last_fact_at, last_applied_at, applied) values ($1, $2, $3, now(), $4)

@@ -157,7 +157,7 @@ export class EventConsumerHost {
         for (let i = 0; batched && i < batch.messages.length; i += BATCH_SIZE) {
           if (!isRunning() || isStale() || this.stopping) break;
           const chunk = batch.messages.slice(i, i + BATCH_SIZE);
-          await this.handleMany(batch.topic, batch.partition, chunk);
+          await this.handleMany(batch.topic, batch.partition, chunk, heartbeat);
           last = chunk[chunk.length - 1].offset;
           resolveOffset(last);
           await heartbeat();
@@ -256,7 +256,12 @@ export class EventConsumerHost {
    * batch handler. Invalid messages, and the events of a tenant whose batch failed, go through
    * handle() one by one (retry and dead-letter as usual; redeliveries are still deduplicated).
    */
-  private async handleMany(kafkaTopic: string, partition: number, messages: KafkaMessage[]) {
+  private async handleMany(
+    kafkaTopic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ) {
     const topic = this.catalogueTopic(kafkaTopic) as LiveTopic;
     const handler = this.options.batchHandlers![topic] as BatchEventHandler<LiveTopic>;
     const byTenant = new Map<string, Parsed[]>();
@@ -311,6 +316,9 @@ export class EventConsumerHost {
         );
         oneByOne.push(...events.map((e) => e.message));
       }
+      // A chunk of many tenants can outlast the session timeout (kafkajs sends at most one
+      // heartbeat per interval, so this is cheap).
+      await heartbeat();
     }
     for (const message of oneByOne) await this.handle(kafkaTopic, partition, message);
   }
