@@ -71,8 +71,12 @@ export async function ensureTopics(
   return missing;
 }
 
-/** A topic another service created a moment ago may not have partition leaders yet. */
-export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+/**
+ * A topic another service created a moment ago may not have partition leaders yet. A fresh broker
+ * on a loaded machine, with six services creating their topics at once, took over 30 s: a service
+ * waits up to two minutes rather than exit at start-up.
+ */
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
