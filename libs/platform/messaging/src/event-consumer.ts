@@ -4,6 +4,7 @@ import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs'
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUuid, withTenant } from '@sextant/platform/database';
+import { isTransientDatabaseError } from '@sextant/platform/http';
 import { assertValidEvent, EventValidationError } from './event-validation';
 import { HEADERS, type TopicNames } from './topics';
 
@@ -38,6 +39,8 @@ export type BatchEventHandlers = { [T in LiveTopic]?: BatchEventHandler<T> };
  * costs a fixed dozen statements, so with many tenants a larger chunk is what keeps up.
  */
 const BATCH_SIZE = 5_000;
+/** How long a consumer waits before trying an event again while the database is unavailable. */
+const DATABASE_WAIT_MS = { first: 500, max: 10_000 };
 /** Fetch sizes that let a partition hand over a whole chunk of ~1 KB events at once. */
 const FETCH = { maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 };
 
@@ -166,7 +169,7 @@ export class EventConsumerHost {
           if (!isRunning() || isStale() || this.stopping) break;
           if (isRetry) await this.waitUntilDue(message, heartbeat, isRunning);
           if (!isRunning() || this.stopping) break;
-          await this.handle(batch.topic, batch.partition, message);
+          await this.handle(batch.topic, batch.partition, message, heartbeat);
           resolveOffset(message.offset);
           last = message.offset;
           await heartbeat();
@@ -192,62 +195,98 @@ export class EventConsumerHost {
     }
   }
 
-  /** Applies, retries or dead-letters one message; throws only when Kafka itself fails. */
-  private async handle(kafkaTopic: string, partition: number, message: KafkaMessage): Promise<void> {
+  /**
+   * Applies, retries or dead-letters one message; throws only when Kafka itself fails, or when the
+   * consumer stops while waiting for the database. While the database is unreachable (or the
+   * transaction lost a deadlock) the message is tried again in place, without using up an attempt:
+   * an outage says nothing about the message, and every message behind it would fail the same way.
+   */
+  private async handle(
+    kafkaTopic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat?: () => Promise<void>,
+  ): Promise<void> {
     const { topics, service } = this.options;
     const headers = stringHeaders(message.headers);
     const topic = this.catalogueTopic(kafkaTopic);
     const attempt = Number(headers[HEADERS.retryAttempt] ?? 0) + 1;
-    try {
-      const outcome = await inSpan(
-        `${topic} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          parent: contextFromHeaders(headers),
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.destination.name': kafkaTopic,
-            'messaging.consumer.group.name': topics.group(service),
+    for (let pause = DATABASE_WAIT_MS.first; ; pause = Math.min(DATABASE_WAIT_MS.max, pause * 2)) {
+      try {
+        const outcome = await inSpan(
+          `${topic} process`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextFromHeaders(headers),
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': kafkaTopic,
+              'messaging.consumer.group.name': topics.group(service),
+            },
           },
-        },
-        () => this.apply(topic, message, headers),
-      );
-      this.options.onOutcome?.(outcome, topic);
-    } catch (error) {
-      const origin = {
-        [HEADERS.originalTopic]: headers[HEADERS.originalTopic] ?? kafkaTopic,
-        [HEADERS.originalPartition]: headers[HEADERS.originalPartition] ?? String(partition),
-        [HEADERS.originalOffset]: headers[HEADERS.originalOffset] ?? message.offset,
-        [HEADERS.lastError]: truncate((error as Error).message, 1_000),
-      };
-      const retryable = !(error instanceof NonRetryableError || error instanceof EventValidationError);
-      if (retryable && attempt < this.options.maxAttempts) {
-        const delay = this.options.retryBackoffMs * 2 ** (attempt - 1);
-        await this.forward(topics.retry(topic, service), message, {
-          ...headers,
-          ...origin,
-          [HEADERS.retryAttempt]: String(attempt),
-          [HEADERS.retryAt]: new Date(Date.now() + delay).toISOString(),
-        });
+          () => this.apply(topic, message, headers),
+        );
+        this.options.onOutcome?.(outcome, topic);
+        return;
+      } catch (error) {
+        if (!isTransientDatabaseError(error)) {
+          await this.retryOrDeadLetter(kafkaTopic, partition, message, headers, attempt, error);
+          return;
+        }
         this.options.logger.warn(
-          { err: error, topic, eventId: headers[HEADERS.eventId], attempt },
-          'event failed; scheduled for retry',
+          { err: error, topic, eventId: headers[HEADERS.eventId], pauseMs: pause },
+          'database unavailable; trying the event again in place',
         );
-        this.options.onOutcome?.('retried', topic);
-      } else {
-        const { [HEADERS.retryAttempt]: _a, [HEADERS.retryAt]: _b, ...kept } = headers;
-        await this.forward(topics.deadLetter(topic, service), message, {
-          ...kept,
-          ...origin,
-          [HEADERS.dltAttempts]: String(attempt),
-          [HEADERS.dltFailedAt]: new Date().toISOString(),
-        });
-        this.options.logger.error(
-          { err: error, topic, eventId: headers[HEADERS.eventId], attempt },
-          'event dead-lettered',
-        );
-        this.options.onOutcome?.('dead_lettered', topic);
+        await sleep(pause);
+        if (this.stopping) throw new Error('consumer stopped while waiting for the database');
+        await heartbeat?.();
       }
+    }
+  }
+
+  private async retryOrDeadLetter(
+    kafkaTopic: string,
+    partition: number,
+    message: KafkaMessage,
+    headers: Record<string, string>,
+    attempt: number,
+    error: unknown,
+  ): Promise<void> {
+    const { topics, service } = this.options;
+    const topic = this.catalogueTopic(kafkaTopic);
+    const origin = {
+      [HEADERS.originalTopic]: headers[HEADERS.originalTopic] ?? kafkaTopic,
+      [HEADERS.originalPartition]: headers[HEADERS.originalPartition] ?? String(partition),
+      [HEADERS.originalOffset]: headers[HEADERS.originalOffset] ?? message.offset,
+      [HEADERS.lastError]: truncate((error as Error).message, 1_000),
+    };
+    const retryable = !(error instanceof NonRetryableError || error instanceof EventValidationError);
+    if (retryable && attempt < this.options.maxAttempts) {
+      const delay = this.options.retryBackoffMs * 2 ** (attempt - 1);
+      await this.forward(topics.retry(topic, service), message, {
+        ...headers,
+        ...origin,
+        [HEADERS.retryAttempt]: String(attempt),
+        [HEADERS.retryAt]: new Date(Date.now() + delay).toISOString(),
+      });
+      this.options.logger.warn(
+        { err: error, topic, eventId: headers[HEADERS.eventId], attempt },
+        'event failed; scheduled for retry',
+      );
+      this.options.onOutcome?.('retried', topic);
+    } else {
+      const { [HEADERS.retryAttempt]: _a, [HEADERS.retryAt]: _b, ...kept } = headers;
+      await this.forward(topics.deadLetter(topic, service), message, {
+        ...kept,
+        ...origin,
+        [HEADERS.dltAttempts]: String(attempt),
+        [HEADERS.dltFailedAt]: new Date().toISOString(),
+      });
+      this.options.logger.error(
+        { err: error, topic, eventId: headers[HEADERS.eventId], attempt },
+        'event dead-lettered',
+      );
+      this.options.onOutcome?.('dead_lettered', topic);
     }
   }
 
@@ -320,7 +359,7 @@ export class EventConsumerHost {
       // heartbeat per interval, so this is cheap).
       await heartbeat();
     }
-    for (const message of oneByOne) await this.handle(kafkaTopic, partition, message);
+    for (const message of oneByOne) await this.handle(kafkaTopic, partition, message, heartbeat);
   }
 
   /** The checked headers and payload of a message (NonRetryableError/EventValidationError if not). */

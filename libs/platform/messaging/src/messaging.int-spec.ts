@@ -27,6 +27,7 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
   let producer: Producer;
   let consumers: EventConsumerHost;
   let poisonCured = false;
+  let outageFailures = 0;
 
   const relay = (afterPublish?: (ids: string[]) => Promise<void>) =>
     new OutboxRelay({
@@ -108,6 +109,9 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       handlers: {
         [TOPIC]: async (ping, { manager }) => {
           if (ping.note === 'poison' && !poisonCured) throw new Error('cannot apply this ping yet');
+          // What node-postgres throws when the server goes away mid-transaction.
+          if (ping.note === 'during an outage' && outageFailures++ < 4)
+            throw new Error('Connection terminated unexpectedly');
           await manager.query('insert into msg_test_effects (ping_id, tenant_id, note) values ($1, $2, $3)', [
             ping.pingId,
             ping.tenantId,
@@ -245,6 +249,24 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       await running.stop();
     }
   });
+
+  it('tries an event again in place while the database is unavailable, without using up its attempts', async () => {
+    const deadBefore = await highWatermark(topics.deadLetter(TOPIC, SERVICE));
+    const retriesBefore = await highWatermark(topics.retry(TOPIC, SERVICE));
+    const { pingId, eventId } = await recordPing('during an outage');
+    const running = relay();
+    running.start();
+    try {
+      // Four failures against three attempts: dead-lettered if the outage used them up.
+      await eventually(async () => (await effects(pingId)) === 1, 30_000);
+      expect(outageFailures).toBe(5);
+      expect(await processed(eventId)).toBe(1);
+      expect(await highWatermark(topics.deadLetter(TOPIC, SERVICE))).toBe(deadBefore);
+      expect(await highWatermark(topics.retry(TOPIC, SERVICE))).toBe(retriesBefore);
+    } finally {
+      await running.stop();
+    }
+  }, 60_000);
 
   it('dead-letters a payload that breaks its schema at once', async () => {
     const eventId = randomUUID();
