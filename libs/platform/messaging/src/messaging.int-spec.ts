@@ -9,7 +9,7 @@ import { EventConsumerHost } from './event-consumer';
 import { ensureTopics } from './kafka';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { addToOutbox } from './outbox';
-import { OutboxRelay } from './outbox-relay';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { HEADERS, TopicNames } from './topics';
 
 // Real PostgreSQL and Kafka: ingestion's outbox -> relay -> Kafka -> a reporting consumer group.
@@ -29,7 +29,7 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
   let poisonCured = false;
   let outageFailures = 0;
 
-  const relay = (afterPublish?: (ids: string[]) => Promise<void>) =>
+  const relay = (options: Pick<OutboxRelayOptions, 'afterPublish' | 'idlePollMaxMs'> = {}) =>
     new OutboxRelay({
       dataSource: ingestion,
       producer,
@@ -37,8 +37,10 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       logger,
       batchSize: 100,
       pollIntervalMs: 20,
-      afterPublish,
+      ...options,
     });
+  const inOutbox = async (eventId: string): Promise<number> =>
+    (await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n;
 
   const recordPing = (note: string) =>
     withTenant(ingestion, tenantId, async (manager) => {
@@ -138,17 +140,13 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     const { pingId, eventId } = await recordPing('while the relay is down');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await effects(pingId)).toBe(0);
-    expect(
-      (await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n,
-    ).toBe(1);
+    expect(await inOutbox(eventId)).toBe(1);
 
     const restarted = relay();
     restarted.start();
     try {
       await eventually(async () => (await effects(pingId)) === 1);
-      expect(
-        (await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n,
-      ).toBe(0);
+      expect(await inOutbox(eventId)).toBe(0);
     } finally {
       await restarted.stop();
     }
@@ -156,15 +154,7 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
 
   it('backs off while idle, and publishes a write made in this process after one short interval', async () => {
     let rounds = 0;
-    const idle = new OutboxRelay({
-      dataSource: ingestion,
-      producer,
-      topics,
-      logger,
-      batchSize: 100,
-      pollIntervalMs: 20,
-      idlePollMaxMs: 5_000,
-    });
+    const idle = relay({ idlePollMaxMs: 5_000 });
     const publishBatch = idle.publishBatch.bind(idle);
     idle.publishBatch = () => {
       rounds++;
@@ -177,9 +167,7 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       expect(rounds).toBeLessThanOrEqual(10);
       const { eventId } = await recordPing('after a long idle');
       const committedAt = Date.now();
-      const inOutbox = async () =>
-        (await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n;
-      while ((await inOutbox()) > 0 && Date.now() - committedAt < 10_000)
+      while ((await inOutbox(eventId)) > 0 && Date.now() - committedAt < 10_000)
         await new Promise((resolve) => setTimeout(resolve, 10));
       // The relay was then sleeping until ~5 s; the write made it poll after ~20 ms.
       expect(Date.now() - committedAt).toBeLessThan(1_000);
@@ -192,8 +180,10 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     const { pingId, eventId } = await recordPing('crash after publish');
     const before = await highWatermark(topics.topic(TOPIC));
     let crashes = 0;
-    const crashing = relay(async () => {
-      if (crashes++ === 0) throw new Error('simulated crash after publish, before commit');
+    const crashing = relay({
+      afterPublish: async () => {
+        if (crashes++ === 0) throw new Error('simulated crash after publish, before commit');
+      },
     });
     crashing.start();
     try {
