@@ -156,6 +156,9 @@ export class SubjectRequestsService {
     erased: Record<string, number>,
     completedAt: Date,
   ): Promise<void> {
+    // Confirmations of one request applied at once (two replicas, or the retry consumer beside the
+    // main one) would each count the other's part as pending; the request row serialises them.
+    await manager.findOne(PrivacyRequest, { where: { requestId }, lock: { mode: 'pessimistic_write' } });
     await manager.update(
       PrivacyRequestService,
       { requestId, service, status: 'pending' },
