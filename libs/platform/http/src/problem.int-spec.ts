@@ -12,7 +12,9 @@ describe('toProblem with real database errors', () => {
   url.pathname = `/${env.database}`;
 
   it('answers 503 when no pool connection comes free in time', async () => {
-    const pool = new Pool({ connectionString: url.toString(), max: 1, connectionTimeoutMillis: 50 });
+    // The timeout also bounds opening the one connection, so it must allow a slow connect on a
+    // busy machine (50 ms did not, once); the wait for it to come free then lasts this long too.
+    const pool = new Pool({ connectionString: url.toString(), max: 1, connectionTimeoutMillis: 1_000 });
     const held = await pool.connect();
     try {
       const error = await pool.query('select 1').catch((e: unknown) => e);
