@@ -7,6 +7,7 @@ import { LiveEvents1795982735948 } from './migrations/1795982735948-LiveEvents';
 import { SignalDelivery1795990000000 } from './migrations/1795990000000-SignalDelivery';
 import { ReadRollups1796000000000 } from './migrations/1796000000000-ReadRollups';
 import { MartVersions1796000100000 } from './migrations/1796000100000-MartVersions';
+import { DropRedundantDayIndex1796000200000 } from './migrations/1796000200000-DropRedundantDayIndex';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
@@ -33,6 +34,7 @@ export const migrations = [
   SignalDelivery1795990000000,
   ReadRollups1796000000000,
   MartVersions1796000100000,
+  DropRedundantDayIndex1796000200000,
 ];
 
 export function reportingService(

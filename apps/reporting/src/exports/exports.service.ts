@@ -38,11 +38,17 @@ export class ExportsService {
     format: 'csv' | 'json',
   ): Readable {
     const period = checkedPeriod(q.from, q.to);
-    const rows = Readable.from(this.pages(tenantId, period.from, period.to, q.channel));
-    if (format === 'csv') return rows.pipe(stringify({ header: true, columns: DAILY_CHANNEL_COLUMNS }));
-    return Readable.from(jsonArray(rows));
+    const rows = this.pages(tenantId, period.from, period.to, q.channel);
+    if (format === 'json') return Readable.from(jsonArray(rows));
+    // Records as arrays in column order: csv-stringify resolves an object's fields as property
+    // paths, which cost more than the rest of the export together.
+    return Readable.from(inColumnOrder(rows)).pipe(
+      stringify({ header: true, columns: DAILY_CHANNEL_COLUMNS }),
+    );
   }
 
+  // The order names the table's `day`: a bare `day` would be the text column of the select list,
+  // sorted in full for every page instead of read in index order (a 1M-row export took minutes).
   private async *pages(tenantId: string, from: string, to: string, channel?: string): AsyncGenerator<Row> {
     let after: [string, string, string, string] | null = null;
     for (;;) {
@@ -55,7 +61,7 @@ export class ExportsService {
            from fct_daily_channel
            where tenant_id = $1 and day between $2 and $3 and ($4::text is null or channel = $4)
              and ($5::date is null or (day, channel, campaign, currency) > ($5::date, $6::text, $7::text, $8::text))
-           order by day, channel, campaign, currency limit ${PAGE_ROWS}`,
+           order by fct_daily_channel.day, channel, campaign, currency limit ${PAGE_ROWS}`,
           [tenantId, from, to, channel ?? null, ...(key ?? [null, null, null, null])],
         ),
       );
@@ -65,6 +71,10 @@ export class ExportsService {
       after = [last.day as string, last.channel as string, last.campaign as string, last.currency as string];
     }
   }
+}
+
+async function* inColumnOrder(rows: AsyncIterable<Row>): AsyncGenerator<(string | number)[]> {
+  for await (const row of rows) yield DAILY_CHANNEL_COLUMNS.map((column) => row[column]);
 }
 
 async function* jsonArray(rows: AsyncIterable<Row>): AsyncGenerator<string> {

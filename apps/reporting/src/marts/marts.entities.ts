@@ -134,7 +134,6 @@ abstract class ChannelMeasures {
  * and lives under 'XXX' (ISO 4217: no currency involved). Attributed columns per rule-based model.
  */
 @Entity({ name: 'fct_daily_channel' })
-@Index('fct_daily_channel_day_idx', ['tenantId', 'day'])
 @Index('fct_daily_channel_key_idx', ['tenantId', 'channel', 'campaign', 'currency', 'day'])
 export class FctDailyChannel extends ChannelMeasures {
   @tenant() tenantId!: string;

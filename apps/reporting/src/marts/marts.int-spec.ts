@@ -534,7 +534,7 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
         [tenantD, exportCampaigns],
       ),
     );
-    // Live memory: the heap right after a full collection, taken after every 2 MB received while
+    // Live memory: the heap right after a full collection, taken after every 8 MB received while
     // the export streams (a handful of collections: each is slow in a large jest heap). The service
     // runs in this process, so RSS and the uncollected heap also count garbage the collector has
     // not reached yet (clean CI runs saw 161 MB of RSS and 101 MB of heap growth).
@@ -546,7 +546,7 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
     };
     const baseline = liveHeap();
     let peak = baseline;
-    let nextSample = 2 * 1024 * 1024;
+    let nextSample = 8 * 1024 * 1024;
     const response = await fetch(
       `${api.baseUrl}/api/v1/reporting/exports/daily-channel?from=2024-01-01&to=2025-12-31`,
       {
@@ -564,7 +564,7 @@ describe('reporting marts (real PostgreSQL and Kafka)', () => {
       for (const byte of chunk) if (byte === 10) lines++;
       if (bytes >= nextSample) {
         peak = Math.max(peak, liveHeap());
-        nextSample += 2 * 1024 * 1024;
+        nextSample += 8 * 1024 * 1024;
       }
     }
     expect(lines).toBe(rowsExpected + 1);
