@@ -78,8 +78,10 @@ export async function startStack(
     KAFKA_BROKERS: env.brokers.join(','),
     KAFKA_TOPIC_PREFIX: env.topicPrefix,
     CONSUMER_RETRY_BACKOFF_MS: '100',
-    // A killed service's partitions move to its restarted self (or a sibling) after 10 s, not 30 s.
+    // A killed service's partitions move to its restarted self (or a sibling) after 10 s, not 30 s
+    // (a restarted forecasting waits that long for its job group before it serves).
     CONSUMER_SESSION_TIMEOUT_MS: '10000',
+    FORECAST_JOB_SESSION_TIMEOUT_MS: '10000',
     OTEL_TRACES_FILE: tracesFile,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...(service === 'gateway'

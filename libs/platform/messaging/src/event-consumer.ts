@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isUuid, withTenant } from '@sextant/platform/database';
 import { isTransientDatabaseError } from '@sextant/platform/http';
 import { assertValidEvent, EventValidationError } from './event-validation';
+import { CONSUMER_FETCH_WAIT_MS } from './kafka';
 import { HEADERS, type TopicNames } from './topics';
 
 export interface EventContext {
@@ -42,7 +43,11 @@ const BATCH_SIZE = 5_000;
 /** How long a consumer waits before trying an event again while the database is unavailable. */
 const DATABASE_WAIT_MS = { first: 500, max: 10_000 };
 /** Fetch sizes that let a partition hand over a whole chunk of ~1 KB events at once. */
-const FETCH = { maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 };
+const FETCH = {
+  maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS,
+  maxBytesPerPartition: 8 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
+};
 
 /** A class that applies events; the messaging module subscribes the service's group to its topics. */
 export interface EventSubscriber {
@@ -124,7 +129,11 @@ export class EventConsumerHost {
     const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
     const timing = { sessionTimeout, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)) };
     this.main = kafka.consumer({ groupId, ...timing, ...FETCH });
-    this.retry = kafka.consumer({ groupId: `${groupId}.retry`, ...timing });
+    this.retry = kafka.consumer({
+      groupId: `${groupId}.retry`,
+      ...timing,
+      maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS,
+    });
     await Promise.all([this.main.connect(), this.retry.connect()]);
     // A topic created a moment ago (by this or another service) can still be without a leader in
     // the metadata the consumer reads: retry briefly rather than fail the start.

@@ -14,6 +14,13 @@ export interface KafkaSettings {
  */
 const BENIGN_WARNINGS = ['Limiting retries for the idempotent producer'];
 
+/**
+ * How long an idle fetch waits on the broker for data (kafkajs' default is 5 s). A consumer's
+ * disconnect waits for its fetch in flight, so this bounds how long a service takes to stop;
+ * an idle consumer then polls once a second, which costs next to nothing.
+ */
+export const CONSUMER_FETCH_WAIT_MS = 1_000;
+
 /** One kafkajs client per service; kafkajs' own log lines go to the service's JSON log. */
 export function createKafka(
   { brokers, clientId, logger }: KafkaSettings,
