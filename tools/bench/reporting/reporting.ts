@@ -5,11 +5,12 @@
 //  - freshness through ingestion: tracking batches posted through the gateway as fast as the box
 //    allows, with probe events whose time from ingestion's 2xx to their mart row is measured;
 //  - mart capacity: ingestion.event.accepted.v1 produced straight to Kafka at --kafka-rate, with
-//    the same probes (from the produce ack) and the reporting group's lag.
+//    the same probes (from the produce ack) and the reporting group's lag;
+//  - exports: the first tenant's whole period as CSV, straight and through the gateway (rows/s).
 // Tenants sign up through the gateway (real tokens); their year of marts is bulk-loaded (dataset.ts).
 //   node dist/tools/bench/reporting/reporting.js [--runs 3] [--seconds 20] [--rate 200]
 //     [--tenants 100] [--channels 30] [--campaigns 50] [--days 365] [--orders-per-day 40]
-//     [--freshness-seconds 30] [--kafka-rate 20000] [--skip-queries] [--skip-freshness]
+//     [--freshness-seconds 30] [--kafka-rate 20000] [--skip-queries] [--skip-freshness] [--skip-exports]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
 import { signUp, startStack, type SignedUpOwner, type TestEnvironment } from '@sextant/testing';
 import autocannon from 'autocannon';
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     'read-cache-entries': { type: 'string', default: '10000' },
     'skip-queries': { type: 'boolean', default: false },
     'skip-freshness': { type: 'boolean', default: false },
+    'skip-exports': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -58,6 +60,29 @@ const drainSeconds = Number(values['drain-seconds']);
 const DAY_MS = 86_400_000;
 const load = () => loadavg().map((x) => +x.toFixed(2));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One CSV export read to its end: rows, time to the first byte and to the last. */
+async function timedExport(base: string, path: string, owner: SignedUpOwner) {
+  const started = performance.now();
+  const response = await fetch(`${base}${path}`, { headers: owner.headers });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  let firstByteMs = 0;
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    firstByteMs ||= performance.now() - started;
+    bytes += chunk.length;
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    rows: lines - 1,
+    mb: round(bytes / 1e6),
+    firstByteMs: round(firstByteMs),
+    seconds: round(seconds, 2),
+    rowsPerSecond: Math.round((lines - 1) / seconds),
+  };
+}
 
 /** Unloaded cost of each request kind: 20 sequential requests straight to reporting. */
 async function perKind(base: string, paths: string[], owners: SignedUpOwner[]) {
@@ -433,6 +458,17 @@ async function main() {
           .filter((l) => l.startsWith('reporting_read_cache_lookups_total'))
           .join('\n'),
       );
+    }
+
+    if (!values['skip-exports']) {
+      const path = `/api/v1/reporting/exports/daily-channel?from=${dayOf(yesterday - (shape.days - 1) * DAY_MS)}&to=${dayOf(yesterday)}`;
+      const results: Record<string, Awaited<ReturnType<typeof timedExport>>> = {};
+      for (let run = 0; run < runs; run++) {
+        results[`direct ${run + 1}`] = await timedExport(stack.urls.reporting, path, owners[0]);
+        results[`gateway ${run + 1}`] = await timedExport(stack.urls.gateway, path, owners[0]);
+      }
+      console.log(`\nCSV export of one tenant's ${shape.days} days, ${runs} runs each, load ${load()}`);
+      console.table(results);
     }
 
     if (!values['skip-freshness']) {
