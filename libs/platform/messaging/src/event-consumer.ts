@@ -79,6 +79,8 @@ export interface EventConsumerHostOptions {
   retryBackoffMs: number;
   /** Kafka session timeout of both groups (default 30 s); heartbeats go at a third of it, at most every 3 s. */
   sessionTimeoutMs?: number;
+  /** Partitions of the main topics applied at the same time (default 1). */
+  partitionConcurrency?: number;
   onOutcome?: (outcome: 'applied' | 'duplicate' | 'retried' | 'dead_lettered', topic: string) => void;
 }
 
@@ -161,6 +163,7 @@ export class EventConsumerHost {
   private async run(consumer: Consumer, isRetry: boolean): Promise<void> {
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: isRetry ? 1 : (this.options.partitionConcurrency ?? 1),
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         let last: string | undefined;

@@ -33,6 +33,7 @@ export interface MessagingOptions {
   maxAttempts: number;
   retryBackoffMs: number;
   sessionTimeoutMs: number;
+  partitionConcurrency: number;
   outbox?: { batchSize: number; pollIntervalMs: number };
   subscribers: Type<EventSubscriber>[];
   logger: Logger;
@@ -95,6 +96,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
         maxAttempts: options.maxAttempts,
         retryBackoffMs: options.retryBackoffMs,
         sessionTimeoutMs: options.sessionTimeoutMs,
+        partitionConcurrency: options.partitionConcurrency,
         onOutcome: (outcome, topic) => outcomes.inc({ topic, outcome }),
       });
     }
