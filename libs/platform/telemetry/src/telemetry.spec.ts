@@ -1,3 +1,4 @@
+import { metrics } from '@opentelemetry/api';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -58,5 +59,11 @@ describe('telemetry', () => {
 
   it('has no trace headers outside a span', () => {
     expect(currentTraceHeaders()).toEqual({});
+  });
+
+  it('builds no OpenTelemetry metrics pipeline (metrics are Prometheus ones)', () => {
+    // The API's no-op provider hands out no-op instruments; an SDK provider would record.
+    const counter = metrics.getMeterProvider().getMeter('probe').createCounter('probe_total');
+    expect(counter.constructor.name).toBe('NoopCounterMetric');
   });
 });

@@ -33,6 +33,11 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }),
     spanProcessors: processors,
+    // Metrics are Prometheus' (prom-client, /metrics) and logs pino's: without these two the SDK
+    // would build an OTLP metrics and logs pipeline by default, record an HTTP duration
+    // histogram on every request, and push it to a collector that is not there.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
