@@ -36,7 +36,8 @@ export async function loadDataset(url: string, shape: DatasetShape): Promise<Rec
       cross join (select $2::date + i as day from generate_series(0, $3::int - 1) as i) as d
       cross join generate_series(1, $4::int) as k(k)`;
     const channel = `'channel_' || lpad((((k.k - 1) % $5::int) + 1)::text, 2, '0')`;
-    const campaign = `'campaign_' || lpad(k.k::text, 3, '0')`;
+    // lpad also truncates: campaign 1000 must stay 'campaign_1000', as campaignName() writes it.
+    const campaign = `'campaign_' || lpad(k.k::text, greatest(3, length(k.k::text)), '0')`;
     // Deterministic pseudo-random numbers per tenant x day x campaign.
     const h = (salt: number, mod: number) =>
       `(abs(hashtext(t.id::text || d.day::text || k.k::text || '${salt}')) % ${mod})`;
