@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { CONSUMER_FETCH_WAIT_MS } from '@sextant/platform/messaging';
-import { type Consumer, type ConsumerConfig, Kafka, logLevel } from 'kafkajs';
+import { KafkaClient } from '@sextant/platform/messaging';
+import { type Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 
 /** Polls until `probe` returns a value that is not undefined/false, or fails after `timeoutMs`. */
@@ -28,15 +28,9 @@ export async function eventually<T>(
 
 export const quietLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-/** A kafkajs client whose consumers wait as briefly as the services' do, so they disconnect fast. */
-class TestKafka extends Kafka {
-  override consumer(config: ConsumerConfig): Consumer {
-    return super.consumer({ maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS, ...config });
-  }
-}
-
+/** The services' client class (consumers that disconnect fast), silent. */
 export const testKafka = (brokers: string[], clientId = 'test'): Kafka =>
-  new TestKafka({ brokers, clientId, logLevel: logLevel.NOTHING });
+  new KafkaClient({ brokers, clientId, logLevel: logLevel.NOTHING });
 
 /**
  * POSTs a body too large to be accepted and resolves with the answer's status and content type.

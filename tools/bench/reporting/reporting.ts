@@ -11,7 +11,7 @@
 //   node dist/tools/bench/reporting/reporting.js [--runs 3] [--seconds 20] [--rate 200]
 //     [--tenants 100] [--channels 30] [--campaigns 50] [--days 365] [--orders-per-day 40]
 //     [--freshness-seconds 30] [--kafka-rate 20000] [--skip-queries] [--skip-freshness] [--skip-exports]
-//     [--read-cache-entries 10000] [--consumer-concurrency 1]
+//     [--read-cache-entries 10000]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
 import { signUp, startStack, type SignedUpOwner, type TestEnvironment } from '@sextant/testing';
 import autocannon from 'autocannon';
@@ -47,7 +47,6 @@ const { values } = parseArgs({
     'kafka-rate': { type: 'string', default: '20000' },
     'drain-seconds': { type: 'string', default: '60' },
     'read-cache-entries': { type: 'string', default: '10000' },
-    'consumer-concurrency': { type: 'string', default: '1' },
     'skip-queries': { type: 'boolean', default: false },
     'skip-freshness': { type: 'boolean', default: false },
     'skip-exports': { type: 'boolean', default: false },
@@ -394,7 +393,6 @@ async function main() {
     RATE_LIMIT_MAX: '100000000',
     AUTH_ACCESS_TOKEN_TTL_SECONDS: '7200',
     REPORTING_READ_CACHE_ENTRIES: values['read-cache-entries'],
-    CONSUMER_PARTITION_CONCURRENCY: values['consumer-concurrency'],
     ...(process.env.BENCH_CPU_PROF_DIR
       ? {
           NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,

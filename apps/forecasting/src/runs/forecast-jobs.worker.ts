@@ -11,7 +11,6 @@ import { Metrics } from '@sextant/platform/http';
 import {
   addToOutbox,
   assertValidEvent,
-  CONSUMER_FETCH_WAIT_MS,
   HEADERS,
   Messaging,
   waitForLeaders,
@@ -68,7 +67,6 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
       sessionTimeout: this.config.FORECAST_JOB_SESSION_TIMEOUT_MS,
       rebalanceTimeout: this.config.FORECAST_JOB_SESSION_TIMEOUT_MS * 2,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS,
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -1,12 +1,6 @@
 import type { EventPayloads } from '@sextant/contracts';
 import type { Logger } from '@sextant/platform/logging';
-import {
-  assertValidEvent,
-  CONSUMER_FETCH_WAIT_MS,
-  createKafka,
-  ensureTopics,
-  TopicNames,
-} from '@sextant/platform/messaging';
+import { assertValidEvent, createKafka, ensureTopics, TopicNames } from '@sextant/platform/messaging';
 import type { Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -52,12 +46,7 @@ export class RevocationListener {
       await admin.disconnect();
     }
     const groupId = names.group(`gateway.revocations.${hostname()}.${randomUUID().slice(0, 8)}`);
-    this.consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS,
-    });
+    this.consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.assigned = true));
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: false });

@@ -41,12 +41,6 @@ export const commonConfig = {
     default: 30_000,
     min: 6_000,
   }),
-  CONSUMER_PARTITION_CONCURRENCY: env.int({
-    doc: "partitions one replica's consumer applies at the same time (each in its own transactions)",
-    default: 1,
-    min: 1,
-    max: 64,
-  }),
   CONSUMER_RETRY_BACKOFF_MS: env.int({
     doc: 'first retry delay; doubles with each attempt',
     default: 500,

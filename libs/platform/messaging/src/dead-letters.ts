@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
-import { CONSUMER_FETCH_WAIT_MS } from './kafka';
 import { HEADERS, type TopicNames } from './topics';
 
 export interface ReplayRequest {
@@ -43,7 +42,7 @@ export async function replayDeadLetters(
     if (offset !== '-1' && BigInt(offset) >= (ends.get(partition) ?? 0n))
       position.set(partition, BigInt(offset) - 1n);
   }
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS });
+  const consumer = kafka.consumer({ groupId });
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

@@ -6,7 +6,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { isUuid, withTenant } from '@sextant/platform/database';
 import { isTransientDatabaseError } from '@sextant/platform/http';
 import { assertValidEvent, EventValidationError } from './event-validation';
-import { CONSUMER_FETCH_WAIT_MS } from './kafka';
 import { HEADERS, type TopicNames } from './topics';
 
 export interface EventContext {
@@ -43,11 +42,7 @@ const BATCH_SIZE = 5_000;
 /** How long a consumer waits before trying an event again while the database is unavailable. */
 const DATABASE_WAIT_MS = { first: 500, max: 10_000 };
 /** Fetch sizes that let a partition hand over a whole chunk of ~1 KB events at once. */
-const FETCH = {
-  maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS,
-  maxBytesPerPartition: 8 * 1024 * 1024,
-  maxBytes: 32 * 1024 * 1024,
-};
+const FETCH = { maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 };
 
 /** A class that applies events; the messaging module subscribes the service's group to its topics. */
 export interface EventSubscriber {
@@ -79,8 +74,6 @@ export interface EventConsumerHostOptions {
   retryBackoffMs: number;
   /** Kafka session timeout of both groups (default 30 s); heartbeats go at a third of it, at most every 3 s. */
   sessionTimeoutMs?: number;
-  /** Partitions of the main topics applied at the same time (default 1). */
-  partitionConcurrency?: number;
   onOutcome?: (outcome: 'applied' | 'duplicate' | 'retried' | 'dead_lettered', topic: string) => void;
 }
 
@@ -131,11 +124,7 @@ export class EventConsumerHost {
     const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
     const timing = { sessionTimeout, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)) };
     this.main = kafka.consumer({ groupId, ...timing, ...FETCH });
-    this.retry = kafka.consumer({
-      groupId: `${groupId}.retry`,
-      ...timing,
-      maxWaitTimeInMs: CONSUMER_FETCH_WAIT_MS,
-    });
+    this.retry = kafka.consumer({ groupId: `${groupId}.retry`, ...timing });
     await Promise.all([this.main.connect(), this.retry.connect()]);
     // A topic created a moment ago (by this or another service) can still be without a leader in
     // the metadata the consumer reads: retry briefly rather than fail the start.
@@ -163,7 +152,6 @@ export class EventConsumerHost {
   private async run(consumer: Consumer, isRetry: boolean): Promise<void> {
     await consumer.run({
       autoCommit: false,
-      partitionsConsumedConcurrently: isRetry ? 1 : (this.options.partitionConcurrency ?? 1),
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         let last: string | undefined;

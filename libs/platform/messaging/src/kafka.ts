@@ -1,4 +1,12 @@
-import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type ConsumerConfig,
+  type KafkaConfig,
+  type LogEntry,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface KafkaSettings {
@@ -15,11 +23,15 @@ export interface KafkaSettings {
 const BENIGN_WARNINGS = ['Limiting retries for the idempotent producer'];
 
 /**
- * How long an idle fetch waits on the broker for data (kafkajs' default is 5 s). A consumer's
- * disconnect waits for its fetch in flight, so this bounds how long a service takes to stop;
- * an idle consumer then polls once a second, which costs next to nothing.
+ * kafkajs' client whose consumers wait 1 s for data on an idle fetch (kafkajs' default is 5 s). A
+ * consumer's disconnect waits for its fetch in flight, so this bounds how long a service takes to
+ * stop; an idle consumer then polls once a second, which costs next to nothing.
  */
-export const CONSUMER_FETCH_WAIT_MS = 1_000;
+export class KafkaClient extends Kafka {
+  override consumer(config: ConsumerConfig): Consumer {
+    return super.consumer({ maxWaitTimeInMs: 1_000, ...config });
+  }
+}
 
 /** One kafkajs client per service; kafkajs' own log lines go to the service's JSON log. */
 export function createKafka(
@@ -27,7 +39,7 @@ export function createKafka(
   overrides: Partial<KafkaConfig> = {},
 ): Kafka {
   const log = logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  return new KafkaClient({
     clientId,
     brokers,
     connectionTimeout: 3_000,

@@ -33,7 +33,6 @@ export interface MessagingOptions {
   maxAttempts: number;
   retryBackoffMs: number;
   sessionTimeoutMs: number;
-  partitionConcurrency: number;
   outbox?: { batchSize: number; pollIntervalMs: number };
   subscribers: Type<EventSubscriber>[];
   logger: Logger;
@@ -96,7 +95,6 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
         maxAttempts: options.maxAttempts,
         retryBackoffMs: options.retryBackoffMs,
         sessionTimeoutMs: options.sessionTimeoutMs,
-        partitionConcurrency: options.partitionConcurrency,
         onOutcome: (outcome, topic) => outcomes.inc({ topic, outcome }),
       });
     }

@@ -97,7 +97,6 @@ export class ServicePlatformModule {
         maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
         retryBackoffMs: config.CONSUMER_RETRY_BACKOFF_MS,
         sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
-        partitionConcurrency: config.CONSUMER_PARTITION_CONCURRENCY,
         outbox: definition.database
           ? { batchSize: config.OUTBOX_BATCH_SIZE, pollIntervalMs: config.OUTBOX_POLL_MS }
           : undefined,
