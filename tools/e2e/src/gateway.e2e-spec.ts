@@ -3,7 +3,7 @@ import { createKafka, TopicNames } from '@sextant/platform/messaging';
 import { eventually, type RunningStack, startStack, testEnvironment } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { type StandInAuth, startStandInAuth } from './stand-in-auth';
 
 const TENANT = randomUUID();
@@ -177,13 +177,26 @@ describe('gateway at the door (real process)', () => {
     expect(metrics).not.toMatch(/route="\/api\/v1\/attribution\/echo"/);
   });
 
-  it('answers malformed URLs and oversized headers with 4xx', async () => {
-    expect((await call('/api/v1/%E0%A4%A')).status).toBeGreaterThanOrEqual(400);
+  it('answers malformed URLs, oversized headers and bytes that are not HTTP with problem+json', async () => {
+    const badUrl = await call('/api/v1/%E0%A4%A');
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const big = await call('/api/v1/attribution/echo', {
       headers: { 'x-padding': 'x'.repeat(20_000), ...(await bearer()) },
     });
-    expect(big.status).toBeGreaterThanOrEqual(400);
-    expect(big.status).toBeLessThan(500);
+    expect(big.status).toBe(431);
+    expect(big.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // The gateway closes the socket after a parser error; without saying so, a keep-alive client
+    // would send its next request down that socket and lose it.
+    expect(big.headers.get('connection')).toBe('close');
+    expect(((await big.json()) as { code: string }).code).toBe('headers_too_large');
+    const garbage = await rawExchange(gateway, 'NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(garbage).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/i);
+    expect(JSON.parse(garbage.split('\r\n\r\n')[1])).toMatchObject({
+      status: 400,
+      code: 'malformed_request',
+    });
   });
 
   it('answers 401 problem+json at the door for a protected operation without a valid credential', async () => {
@@ -337,3 +350,15 @@ describe('gateway at the door (real process)', () => {
     await stopped;
   });
 });
+
+/** Sends raw bytes to an HTTP server and returns everything it answers until it closes. */
+function rawExchange(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString()));
+    socket.on('error', reject);
+  });
+}

@@ -9,6 +9,7 @@ import { ConfigError, type commonConfig, type ConfigOf, type databaseConfig } fr
 import { AccessControlModule, AccessTokenVerifier, remoteKeySet } from '@sextant/platform/auth';
 import { type ClassType, DatabaseModule, runMigrations, Transactions } from '@sextant/platform/database';
 import {
+  answerClientError,
   ContractInterceptor,
   ContractValidator,
   HealthController,
@@ -168,6 +169,7 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
     // Errors Fastify's router answers itself (bad URL encoding, ...) as problem+json too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(error, request, reply, logger, config.NODE_ENV === 'development'),
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, logger),
   });
   const undocumented: string[] = [];
   const allowed = [...INFRA_ROUTES, ...(definition.uncontractedRoutes ?? [])];
