@@ -6,7 +6,8 @@
 //    allows, with probe events whose time from ingestion's 2xx to their mart row is measured;
 //  - mart capacity: ingestion.event.accepted.v1 produced straight to Kafka at --kafka-rate, with
 //    the same probes (from the produce ack) and the reporting group's lag;
-//  - exports: the first tenant's whole period as CSV, straight and through the gateway (rows/s).
+//  - exports: the first tenant's whole period as CSV, straight and through the gateway, there also
+//    gzip- and br-compressed (rows/s).
 // Tenants sign up through the gateway (real tokens); their year of marts is bulk-loaded (dataset.ts).
 //   node dist/tools/bench/reporting/reporting.js [--runs 3] [--seconds 20] [--rate 200]
 //     [--tenants 100] [--channels 30] [--campaigns 50] [--days 365] [--orders-per-day 40]
@@ -62,14 +63,18 @@ const DAY_MS = 86_400_000;
 const load = () => loadavg().map((x) => +x.toFixed(2));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One CSV export read to its end: rows, time to the first byte and to the last. */
-async function timedExport(base: string, path: string, owner: SignedUpOwner) {
+/**
+ * One CSV export read to its end in the given content encoding (fetch decompresses gzip and br):
+ * rows, uncompressed MB, time to the first byte and to the last.
+ */
+async function timedExport(base: string, path: string, owner: SignedUpOwner, encoding: string) {
   const started = performance.now();
-  // Uncompressed: the gateway's compression of a large stream is measured apart (docs/benchmarks.md).
   const response = await fetch(`${base}${path}`, {
-    headers: { ...owner.headers, 'accept-encoding': 'identity' },
+    headers: { ...owner.headers, 'accept-encoding': encoding },
   });
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  const received = response.headers.get('content-encoding') ?? 'identity';
+  if (received !== encoding) throw new Error(`${path} asked for ${encoding}, got ${received}`);
   let firstByteMs = 0;
   let bytes = 0;
   let lines = 0;
@@ -468,8 +473,14 @@ async function main() {
       const path = `/api/v1/reporting/exports/daily-channel?from=${dayOf(yesterday - (shape.days - 1) * DAY_MS)}&to=${dayOf(yesterday)}`;
       const results: Record<string, Awaited<ReturnType<typeof timedExport>>> = {};
       for (let run = 0; run < runs; run++) {
-        results[`direct ${run + 1}`] = await timedExport(stack.urls.reporting, path, owners[0]);
-        results[`gateway ${run + 1}`] = await timedExport(stack.urls.gateway, path, owners[0]);
+        results[`direct ${run + 1}`] = await timedExport(stack.urls.reporting, path, owners[0], 'identity');
+        for (const encoding of ['identity', 'gzip', 'br'])
+          results[`gateway ${encoding} ${run + 1}`] = await timedExport(
+            stack.urls.gateway,
+            path,
+            owners[0],
+            encoding,
+          );
       }
       console.log(`\nCSV export of one tenant's ${shape.days} days, ${runs} runs each, load ${load()}`);
       console.table(results);

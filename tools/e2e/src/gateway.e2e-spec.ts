@@ -11,6 +11,7 @@ const OTHER_TENANT = randomUUID();
 // Well-formed keys (checksums computed independently, see api-key-format.spec.ts).
 const API_KEY = 'sxt_live_AAAAAAAAAAAAAAAAbbbbbbbbbbbbbbbb_2qck39';
 const OTHER_KEY = 'sxt_live_0123456789abcdefghijKLMNOPQRSTUV_3KpMnn';
+const STREAMED_LINES = 50_000;
 
 /**
  * The gateway alone in front of a stand-in upstream (a local HTTP server that echoes what it
@@ -39,6 +40,18 @@ describe('gateway at the door (real process)', () => {
           () => response.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'),
           1_500,
         );
+        return;
+      }
+      if (request.url?.startsWith('/api/v1/attribution/rows')) {
+        // A line per write, of unknown length: how exports stream.
+        response.writeHead(200, { 'content-type': 'text/csv' });
+        let line = 0;
+        const more = () => {
+          while (line < STREAMED_LINES)
+            if (!response.write(`${line++},row\n`)) return response.once('drain', more);
+          response.end();
+        };
+        more();
         return;
       }
       if (request.url?.startsWith('/api/v1/attribution/fail')) {
@@ -103,6 +116,18 @@ describe('gateway at the door (real process)', () => {
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(response.headers.get('content-encoding')).toBe('gzip');
     expect(((await response.json()) as { path: string }).path).toBe('/api/v1/attribution/echo');
+  });
+
+  it('streams a body of unknown length written a line at a time, compressed and whole', async () => {
+    const expected = Array.from({ length: STREAMED_LINES }, (_, line) => `${line},row\n`).join('');
+    for (const encoding of ['gzip', 'br', 'identity']) {
+      const response = await call('/api/v1/attribution/rows', {
+        headers: { 'accept-encoding': encoding, ...(await bearer()) },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-encoding') ?? 'identity').toBe(encoding);
+      expect(await response.text()).toBe(expected);
+    }
   });
 
   it('allows cross-origin requests from configured origins only', async () => {

@@ -4,7 +4,7 @@ import type { Logger } from '@sextant/platform/logging';
 import type { NestFastifyApplication } from '@sextant/platform/service';
 import { currentTraceHeaders } from '@sextant/platform/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { GatewayConfig } from '../config';
 import { type EdgeGuard, edgeContextOf } from '../edge/edge-guard';
 import { CircuitBreaker } from './circuit-breaker';
@@ -30,6 +30,29 @@ class ByteLimit extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
     this.seen += chunk.length;
     callback(this.seen > this.limit ? bodyTooLarge(this.limit) : null, chunk);
+  }
+}
+
+/**
+ * Passes a stream through, joining the chunks that queue up while the reader is busy into one.
+ * An upstream that streams a row per chunk (exports) otherwise reaches compression as tens of
+ * thousands of tiny writes, each a zlib call and an undici pause and resume: a 73,000-row CSV export
+ * took 14 s gzip-compressed against 2.2 s uncompressed. A reader that keeps up sees every chunk as is.
+ */
+class ChunkCoalescer extends Transform {
+  constructor() {
+    super({ writableHighWaterMark: 256 * 1024 });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    callback(null, chunk);
+  }
+
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ) {
+    this._write(Buffer.concat(chunks.map((c) => c.chunk)), chunks[0].encoding, callback);
   }
 }
 
@@ -139,7 +162,11 @@ export async function installUpstreamProxy(
       onResponse: (_request, replyToClient, response) => {
         if (response.statusCode >= 500) breaker.failed();
         else breaker.succeeded();
-        void replyToClient.send(response.stream);
+        // A body of unknown length is a stream worth coalescing; a sized one is sent as it comes.
+        const streamed = replyToClient.getHeader('content-length') === undefined;
+        void replyToClient.send(
+          streamed ? pipeline(response.stream, new ChunkCoalescer(), () => undefined) : response.stream,
+        );
       },
       onError: (replyToClient, { error }) => {
         const to = replyToClient as unknown as FastifyReply;
