@@ -40,6 +40,9 @@ export interface RunningStack {
   logs: Record<ServiceName, string[]>;
   /** SIGKILL one service (crash), then start it again with the same settings. */
   restart(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  /** Freezes one service's process (SIGSTOP) until thaw() (SIGCONT): a consumer that is not there. */
+  freeze(service: ServiceName): void;
+  thaw(service: ServiceName): void;
   stop(): Promise<void>;
 }
 
@@ -152,6 +155,8 @@ export async function startStack(
       launch(service);
       await ready(service);
     },
+    freeze: (service) => children.get(service)?.kill('SIGSTOP'),
+    thaw: (service) => children.get(service)?.kill('SIGCONT'),
     async stop() {
       await Promise.all(services.map((s) => terminate(s, 'SIGTERM')));
     },

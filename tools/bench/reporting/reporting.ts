@@ -6,15 +6,24 @@
 //    allows, with probe events whose time from ingestion's 2xx to their mart row is measured;
 //  - mart capacity: ingestion.event.accepted.v1 produced straight to Kafka at --kafka-rate, with
 //    the same probes (from the produce ack) and the reporting group's lag;
+//  - mart drain rate: --backlog-events produced to Kafka while reporting is frozen (SIGSTOP), then
+//    the time its group takes to commit them all once thawed (no load generator competing for CPU);
 //  - exports: the first tenant's whole period as CSV, straight and through the gateway, there also
 //    gzip- and br-compressed (rows/s).
 // Tenants sign up through the gateway (real tokens); their year of marts is bulk-loaded (dataset.ts).
 //   node dist/tools/bench/reporting/reporting.js [--runs 3] [--seconds 20] [--rate 200]
 //     [--tenants 100] [--channels 30] [--campaigns 50] [--days 365] [--orders-per-day 40]
 //     [--freshness-seconds 30] [--kafka-rate 20000] [--skip-queries] [--skip-freshness] [--skip-exports]
+//     [--backlog-events 200000] (0: no drain-rate phase)
 //     [--read-cache-entries 10000]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
-import { signUp, startStack, type SignedUpOwner, type TestEnvironment } from '@sextant/testing';
+import {
+  type RunningStack,
+  signUp,
+  startStack,
+  type SignedUpOwner,
+  type TestEnvironment,
+} from '@sextant/testing';
 import autocannon from 'autocannon';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -51,6 +60,7 @@ const { values } = parseArgs({
     'skip-queries': { type: 'boolean', default: false },
     'skip-freshness': { type: 'boolean', default: false },
     'skip-exports': { type: 'boolean', default: false },
+    'backlog-events': { type: 'string', default: '200000' },
   },
 });
 const runs = Number(values.runs);
@@ -299,6 +309,75 @@ function acceptedEvent(tenantId: string, channel: string, campaign: string) {
 }
 
 /** Accepted events straight to Kafka at --kafka-rate (ticks of 50 ms), with probes. */
+/**
+ * The marts' drain rate: `count` accepted events (spread over the tenants and campaigns as in
+ * martCapacity) produced while reporting is frozen, then the time from thawing it until its group
+ * has committed them all. Reported from the thaw (rejoining the group included) and from its
+ * first commit (the steady rate).
+ */
+async function martDrain(
+  kafka: Kafka,
+  stack: RunningStack,
+  topic: string,
+  group: string,
+  tenants: string[],
+  admin: Admin,
+  shape: { channels: number; campaigns: number },
+  count: number,
+) {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const committedTotal = async () => {
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return committed.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  };
+  stack.freeze('reporting');
+  try {
+    for (let sent = 0; sent < count; sent += 1_000) {
+      const messages = Array.from({ length: Math.min(1_000, count - sent) }, (_, i) => {
+        const n = sent + i;
+        const tenantId = tenants[n % tenants.length];
+        const k = 1 + (n % shape.campaigns);
+        const event = acceptedEvent(tenantId, channelName(1 + ((k - 1) % shape.channels)), campaignName(k));
+        return {
+          key: tenantId,
+          value: JSON.stringify(event),
+          headers: {
+            'event-id': event.eventId,
+            'tenant-id': tenantId,
+            schema: 'ingestion.event.accepted.v1',
+          },
+        };
+      });
+      await producer.send({ topic, acks: -1, messages });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const ends = await admin.fetchTopicOffsets(topic);
+  const target = ends.reduce((sum, p) => sum + Number(p.high), 0);
+  const before = await committedTotal();
+  const thawed = Date.now();
+  stack.thaw('reporting');
+  let firstCommitAt = 0;
+  let committed = before;
+  while (committed < target && Date.now() - thawed < 600_000) {
+    await sleep(250);
+    committed = await committedTotal();
+    if (!firstCommitAt && committed > before) firstCommitAt = Date.now();
+  }
+  const done = Date.now();
+  const drained = committed - before;
+  return {
+    events: drained,
+    secondsFromThaw: round((done - thawed) / 1000, 1),
+    perSecondFromThaw: Math.round(drained / ((done - thawed) / 1000)),
+    secondsToFirstCommit: round((firstCommitAt - thawed) / 1000, 1),
+    perSecondFromFirstCommit: Math.round(drained / Math.max(0.001, (done - firstCommitAt) / 1000)),
+    lagLeft: target - committed,
+  };
+}
+
 async function martCapacity(
   kafka: Kafka,
   topic: string,
@@ -484,6 +563,20 @@ async function main() {
       }
       console.log(`\nCSV export of one tenant's ${shape.days} days, ${runs} runs each, load ${load()}`);
       console.table(results);
+    }
+
+    const backlog = Number(values['backlog-events']);
+    if (backlog > 0) {
+      const topic = `${env.topicPrefix}ingestion.event.accepted.v1`;
+      const group = `${env.topicPrefix}reporting`;
+      const tenants = owners.map((o) => o.tenantId);
+      const drains: Awaited<ReturnType<typeof martDrain>>[] = [];
+      for (let run = 0; run < runs; run++) {
+        drains.push(await martDrain(kafka, stack, topic, group, tenants, admin, shape, backlog));
+        console.log(JSON.stringify({ run, drain: drains.at(-1), load: load() }));
+      }
+      console.log(`\nmart drain rate: ${backlog} events over ${tenants.length} tenants, ${runs} runs`);
+      console.table(drains);
     }
 
     if (!values['skip-freshness']) {
