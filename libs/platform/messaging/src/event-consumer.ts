@@ -39,6 +39,11 @@ export type BatchEventHandlers = { [T in LiveTopic]?: BatchEventHandler<T> };
  * costs a fixed dozen statements, so with many tenants a larger chunk is what keeps up.
  */
 const BATCH_SIZE = 5_000;
+/**
+ * Tenants of a chunk whose transactions run at once (on as many pool connections): each is a dozen
+ * short statements, and one after another the consumer mostly waited on round trips.
+ */
+const TENANT_TRANSACTIONS_AT_ONCE = 4;
 /** How long a consumer waits before trying an event again while the database is unavailable. */
 const DATABASE_WAIT_MS = { first: 500, max: 10_000 };
 /** Fetch sizes that let a partition hand over a whole chunk of ~1 KB events at once. */
@@ -315,7 +320,7 @@ export class EventConsumerHost {
         oneByOne.push(message);
       }
     }
-    for (const [tenantId, events] of byTenant) {
+    await inParallel([...byTenant], TENANT_TRANSACTIONS_AT_ONCE, async ([tenantId, events]) => {
       try {
         const applied = await inSpan(
           `${topic} process batch`,
@@ -358,7 +363,7 @@ export class EventConsumerHost {
       // A chunk of many tenants can outlast the session timeout (kafkajs sends at most one
       // heartbeat per interval, so this is cheap).
       await heartbeat();
-    }
+    });
     for (const message of oneByOne) await this.handle(kafkaTopic, partition, message, heartbeat);
   }
 
@@ -451,3 +456,23 @@ async function retryTransient<T>(attempt: () => Promise<T>, tries = 10): Promise
 
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `fn` over the items, at most `limit` at a time. After a failure no item is started; the
+ * first error is thrown once those under way have ended.
+ */
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (failures.length === 0 && next < items.length) {
+      try {
+        await fn(items[next++]);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length) throw failures[0];
+}
