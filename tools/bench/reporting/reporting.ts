@@ -182,23 +182,31 @@ class Probes {
 }
 
 /** The reporting group's lag on the accepted-events topic, sampled every second. */
+/** The group's committed offsets on the topic and the topic's end offsets, summed over partitions. */
+async function groupProgress(admin: Admin, topic: string, group: string) {
+  const [ends, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  ]);
+  let end = 0;
+  let done = 0;
+  for (const partition of ends) {
+    const offset = Number(
+      committed?.partitions.find((p) => p.partition === partition.partition)?.offset ?? -1,
+    );
+    done += Math.max(0, offset);
+    end += Number(partition.high);
+  }
+  return { committed: done, end };
+}
+
 function lagSampler(admin: Admin, topic: string, group: string) {
   const samples: { at: number; lag: number; committed: number }[] = [];
   let running = true;
   const loop = (async () => {
     while (running) {
-      const [ends, [committed]] = await Promise.all([
-        admin.fetchTopicOffsets(topic),
-        admin.fetchOffsets({ groupId: group, topics: [topic] }),
-      ]);
-      let lag = 0;
-      let done = 0;
-      for (const end of ends) {
-        const offset = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
-        done += Math.max(0, offset);
-        lag += Number(end.high) - Math.max(0, offset);
-      }
-      samples.push({ at: Date.now(), lag, committed: done });
+      const { committed, end } = await groupProgress(admin, topic, group);
+      samples.push({ at: Date.now(), lag: end - committed, committed });
       await sleep(1000);
     }
   })();
@@ -308,7 +316,26 @@ function acceptedEvent(tenantId: string, channel: string, campaign: string) {
   };
 }
 
-/** Accepted events straight to Kafka at --kafka-rate (ticks of 50 ms), with probes. */
+/** The n-th event of a load: tenants in turn, each campaign of the shape in turn (on its channel). */
+function spreadEvent(n: number, tenants: string[], shape: { channels: number; campaigns: number }) {
+  const tenantId = tenants[n % tenants.length];
+  const k = 1 + (n % shape.campaigns);
+  const event = acceptedEvent(tenantId, channelName(1 + ((k - 1) % shape.channels)), campaignName(k));
+  return { tenantId, event };
+}
+
+/** An accepted event as ingestion's outbox relay publishes it (key and headers). */
+const asRelayed = ({ tenantId, event }: { tenantId: string; event: object }) => ({
+  key: tenantId,
+  value: JSON.stringify(event),
+  headers: {
+    'event-id': randomUUID(),
+    'tenant-id': tenantId,
+    schema: 'ingestion.event.accepted.v1',
+    'produced-at': new Date().toISOString(),
+  },
+});
+
 /**
  * The marts' drain rate: `count` accepted events (spread over the tenants and campaigns as in
  * martCapacity) produced while reporting is frozen, then the time from thawing it until its group
@@ -327,43 +354,25 @@ async function martDrain(
 ) {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const committedTotal = async () => {
-    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    return committed.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  };
   stack.freeze('reporting');
   try {
     for (let sent = 0; sent < count; sent += 1_000) {
-      const messages = Array.from({ length: Math.min(1_000, count - sent) }, (_, i) => {
-        const n = sent + i;
-        const tenantId = tenants[n % tenants.length];
-        const k = 1 + (n % shape.campaigns);
-        const event = acceptedEvent(tenantId, channelName(1 + ((k - 1) % shape.channels)), campaignName(k));
-        return {
-          key: tenantId,
-          value: JSON.stringify(event),
-          headers: {
-            'event-id': event.eventId,
-            'tenant-id': tenantId,
-            schema: 'ingestion.event.accepted.v1',
-          },
-        };
-      });
+      const messages = Array.from({ length: Math.min(1_000, count - sent) }, (_, i) =>
+        asRelayed(spreadEvent(sent + i, tenants, shape)),
+      );
       await producer.send({ topic, acks: -1, messages });
     }
   } finally {
     await producer.disconnect();
   }
-  const ends = await admin.fetchTopicOffsets(topic);
-  const target = ends.reduce((sum, p) => sum + Number(p.high), 0);
-  const before = await committedTotal();
+  const { committed: before, end: target } = await groupProgress(admin, topic, group);
   const thawed = Date.now();
   stack.thaw('reporting');
   let firstCommitAt = 0;
   let committed = before;
   while (committed < target && Date.now() - thawed < 600_000) {
     await sleep(250);
-    committed = await committedTotal();
+    ({ committed } = await groupProgress(admin, topic, group));
     if (!firstCommitAt && committed > before) firstCommitAt = Date.now();
   }
   const done = Date.now();
@@ -378,6 +387,7 @@ async function martDrain(
   };
 }
 
+/** Accepted events straight to Kafka at --kafka-rate (ticks of 50 ms), with probes. */
 async function martCapacity(
   kafka: Kafka,
   topic: string,
@@ -397,29 +407,14 @@ async function martCapacity(
   const prefix = randomUUID().slice(0, 8);
   const inFlight: Promise<unknown>[] = [];
   while (Date.now() - started < freshnessSeconds * 1000) {
-    const messages = Array.from({ length: perTick }, (_, i) => {
-      const n = sent + i;
-      const tenantId = tenants[n % tenants.length];
-      const k = 1 + (n % shape.campaigns);
-      const event = acceptedEvent(tenantId, channelName(1 + ((k - 1) % shape.channels)), campaignName(k));
-      return { tenantId, event };
-    });
+    const messages = Array.from({ length: perTick }, (_, i) => spreadEvent(sent + i, tenants, shape));
     const probe = tick % 5 === 0 ? `probe-${prefix}-${tick}` : undefined;
     if (probe) messages.push({ tenantId: tenants[0], event: acceptedEvent(tenants[0], 'channel_01', probe) });
     const send = producer
       .send({
         topic,
         acks: -1,
-        messages: messages.map(({ tenantId, event }) => ({
-          key: tenantId,
-          value: JSON.stringify(event),
-          headers: {
-            'event-id': randomUUID(),
-            'tenant-id': tenantId,
-            schema: 'ingestion.event.accepted.v1',
-            'produced-at': new Date().toISOString(),
-          },
-        })),
+        messages: messages.map(asRelayed),
       })
       .then(() => probe && probes.accepted(probe));
     inFlight.push(send);
@@ -565,11 +560,11 @@ async function main() {
       console.table(results);
     }
 
+    const topic = `${env.topicPrefix}ingestion.event.accepted.v1`;
+    const group = `${env.topicPrefix}reporting`;
+    const tenants = owners.map((o) => o.tenantId);
     const backlog = Number(values['backlog-events']);
     if (backlog > 0) {
-      const topic = `${env.topicPrefix}ingestion.event.accepted.v1`;
-      const group = `${env.topicPrefix}reporting`;
-      const tenants = owners.map((o) => o.tenantId);
       const drains: Awaited<ReturnType<typeof martDrain>>[] = [];
       for (let run = 0; run < runs; run++) {
         drains.push(await martDrain(kafka, stack, topic, group, tenants, admin, shape, backlog));
@@ -580,9 +575,6 @@ async function main() {
     }
 
     if (!values['skip-freshness']) {
-      const topic = `${env.topicPrefix}ingestion.event.accepted.v1`;
-      const group = `${env.topicPrefix}reporting`;
-      const tenants = owners.map((o) => o.tenantId);
       const ingestion = [];
       const capacity = [];
       for (let run = 0; run < runs; run++) {
