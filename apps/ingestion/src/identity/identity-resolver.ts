@@ -55,6 +55,8 @@ const splitKey = (key: string): { kind: IdentifierKind; value: string } => {
  */
 export class IdentityResolver {
   private readonly owners = new Map<string, string>();
+  /** Identifier keys whose owner has been read (found or not) by this resolver. */
+  private readonly lookedUp = new Set<string>();
   private readonly pendingProfiles = new Map<string, { canonicalKey: string; userId: string | null }>();
   private readonly pendingIdentifiers = new Map<string, string>();
 
@@ -70,7 +72,7 @@ export class IdentityResolver {
       // Links of one tenant apply one at a time, so two merges never race over the same profiles.
       await this.manager.query(`select pg_advisory_xact_lock(hashtext($1))`, [`identity:${this.tenantId}`]);
     }
-    await this.loadOwners(inputs.flatMap(identifierKeys));
+    await this.loadOwners(inputs.flatMap(identifierKeys).filter((key) => !this.lookedUp.has(key)));
     const createdBy: (string | undefined)[] = [];
     for (const input of inputs) {
       if (isLink(input)) {
@@ -82,16 +84,12 @@ export class IdentityResolver {
         createdBy.push(undefined);
         continue;
       }
-      const userKey = input.userId ? keyOf('userId', input.userId) : undefined;
-      const anonKey = input.anonymousId ? keyOf('anonymousId', input.anonymousId) : undefined;
-      const owner = (userKey && this.owners.get(userKey)) || (anonKey && this.owners.get(anonKey));
-      if (owner) {
-        result.profileIds.push(owner);
+      const { profileId, newKey: key } = this.profileOfPlainEvent(input);
+      if (!key) {
+        result.profileIds.push(profileId);
         createdBy.push(undefined);
         continue;
       }
-      const key = (userKey ?? anonKey)!;
-      const profileId = profileIdFor(this.tenantId, key);
       this.pendingProfiles.set(profileId, { canonicalKey: key, userId: input.userId });
       this.pendingIdentifiers.set(key, profileId);
       this.owners.set(key, profileId);
@@ -109,6 +107,27 @@ export class IdentityResolver {
     return result;
   }
 
+  /**
+   * The profile each event gets unless a concurrent transaction attaches one of its identifiers
+   * first, read before the events are resolved (one read, nothing written): the owner of its userId,
+   * else of its anonymousId, else the profile that identifier starts; null for identify and alias,
+   * whose links decide.
+   */
+  async expectedProfileIds(inputs: IdentityInput[]): Promise<(string | null)[]> {
+    await this.loadOwners(inputs.filter((input) => !isLink(input)).flatMap(identifierKeys));
+    return inputs.map((input) => (isLink(input) ? null : this.profileOfPlainEvent(input).profileId));
+  }
+
+  /** A plain (not identify/alias) event's profile; `newKey` when its identifier starts a new one. */
+  private profileOfPlainEvent(input: IdentityInput): { profileId: string; newKey?: string } {
+    const userKey = input.userId ? keyOf('userId', input.userId) : undefined;
+    const anonKey = input.anonymousId ? keyOf('anonymousId', input.anonymousId) : undefined;
+    const owner = (userKey && this.owners.get(userKey)) || (anonKey && this.owners.get(anonKey));
+    if (owner) return { profileId: owner };
+    const newKey = (userKey ?? anonKey)!;
+    return { profileId: profileIdFor(this.tenantId, newKey), newKey };
+  }
+
   private async loadOwners(keys: string[]): Promise<void> {
     const wanted = [...new Set(keys)].map(splitKey);
     if (wanted.length === 0) return;
@@ -120,6 +139,7 @@ export class IdentityResolver {
       [this.tenantId, [...new Set(wanted.map((w) => w.kind))], [...new Set(wanted.map((w) => w.value))]],
     );
     const wantedKeys = new Set(keys);
+    for (const key of wantedKeys) this.lookedUp.add(key);
     for (const row of rows) {
       const key = keyOf(row.kind, row.value);
       if (wantedKeys.has(key)) this.owners.set(key, row.profile_id);

@@ -69,17 +69,28 @@ export class EventAcceptance {
       if (!firstOf.has(s.prepared.messageId)) firstOf.set(s.prepared.messageId, i);
     });
     if (firstOf.size === 0) return outcomes;
-    const eventIds = new Map<string, string>();
-    const keys = [...firstOf.keys()].sort().map((messageId) => {
-      const eventId = randomUUID();
-      eventIds.set(messageId, eventId);
-      return { message_id: messageId, event_id: eventId };
-    });
+    const identityOf = (index: number) => {
+      const { prepared } = submissions[index];
+      return { ...prepared, at: Date.parse(prepared.payload.timestamp) };
+    };
+    // Each key is written with its event's expected profile, so an accepted event is written once;
+    // only those whose profile turns out otherwise (identify/alias, a lost race) are updated.
+    const resolver = new IdentityResolver(manager, tenantId, this.identityOptions);
+    const unique = [...firstOf].sort(([a], [b]) => (a < b ? -1 : 1));
+    const expected = await resolver.expectedProfileIds(unique.map(([, index]) => identityOf(index)));
+    const expectedOf = new Map(unique.map(([messageId], n) => [messageId, expected[n]]));
+    const eventIds = new Map(unique.map(([messageId]) => [messageId, randomUUID()]));
     const inserted: { message_id: string }[] = await manager.query(
-      `insert into tracked_messages (tenant_id, message_id, event_id, received_at)
-       select $1, k.message_id, k.event_id, now() from jsonb_to_recordset($2::jsonb) as k(message_id text, event_id uuid)
+      `insert into tracked_messages (tenant_id, message_id, event_id, profile_id, received_at)
+       select $1, k.message_id, k.event_id, k.profile_id, now()
+         from unnest($2::text[], $3::uuid[], $4::uuid[]) as k(message_id, event_id, profile_id)
        on conflict do nothing returning message_id`,
-      [tenantId, JSON.stringify(keys)],
+      [
+        tenantId,
+        unique.map(([messageId]) => messageId),
+        unique.map(([messageId]) => eventIds.get(messageId)),
+        expected,
+      ],
     );
     const fresh = new Set(inserted.map((row) => row.message_id));
     const accepted = [...firstOf]
@@ -88,13 +99,7 @@ export class EventAcceptance {
       .sort((a, b) => a - b);
     if (accepted.length === 0) return outcomes;
 
-    const resolver = new IdentityResolver(manager, tenantId, this.identityOptions);
-    const identity = await resolver.resolve(
-      accepted.map((index) => {
-        const { prepared } = submissions[index];
-        return { ...prepared, at: Date.parse(prepared.payload.timestamp) };
-      }),
-    );
+    const identity = await resolver.resolve(accepted.map(identityOf));
     const events = accepted.map((index, n) => {
       const { prepared, sourceId } = submissions[index];
       const eventId = eventIds.get(prepared.messageId)!;
@@ -107,17 +112,21 @@ export class EventAcceptance {
         payload: { ...prepared.payload, tenantId, eventId, profileId, sourceId },
       };
     });
-    // `message_id = any(...)` keeps the update on the primary key; a join with a record set let the
-    // planner hash the tenant's whole dedup table for every batch.
-    await manager.query(
-      `update tracked_messages t set profile_id = ($3::uuid[])[array_position($2::text[], t.message_id)]
-        where t.tenant_id = $1 and t.message_id = any($2::text[])`,
-      [
-        tenantId,
-        accepted.map((index) => submissions[index].prepared.messageId),
-        accepted.map((_, n) => identity.profileIds[n]),
-      ],
-    );
+    const unexpected = accepted.flatMap((index, n) => {
+      const { messageId } = submissions[index].prepared;
+      return expectedOf.get(messageId) === identity.profileIds[n]
+        ? []
+        : [[messageId, identity.profileIds[n]]];
+    });
+    if (unexpected.length > 0) {
+      // `message_id = any(...)` keeps the update on the primary key; a join with a record set let the
+      // planner hash the tenant's whole dedup table for every batch.
+      await manager.query(
+        `update tracked_messages t set profile_id = ($3::uuid[])[array_position($2::text[], t.message_id)]
+          where t.tenant_id = $1 and t.message_id = any($2::text[])`,
+        [tenantId, unexpected.map(([messageId]) => messageId), unexpected.map(([, profileId]) => profileId)],
+      );
+    }
     await addManyToOutbox(manager, 'ingestion.event.accepted.v1', events);
     await addManyToOutbox(
       manager,
