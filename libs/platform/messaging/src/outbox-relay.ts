@@ -18,7 +18,7 @@ export interface OutboxRelayOptions {
   pollIntervalMs: number;
   /** The longest wait between two polls of an idle outbox (default IDLE_POLL_MAX_MS). */
   idlePollMaxMs?: number;
-  /** Fault injection for tests: runs after Kafka acknowledged a batch, before the rows are removed. */
+  /** Fault injection for tests: runs after Kafka acknowledged a batch, before the removal of its rows commits. */
   afterPublish?: (eventIds: string[]) => Promise<void>;
 }
 
@@ -60,42 +60,45 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** Publishes one batch; returns how many rows were published. */
+  /**
+   * Publishes one batch; returns how many rows were published. The statement that reads the rows
+   * deletes them: should Kafka refuse the batch, the transaction rolls back and they stay.
+   */
   async publishBatch(): Promise<number> {
     return this.options.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query('select pg_try_advisory_xact_lock($1) as locked', [
         this.lockKey,
       ]);
       if (!locked) return 0;
-      const rows = await this.nextRows(manager);
+      const rows = await this.takeNextRows(manager);
       if (rows.length === 0) return 0;
       await this.options.producer.sendBatch({
         acks: -1,
         topicMessages: groupByTopic(rows).map(([topic, messages]) => ({
           topic: this.options.topics.topic(topic),
           messages: messages.map((row) => ({
-            key: row.key,
-            value: JSON.stringify(row.payload),
+            key: row.message_key,
+            value: row.payload,
             headers: row.headers,
           })),
         })),
       });
-      const eventIds = rows.map((r) => r.eventId);
-      await this.options.afterPublish?.(eventIds);
-      await manager
-        .createQueryBuilder()
-        .delete()
-        .from(OutboxMessage)
-        .where('event_id = any(:ids)', { ids: eventIds })
-        .execute();
+      await this.options.afterPublish?.(rows.map((row) => row.event_id));
       return rows.length;
     });
   }
 
-  private nextRows(manager: EntityManager): Promise<OutboxMessage[]> {
-    return manager
-      .getRepository(OutboxMessage)
-      .find({ order: { position: 'ASC' }, take: this.options.batchSize });
+  /** The oldest rows, deleted; the payload as stored JSON text, so it is not parsed and re-serialised. */
+  private async takeNextRows(manager: EntityManager): Promise<OutboxRow[]> {
+    const table = manager.connection.getMetadata(OutboxMessage).tablePath;
+    const { records } = await manager.queryRunner!.query(
+      `with next as (select position from ${table} order by position limit $1)
+       delete from ${table} o using next where o.position = next.position
+       returning o.position, o.event_id, o.topic, o.message_key, o.payload::text as payload, o.headers`,
+      [this.options.batchSize],
+      true,
+    );
+    return (records as OutboxRow[]).sort((a, b) => Number(a.position) - Number(b.position));
   }
 
   private async run(): Promise<void> {
@@ -126,8 +129,17 @@ export class OutboxRelay {
   }
 }
 
-function groupByTopic(rows: OutboxMessage[]): [string, OutboxMessage[]][] {
-  const groups = new Map<string, OutboxMessage[]>();
+interface OutboxRow {
+  position: string;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  payload: string;
+  headers: Record<string, string>;
+}
+
+function groupByTopic(rows: OutboxRow[]): [string, OutboxRow[]][] {
+  const groups = new Map<string, OutboxRow[]>();
   for (const row of rows) {
     const group = groups.get(row.topic);
     if (group) group.push(row);
