@@ -14,6 +14,8 @@ import { HEADERS, TopicNames } from './topics';
 
 // Real PostgreSQL and Kafka: ingestion's outbox -> relay -> Kafka -> a reporting consumer group.
 const TOPIC = 'ingestion.ping.recorded.v1';
+/** A topic no consumer of this test reads: the relay's own traffic. */
+const UNREAD_TOPIC = 'ingestion.event.rejected.v1';
 const SERVICE = 'reporting';
 
 describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', () => {
@@ -124,7 +126,12 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     });
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, [topics.topic(TOPIC), ...consumers.declaredTopics()], 3, 1);
+    await ensureTopics(
+      admin,
+      [topics.topic(TOPIC), topics.topic(UNREAD_TOPIC), ...consumers.declaredTopics()],
+      3,
+      1,
+    );
     await admin.disconnect();
     await consumers.start();
   }, 60_000);
@@ -173,6 +180,31 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       expect(Date.now() - committedAt).toBeLessThan(1_000);
     } finally {
       await idle.stop();
+    }
+  });
+
+  it('publishes rows that together exceed what the broker takes in one record batch, in rounds that fit', async () => {
+    // 30 rows of ~60 KB with one key, so one partition: 1.8 MB as one record batch would be refused
+    // (message.max.bytes, 1 MiB) on every retry, and the relay would never get past them.
+    const key = `big:${randomUUID()}`;
+    const before = await highWatermark(topics.topic(UNREAD_TOPIC));
+    await ingestion.query(
+      `insert into outbox (event_id, topic, message_key, payload, headers)
+       select gen_random_uuid(), $1, $2, jsonb_build_object('filler', repeat('x', 60000), 'n', n), '{}'
+         from generate_series(1, 30) as n`,
+      [UNREAD_TOPIC, key],
+    );
+    const bigRelay = relay();
+    bigRelay.start();
+    try {
+      await eventually(async () => (await highWatermark(topics.topic(UNREAD_TOPIC))) - before === 30, 30_000);
+      const [{ left }] = await ingestion.query(
+        'select count(*)::int as left from outbox where message_key = $1',
+        [key],
+      );
+      expect(left).toBe(0);
+    } finally {
+      await bigRelay.stop();
     }
   });
 

@@ -8,6 +8,13 @@ import type { TopicNames } from './topics';
 /** The longest wait between two polls of an idle outbox: what a write by another replica can wait. */
 export const IDLE_POLL_MAX_MS = 1_000;
 
+/**
+ * The most a relay round publishes, in stored bytes. The broker refuses a record batch over
+ * `message.max.bytes` (1 MiB by default) for one partition, and a refused batch would be retried
+ * for ever; a round within this bound fits whatever partitions its rows go to.
+ */
+export const BATCH_BYTES = 900_000;
+
 export interface OutboxRelayOptions {
   dataSource: DataSource;
   producer: Producer;
@@ -88,14 +95,21 @@ export class OutboxRelay {
     });
   }
 
-  /** The oldest rows, deleted; the payload as stored JSON text, so it is not parsed and re-serialised. */
+  /**
+   * The oldest rows, deleted: at most `batchSize`, and no more than BATCH_BYTES of them unless the
+   * first alone is larger. The payload comes as stored JSON text, not parsed and re-serialised.
+   */
   private async takeNextRows(manager: EntityManager): Promise<OutboxRow[]> {
     const table = manager.connection.getMetadata(OutboxMessage).tablePath;
     const { records } = await manager.queryRunner!.query(
-      `with next as (select position from ${table} order by position limit $1)
-       delete from ${table} o using next where o.position = next.position
+      `with next as (
+         select position, sum(octet_length(payload::text) + octet_length(headers::text) + octet_length(message_key))
+                  over (order by position) as bytes
+           from ${table} order by position limit $1)
+       delete from ${table} o using next
+        where o.position = next.position and (next.bytes <= $2 or next.position = (select min(position) from next))
        returning o.position, o.event_id, o.topic, o.message_key, o.payload::text as payload, o.headers`,
-      [this.options.batchSize],
+      [this.options.batchSize, BATCH_BYTES],
       true,
     );
     return (records as OutboxRow[]).sort((a, b) => Number(a.position) - Number(b.position));
