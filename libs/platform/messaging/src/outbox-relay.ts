@@ -9,7 +9,7 @@ import type { TopicNames } from './topics';
 export const IDLE_POLL_MAX_MS = 1_000;
 
 /**
- * The most a relay round publishes, in stored bytes. The broker refuses a record batch over
+ * The most a relay round publishes, in bytes of JSON text. The broker refuses a record batch over
  * `message.max.bytes` (1 MiB by default) for one partition, and a refused batch would be retried
  * for ever; a round within this bound fits whatever partitions its rows go to.
  */
