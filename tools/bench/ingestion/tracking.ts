@@ -17,6 +17,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client } from 'pg';
 
 const { values } = parseArgs({
   options: {
@@ -214,6 +215,12 @@ async function main() {
   const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
     prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
   };
+  // Each invocation starts from an empty database: the dedup table would otherwise grow with every
+  // run, and two versions measured one after the other would not meet the same table.
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${env.database} with (force)`);
+  await admin.end();
   await prepareDatabase(env.adminUrl, env.database, env.password);
   const profileDir = values.profile ? mkdtempSync(path.join(tmpdir(), 'sextant-prof-')) : undefined;
   const stack = await startStack(env, ['auth', 'ingestion', 'gateway'], {
