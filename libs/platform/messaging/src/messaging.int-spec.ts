@@ -1,7 +1,7 @@
 import type { IngestionPingRecordedV1 } from '@sextant/contracts';
 import { createServiceDataSource, withTenant } from '@sextant/platform/database';
 import { eventually, quietLogger, serviceUrls, testEnvironment, testKafka } from '@sextant/testing';
-import { Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
+import { KafkaJSProtocolError, Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { replayDeadLetters } from './dead-letters';
@@ -31,7 +31,11 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
   let poisonCured = false;
   let outageFailures = 0;
 
-  const relay = (options: Pick<OutboxRelayOptions, 'afterPublish' | 'idlePollMaxMs'> = {}) =>
+  const relay = (
+    options: Partial<
+      Pick<OutboxRelayOptions, 'afterPublish' | 'idlePollMaxMs' | 'producer' | 'renewProducer'>
+    > = {},
+  ) =>
     new OutboxRelay({
       dataSource: ingestion,
       producer,
@@ -205,6 +209,41 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       expect(left).toBe(0);
     } finally {
       await bigRelay.stop();
+    }
+  });
+
+  it('replaces a producer whose sequence numbers the broker refuses, and publishes through the new one', async () => {
+    const { pingId, eventId } = await recordPing('through a renewed producer');
+    // A producer in the state kafkajs#598 leaves it in: every send refused, whatever is retried.
+    const refused = new KafkaJSProtocolError({
+      type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      code: 45,
+      retriable: false,
+      message: 'The broker received an out of order sequence number',
+    } as unknown as Error);
+    let sends = 0;
+    const stale = {
+      sendBatch: async () => {
+        sends++;
+        throw refused;
+      },
+    } as unknown as Producer;
+    const replaced: Producer[] = [];
+    const renewing = relay({
+      producer: stale,
+      renewProducer: async (old) => {
+        replaced.push(old);
+        return producer;
+      },
+    });
+    renewing.start();
+    try {
+      await eventually(async () => (await effects(pingId)) === 1);
+      expect(replaced).toEqual([stale]);
+      expect(sends).toBe(1);
+      expect(await inOutbox(eventId)).toBe(0);
+    } finally {
+      await renewing.stop();
     }
   });
 

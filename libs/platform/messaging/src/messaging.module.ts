@@ -49,6 +49,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   readonly admin: Admin;
   readonly producer: Producer;
   private relay?: OutboxRelay;
+  private relayProducer?: Producer;
   private consumers?: EventConsumerHost;
 
   constructor(
@@ -59,12 +60,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {
     this.topics = new TopicNames(options.topicPrefix);
     this.admin = kafka.admin();
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = newProducer(kafka);
   }
 
   async onApplicationBootstrap() {
@@ -107,9 +103,19 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
     );
     if (created.length) options.logger.info({ topics: created }, 'topics created');
     if (this.dataSource && options.outbox) {
+      // The relay has a producer of its own: replacing it (renewProducer) must not disconnect the
+      // one the consumers publish dead letters with.
+      this.relayProducer = newProducer(this.kafka);
+      await this.relayProducer.connect();
       this.relay = new OutboxRelay({
         dataSource: this.dataSource,
-        producer: this.producer,
+        producer: this.relayProducer,
+        renewProducer: async (stale) => {
+          await stale.disconnect().catch(() => undefined);
+          const fresh = newProducer(this.kafka);
+          await fresh.connect();
+          return (this.relayProducer = fresh);
+        },
         topics: this.topics,
         logger: options.logger.child({ component: 'outbox-relay' }),
         ...options.outbox,
@@ -171,8 +177,21 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationShutdown() {
     await this.consumers?.stop();
     await this.relay?.stop();
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([
+      this.producer.disconnect(),
+      this.relayProducer?.disconnect(),
+      this.admin.disconnect(),
+    ]);
   }
+}
+
+function newProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }
 
 @Global()

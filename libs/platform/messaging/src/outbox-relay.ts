@@ -15,9 +15,26 @@ export const IDLE_POLL_MAX_MS = 1_000;
  */
 export const BATCH_BYTES = 900_000;
 
+/**
+ * Broker answers after which an idempotent producer's sequence numbers no longer match the broker's:
+ * kafkajs rolls a partition's sequence back when a produce request fails, also when the broker had
+ * appended it (a timeout), and every later request is then refused (kafkajs#598). Only a new
+ * producer id gets past them.
+ */
+const STALE_PRODUCER_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
+
 export interface OutboxRelayOptions {
   dataSource: DataSource;
   producer: Producer;
+  /**
+   * A connected producer to replace `producer` (given as `stale`) once the broker refuses its
+   * producer state; without it the relay keeps retrying with the same producer.
+   */
+  renewProducer?: (stale: Producer) => Promise<Producer>;
   topics: TopicNames;
   logger: Logger;
   batchSize: number;
@@ -42,9 +59,11 @@ export class OutboxRelay {
   private written = false;
   private unsubscribe?: () => void;
   private readonly lockKey: number;
+  private producer: Producer;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.lockKey = hash32(`outbox:${options.dataSource.driver.schema ?? 'public'}`);
+    this.producer = options.producer;
   }
 
   start(): void {
@@ -79,7 +98,7 @@ export class OutboxRelay {
       if (!locked) return 0;
       const rows = await this.takeNextRows(manager);
       if (rows.length === 0) return 0;
-      await this.options.producer.sendBatch({
+      await this.producer.sendBatch({
         acks: -1,
         topicMessages: groupByTopic(rows).map(([topic, messages]) => ({
           topic: this.options.topics.topic(topic),
@@ -115,6 +134,16 @@ export class OutboxRelay {
     return (records as OutboxRow[]).sort((a, b) => Number(a.position) - Number(b.position));
   }
 
+  private async renewProducer(): Promise<void> {
+    if (!this.options.renewProducer) return;
+    try {
+      this.producer = await this.options.renewProducer(this.producer);
+      this.options.logger.warn('outbox relay: producer replaced (the broker refused its sequence numbers)');
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'outbox relay: could not replace the producer; retrying');
+    }
+  }
+
   private async run(): Promise<void> {
     const { pollIntervalMs, idlePollMaxMs = IDLE_POLL_MAX_MS } = this.options;
     let failures = 0;
@@ -129,6 +158,7 @@ export class OutboxRelay {
       } catch (error) {
         failures++;
         this.options.logger.error({ err: error, failures }, 'outbox relay round failed; retrying');
+        if (isStaleProducer(error)) await this.renewProducer();
       }
       const active = published > 0 || writtenBefore || this.written;
       idleDelay = active ? pollIntervalMs : Math.min(idlePollMaxMs, idleDelay * 2);
@@ -150,6 +180,13 @@ interface OutboxRow {
   message_key: string;
   payload: string;
   headers: Record<string, string>;
+}
+
+function isStaleProducer(error: unknown): boolean {
+  let cause = error as { type?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; cause && depth < 5; depth++, cause = cause.cause as typeof cause)
+    if (typeof cause.type === 'string' && STALE_PRODUCER_ERRORS.has(cause.type)) return true;
+  return false;
 }
 
 function groupByTopic(rows: OutboxRow[]): [string, OutboxRow[]][] {
