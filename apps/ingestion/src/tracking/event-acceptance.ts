@@ -30,7 +30,8 @@ export interface Rejection {
 /**
  * The write side of tracking, inside one tenant transaction: deduplicate on (tenant, messageId)
  * with one multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING (each key with the profile its
- * event is expected to get, read just before), resolve profiles for the new events, and write them (and any identity merges) to the outbox with one INSERT per topic. Since
+ * event is expected to get, read just before), resolve profiles for the new events, and write them
+ * (and any identity merges) to the outbox with one INSERT per topic. Since
  * the dedup keys and the outbox rows commit together, an event is published once or not at all.
  */
 @Injectable()
@@ -78,8 +79,9 @@ export class EventAcceptance {
     const resolver = new IdentityResolver(manager, tenantId, this.identityOptions);
     const unique = [...firstOf].sort(([a], [b]) => (a < b ? -1 : 1));
     const expected = await resolver.expectedProfileIds(unique.map(([, index]) => identityOf(index)));
-    const expectedOf = new Map(unique.map(([messageId], n) => [messageId, expected[n]]));
-    const eventIds = new Map(unique.map(([messageId]) => [messageId, randomUUID()]));
+    const planned = new Map(
+      unique.map(([messageId], n) => [messageId, { eventId: randomUUID(), profileId: expected[n] }]),
+    );
     const inserted: { message_id: string }[] = await manager.query(
       `insert into tracked_messages (tenant_id, message_id, event_id, profile_id, received_at)
        select $1, k.message_id, k.event_id, k.profile_id, now()
@@ -88,7 +90,7 @@ export class EventAcceptance {
       [
         tenantId,
         unique.map(([messageId]) => messageId),
-        unique.map(([messageId]) => eventIds.get(messageId)),
+        unique.map(([messageId]) => planned.get(messageId)!.eventId),
         expected,
       ],
     );
@@ -102,7 +104,7 @@ export class EventAcceptance {
     const identity = await resolver.resolve(accepted.map(identityOf));
     const events = accepted.map((index, n) => {
       const { prepared, sourceId } = submissions[index];
-      const eventId = eventIds.get(prepared.messageId)!;
+      const { eventId } = planned.get(prepared.messageId)!;
       const profileId = identity.profileIds[n];
       outcomes[index] = { status: 'accepted', eventId, profileId };
       return {
@@ -114,7 +116,7 @@ export class EventAcceptance {
     });
     const unexpected = accepted.flatMap((index, n) => {
       const { messageId } = submissions[index].prepared;
-      return expectedOf.get(messageId) === identity.profileIds[n]
+      return planned.get(messageId)!.profileId === identity.profileIds[n]
         ? []
         : [[messageId, identity.profileIds[n]]];
     });
