@@ -8,6 +8,9 @@ import {
   type LogEntry,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { fixIdleRequestQueueTimer } from './request-queue-fix';
+
+fixIdleRequestQueueTimer();
 
 export interface KafkaSettings {
   brokers: string[];
