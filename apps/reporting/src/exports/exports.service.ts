@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Transactions } from '@sextant/platform/database';
 import { stringify } from 'csv-stringify';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { RULE_BASED_MODELS } from '../marts/mart-writer';
 import { checkedPeriod } from '../dashboards/query-params';
 
@@ -41,9 +41,13 @@ export class ExportsService {
     const rows = this.pages(tenantId, period.from, period.to, q.channel);
     if (format === 'json') return Readable.from(jsonArray(rows));
     // Records as arrays in column order: csv-stringify resolves an object's fields as property
-    // paths, which cost more than the rest of the export together.
-    return Readable.from(inColumnOrder(rows)).pipe(
+    // paths, which cost more than the rest of the export together. A page that fails destroys the
+    // CSV stream too (`pipe` would leave it open and the error unhandled, ending the process), so
+    // the client's download fails instead of the service.
+    return pipeline(
+      Readable.from(inColumnOrder(rows)),
       stringify({ header: true, columns: DAILY_CHANNEL_COLUMNS }),
+      () => undefined,
     );
   }
 
