@@ -125,27 +125,37 @@ export class SubjectRequestsService {
     });
   }
 
+  // A request and its services' parts are read in one snapshot (here and in `list`): a confirmation
+  // committed between the two reads would show every service done and the request still pending.
   get(tenantId: string, requestId: string): Promise<SubjectRequestView> {
-    return this.transactions.forTenant(tenantId, async (manager) => {
-      const request = await manager.findOneBy(PrivacyRequest, { requestId });
-      if (!request) throw ApiProblem.notFound(`No subject request ${requestId}.`);
-      return view(request, await manager.findBy(PrivacyRequestService, { requestId }));
-    });
+    return this.transactions.forTenant(
+      tenantId,
+      async (manager) => {
+        const request = await manager.findOneBy(PrivacyRequest, { requestId });
+        if (!request) throw ApiProblem.notFound(`No subject request ${requestId}.`);
+        return view(request, await manager.findBy(PrivacyRequestService, { requestId }));
+      },
+      'REPEATABLE READ',
+    );
   }
 
   list(tenantId: string, limit = 50): Promise<SubjectRequestView[]> {
-    return this.transactions.forTenant(tenantId, async (manager) => {
-      const requests = await manager.find(PrivacyRequest, { order: { requestedAt: 'DESC' }, take: limit });
-      const parts = requests.length
-        ? await manager.findBy(PrivacyRequestService, { requestId: In(requests.map((r) => r.requestId)) })
-        : [];
-      return requests.map((r) =>
-        view(
-          r,
-          parts.filter((p) => p.requestId === r.requestId),
-        ),
-      );
-    });
+    return this.transactions.forTenant(
+      tenantId,
+      async (manager) => {
+        const requests = await manager.find(PrivacyRequest, { order: { requestedAt: 'DESC' }, take: limit });
+        const parts = requests.length
+          ? await manager.findBy(PrivacyRequestService, { requestId: In(requests.map((r) => r.requestId)) })
+          : [];
+        return requests.map((r) =>
+          view(
+            r,
+            parts.filter((p) => p.requestId === r.requestId),
+          ),
+        );
+      },
+      'REPEATABLE READ',
+    );
   }
 
   /** A service confirmed its erasure; the request completes when every service has. */

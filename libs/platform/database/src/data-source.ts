@@ -1,4 +1,5 @@
 import { DataSource, type EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 
 /** An entity or migration class, as TypeORM takes them. */
 export type ClassType = abstract new (...args: never[]) => unknown;
@@ -45,9 +46,10 @@ export async function withTenant<T>(
   dataSource: DataSource,
   tenantId: string,
   fn: (manager: EntityManager) => Promise<T>,
+  isolation: IsolationLevel = 'READ COMMITTED',
 ): Promise<T> {
   if (!isUuid(tenantId)) throw new Error(`tenant id must be a UUID, got '${tenantId}'`);
-  return dataSource.transaction(async (manager) => {
+  return dataSource.transaction(isolation, async (manager) => {
     await manager.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
     return fn(manager);
   });

@@ -15,8 +15,17 @@ import { createServiceDataSource, type ServiceDataSourceOptions, withTenant } fr
 export class Transactions {
   constructor(readonly dataSource: DataSource) {}
 
-  forTenant<T>(tenantId: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return withTenant(this.dataSource, tenantId, fn);
+  /**
+   * A transaction as the tenant. Each statement sees what was committed before it began; reads that
+   * must agree with each other (a record and its parts, read in two statements) ask for
+   * `REPEATABLE READ`, one snapshot for the whole transaction.
+   */
+  forTenant<T>(
+    tenantId: string,
+    fn: (manager: EntityManager) => Promise<T>,
+    isolation?: 'READ COMMITTED' | 'REPEATABLE READ',
+  ): Promise<T> {
+    return withTenant(this.dataSource, tenantId, fn, isolation);
   }
 
   /** For work that is not one tenant's (relays, housekeeping); RLS tables show nothing here. */

@@ -54,6 +54,24 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
     expect(notes).toEqual([{ note: 'x' }, { note: 'x' }]);
   });
 
+  it('reads one snapshot in a REPEATABLE READ tenant transaction, and every commit in READ COMMITTED', async () => {
+    const count = (m: { query(sql: string): Promise<{ n: number }[]> }) =>
+      m.query('select count(*)::int as n from pings').then(([row]) => row.n);
+    const seen = async (isolation: 'READ COMMITTED' | 'REPEATABLE READ') =>
+      withTenant(
+        app,
+        tenantA,
+        async (m) => {
+          const before = await count(m);
+          await insertPing(tenantA); // another transaction commits between the two reads
+          return (await count(m)) - before;
+        },
+        isolation,
+      );
+    expect(await seen('REPEATABLE READ')).toBe(0);
+    expect(await seen('READ COMMITTED')).toBe(1);
+  });
+
   it('shows nothing and accepts nothing when no tenant is set', async () => {
     expect(await app.query('select * from pings')).toEqual([]);
     await expect(
