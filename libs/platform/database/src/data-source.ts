@@ -46,13 +46,15 @@ export async function withTenant<T>(
   dataSource: DataSource,
   tenantId: string,
   fn: (manager: EntityManager) => Promise<T>,
-  isolation: IsolationLevel = 'READ COMMITTED',
+  isolation?: IsolationLevel,
 ): Promise<T> {
   if (!isUuid(tenantId)) throw new Error(`tenant id must be a UUID, got '${tenantId}'`);
-  return dataSource.transaction(isolation, async (manager) => {
+  const work = async (manager: EntityManager) => {
     await manager.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
     return fn(manager);
-  });
+  };
+  // Without a level, PostgreSQL's default (READ COMMITTED) and no extra SET TRANSACTION round trip.
+  return isolation ? dataSource.transaction(isolation, work) : dataSource.transaction(work);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
