@@ -5,8 +5,6 @@ export interface RequestQueueInternals {
   scheduleCheckPendingRequests(): void;
 }
 
-const FIXED = Symbol('sextant:idle-timer-fixed');
-
 /** kafkajs' request queue class (one instance per broker connection); not part of its public API. */
 export function requestQueueClass(): { prototype: RequestQueueInternals } {
   return require('kafkajs/src/network/requestQueue') as { prototype: RequestQueueInternals };
@@ -22,11 +20,10 @@ export function requestQueueClass(): { prototype: RequestQueueInternals } {
  */
 export function fixIdleRequestQueueTimer(): void {
   const { prototype } = requestQueueClass();
-  const original = prototype.scheduleCheckPendingRequests as (() => void) & { [FIXED]?: true };
-  if (original[FIXED]) return;
-  const fixed = function (this: RequestQueueInternals) {
+  const original = prototype.scheduleCheckPendingRequests;
+  // Applied twice (two module registries in one process), the guard is only checked twice.
+  prototype.scheduleCheckPendingRequests = function (this: RequestQueueInternals) {
     if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
     original.call(this);
   };
-  prototype.scheduleCheckPendingRequests = Object.assign(fixed, { [FIXED]: true as const });
 }
