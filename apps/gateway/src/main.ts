@@ -1,6 +1,7 @@
 import { startTelemetry } from '@sextant/platform/telemetry';
 
-startTelemetry('gateway');
+// Server spans are the gateway's own (edge/edge-tracing.ts), not the HTTP instrumentation's.
+startTelemetry('gateway', process.env, { traceIncomingHttp: false });
 void import('@sextant/platform/service')
   .then(async ({ serviceMain }) => {
     const { gatewayService } = await import('./service');

@@ -107,6 +107,20 @@ describe('gateway at the door (real process)', () => {
     expect(headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
   });
 
+  it("continues the caller's trace: the upstream request is a child of the gateway's span", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpanId = '00f067aa0ba902b7';
+    const response = await call('/api/v1/attribution/echo', {
+      headers: { traceparent: `00-${traceId}-${callerSpanId}-01`, ...(await bearer()) },
+    });
+    expect(response.status).toBe(200);
+    const [, forwardedTrace, gatewaySpanId, flags] = String(received[0].traceparent).split('-');
+    expect(forwardedTrace).toBe(traceId);
+    expect(gatewaySpanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(gatewaySpanId).not.toBe(callerSpanId);
+    expect(flags).toBe('01');
+  });
+
   it('sets security headers and compresses large responses', async () => {
     const response = await call('/api/v1/attribution/echo', {
       headers: { 'accept-encoding': 'gzip', ...(await bearer()) },

@@ -2,11 +2,11 @@ import replyFrom from '@fastify/reply-from';
 import { ApiProblem, sendProblem, setRouteLabel } from '@sextant/platform/http';
 import type { Logger } from '@sextant/platform/logging';
 import type { NestFastifyApplication } from '@sextant/platform/service';
-import { currentTraceHeaders } from '@sextant/platform/telemetry';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import type { GatewayConfig } from '../config';
 import { type EdgeGuard, edgeContextOf } from '../edge/edge-guard';
+import { traceIdsOf, upstreamTraceHeaders } from '../edge/edge-tracing';
 import { CircuitBreaker } from './circuit-breaker';
 import type { RouteTimeouts } from './route-timeouts';
 
@@ -149,7 +149,7 @@ export async function installUpstreamProxy(
       rewriteRequestHeaders: (_req, headers) => {
         const forwarded: Record<string, string | string[] | undefined> = {};
         for (const name in headers) if (!IDENTITY_HEADER.test(name)) forwarded[name] = headers[name];
-        Object.assign(forwarded, currentTraceHeaders());
+        Object.assign(forwarded, upstreamTraceHeaders(request));
         forwarded['x-request-id'] = String(request.id);
         // The caller's address, for per-address limits upstream (the only x-sextant-* that passes).
         forwarded['x-sextant-client-ip'] = request.ip;
@@ -207,6 +207,7 @@ export async function installUpstreamProxy(
         tenantId: edge?.tenantId,
         keyId: edge?.keyId,
         userAgent: request.headers['user-agent'],
+        ...traceIdsOf(request),
       },
       'access',
     );

@@ -7,8 +7,10 @@ import {
   currentTraceHeaders,
   inSpan,
   SpanKind,
+  startServerSpan,
   startTelemetry,
   stopTelemetry,
+  traceHeadersOf,
 } from './telemetry';
 
 describe('telemetry', () => {
@@ -55,6 +57,30 @@ describe('telemetry', () => {
   it('marks a failing span as an error and rethrows', async () => {
     await expect(inSpan('fails', {}, async () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
     expect(spans().find((s) => s.name === 'fails')?.status).toBe(2);
+  });
+
+  it("makes a server span that continues the caller's trace without being the active span", () => {
+    const caller = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
+    const span = startServerSpan('GET /thing', {
+      traceparent: `00-${caller.traceId}-${caller.spanId}-01`,
+    });
+    expect(currentTraceHeaders()).toEqual({});
+    const forwarded = traceHeadersOf(span);
+    span.end();
+
+    const server = spans().find((s) => s.name === 'GET /thing');
+    expect(server?.traceId).toBe(caller.traceId);
+    expect(server?.parentSpanId).toBe(caller.spanId);
+    expect(forwarded.traceparent).toBe(`00-${caller.traceId}-${server?.spanId}-01`);
+  });
+
+  it('starts a new trace for a caller without one', () => {
+    const span = startServerSpan('GET /untraced', {});
+    const { traceparent } = traceHeadersOf(span);
+    span.end();
+    const server = spans().find((s) => s.name === 'GET /untraced');
+    expect(server?.parentSpanId).toBeUndefined();
+    expect(traceparent).toBe(`00-${server?.traceId}-${server?.spanId}-01`);
   });
 
   it('has no trace headers outside a span', () => {
