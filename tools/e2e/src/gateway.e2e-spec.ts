@@ -23,6 +23,7 @@ describe('gateway at the door (real process)', () => {
   let upstream: Server;
   let auth: StandInAuth;
   let received: IncomingHttpHeaders[] = [];
+  let onEndlessClosed = () => undefined as void;
   let stack: RunningStack;
   let gateway: string;
   let upstreamUrl: string;
@@ -52,6 +53,16 @@ describe('gateway at the door (real process)', () => {
           response.end();
         };
         more();
+        return;
+      }
+      if (request.url?.startsWith('/api/v1/reporting/endless')) {
+        // A stream that only ends when its reader goes away, as a live feed does.
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        const ticks = setInterval(() => response.write('data: tick\n\n'), 20);
+        response.once('close', () => {
+          clearInterval(ticks);
+          onEndlessClosed();
+        });
         return;
       }
       if (request.url?.startsWith('/api/v1/attribution/fail')) {
@@ -142,6 +153,20 @@ describe('gateway at the door (real process)', () => {
       expect(response.headers.get('content-encoding') ?? 'identity').toBe(encoding);
       expect(await response.text()).toBe(expected);
     }
+  });
+
+  it('releases the upstream stream when the client goes away in the middle of it', async () => {
+    const upstreamClosed = new Promise<string>((resolve) => (onEndlessClosed = () => resolve('closed')));
+    const abandon = new AbortController();
+    const response = await call('/api/v1/reporting/endless', {
+      headers: { 'accept-encoding': 'identity', ...(await bearer()) },
+      signal: abandon.signal,
+    });
+    const first = await response.body!.getReader().read();
+    expect(new TextDecoder().decode(first.value)).toContain('data: tick');
+    abandon.abort();
+    const stillOpen = new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5_000));
+    await expect(Promise.race([upstreamClosed, stillOpen])).resolves.toBe('closed');
   });
 
   it('allows cross-origin requests from configured origins only', async () => {

@@ -3,7 +3,7 @@ import { ApiProblem, sendProblem, setRouteLabel } from '@sextant/platform/http';
 import type { Logger } from '@sextant/platform/logging';
 import type { NestFastifyApplication } from '@sextant/platform/service';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { GatewayConfig } from '../config';
 import { type EdgeGuard, edgeContextOf } from '../edge/edge-guard';
 import { traceIdsOf, upstreamTraceHeaders } from '../edge/edge-tracing';
@@ -54,6 +54,18 @@ class ChunkCoalescer extends Transform {
   ) {
     this._write(Buffer.concat(chunks.map((c) => c.chunk)), chunks[0].encoding, callback);
   }
+}
+
+/**
+ * `source` through a ChunkCoalescer. Joined by hand rather than with `stream.pipeline`, which makes
+ * and aborts an AbortController (an Error with its stack trace) for every response it finishes.
+ */
+function coalesced(source: Readable): Readable {
+  const coalescer = new ChunkCoalescer();
+  source.once('error', (error) => coalescer.destroy(error));
+  // Done, failed or abandoned by the client: the upstream body is released either way.
+  coalescer.once('close', () => source.destroy());
+  return source.pipe(coalescer);
 }
 
 /** Headers that carry identity between Sextant's services: a client may never set them. */
@@ -164,9 +176,7 @@ export async function installUpstreamProxy(
         else breaker.succeeded();
         // A body of unknown length is a stream worth coalescing; a sized one is sent as it comes.
         const streamed = replyToClient.getHeader('content-length') === undefined;
-        void replyToClient.send(
-          streamed ? pipeline(response.stream, new ChunkCoalescer(), () => undefined) : response.stream,
-        );
+        void replyToClient.send(streamed ? coalesced(response.stream) : response.stream);
       },
       onError: (replyToClient, { error }) => {
         const to = replyToClient as unknown as FastifyReply;
