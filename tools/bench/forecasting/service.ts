@@ -5,10 +5,11 @@
 //   node dist/tools/bench/forecasting/service.js [--count 10000] [--length 730] [--horizon 28] [--runs 3]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS (e.g. the stack of ./tools/dev up).
 import { forecastDemand, simulateSkuDemand, SKU_SCALE_OPTIONS } from '@sextant/domain/forecasting';
-import { freePort, serviceUrls, signUp, startStack, type TestEnvironment } from '@sextant/testing';
+import { freePort, serviceUrls, signUp, startStack } from '@sextant/testing';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { argValue, median } from './cli-args';
+import { benchEnvironment } from '../bench-environment';
 
 const count = Number(argValue('--count', '10000'));
 const length = Number(argValue('--length', '730'));
@@ -26,22 +27,7 @@ interface BenchRun {
 }
 
 async function main() {
-  const adminUrl = process.env.SEXTANT_DATABASE_ADMIN_URL;
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!adminUrl || !brokers) throw new Error('set SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS');
-  const runId = `benchfc${Date.now().toString(36)}`;
-  const env: TestEnvironment = {
-    adminUrl,
-    brokers: brokers.split(','),
-    runId,
-    database: `sextant_${runId}`,
-    topicPrefix: `${runId}.`,
-    password: process.env.SEXTANT_DB_PASSWORD ?? 'sextant-dev-only',
-  };
-  const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
-    prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
-  };
-  await prepareDatabase(env.adminUrl, env.database, env.password);
+  const env = await benchEnvironment('forecasting', { fresh: true });
   const settings = { LOG_LEVEL: 'warn', OTEL_TRACES_FILE: '', RATE_LIMIT_MAX: '100000000' };
   const stack = await startStack(env, ['auth', 'forecasting', 'gateway'], settings);
   const workers: ReturnType<typeof spawn>[] = [];

@@ -4,13 +4,13 @@
 // Throughput with 50 connections, then latency at a fixed rate. Medians of --runs runs.
 //   node dist/tools/bench/gateway/gateway.js [--runs 3] [--seconds 10] [--rate 2000]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS (e.g. the stack of ./tools/dev up).
-import { signUp, startStack, type TestEnvironment } from '@sextant/testing';
+import { signUp, startStack } from '@sextant/testing';
 import autocannon from 'autocannon';
 import { openLoop } from '../open-loop';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchEnvironment } from '../bench-environment';
 
 const { values } = parseArgs({
   options: {
@@ -101,23 +101,7 @@ async function compare(
 }
 
 async function main() {
-  const adminUrl = process.env.SEXTANT_DATABASE_ADMIN_URL;
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!adminUrl || !brokers) throw new Error('set SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS');
-  const runId = `bench${Date.now().toString(36)}`;
-  const env: TestEnvironment = {
-    adminUrl,
-    brokers: brokers.split(','),
-    runId,
-    database: 'sextant_bench',
-    topicPrefix: `${runId}.`,
-    password: process.env.SEXTANT_DB_PASSWORD ?? 'sextant-dev-only',
-  };
-  // The database tooling is an application of its own (tools/db): loaded by path, as the test setup does.
-  const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
-    prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
-  };
-  await prepareDatabase(env.adminUrl, env.database, env.password);
+  const env = await benchEnvironment('gateway');
 
   const hello = createServer((_request, response) =>
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"hello":"world"}'),

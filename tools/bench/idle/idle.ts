@@ -4,8 +4,8 @@
 //   node dist/tools/bench/idle/idle.js [--runs 3] [--seconds 30] [--settle 15]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
 import { ALL_SERVICES, startStack, type ServiceName, type TestEnvironment } from '@sextant/testing';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchEnvironment } from '../bench-environment';
 
 const { values } = parseArgs({
   options: {
@@ -49,22 +49,7 @@ async function oneRun(env: TestEnvironment): Promise<Record<ServiceName, number>
 }
 
 async function main() {
-  const adminUrl = process.env.SEXTANT_DATABASE_ADMIN_URL;
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!adminUrl || !brokers) throw new Error('set SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS');
-  const runId = `benchidle${Date.now().toString(36)}`;
-  const env: TestEnvironment = {
-    adminUrl,
-    brokers: brokers.split(','),
-    runId,
-    database: 'sextant_bench_idle',
-    topicPrefix: `${runId}.`,
-    password: process.env.SEXTANT_DB_PASSWORD ?? 'sextant-dev-only',
-  };
-  const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
-    prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
-  };
-  await prepareDatabase(env.adminUrl, env.database, env.password);
+  const env = await benchEnvironment('idle');
   const results: Record<ServiceName, number>[] = [];
   for (let run = 0; run < runs; run++) {
     results.push(await oneRun(env));

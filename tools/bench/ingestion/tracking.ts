@@ -9,7 +9,7 @@
 //  - with --profile: a CPU profile of ingestion under the batch load, summarised by package/file.
 //   node dist/tools/bench/ingestion/tracking.js [--runs 3] [--seconds 60] [--rate 1000] [--connections 16] [--profile]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
-import { signUp, startStack, type TestEnvironment } from '@sextant/testing';
+import { signUp, startStack } from '@sextant/testing';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
+import { benchEnvironment } from '../bench-environment';
 
 const { values } = parseArgs({
   options: {
@@ -200,28 +200,7 @@ function summariseProfile(file: string, top = 15) {
 }
 
 async function main() {
-  const adminUrl = process.env.SEXTANT_DATABASE_ADMIN_URL;
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!adminUrl || !brokers) throw new Error('set SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS');
-  const runId = `benchtrk${Date.now().toString(36)}`;
-  const env: TestEnvironment = {
-    adminUrl,
-    brokers: brokers.split(','),
-    runId,
-    database: 'sextant_bench_tracking',
-    topicPrefix: `${runId}.`,
-    password: process.env.SEXTANT_DB_PASSWORD ?? 'sextant-dev-only',
-  };
-  const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
-    prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
-  };
-  // Each invocation starts from an empty database: the dedup table would otherwise grow with every
-  // run, and two versions measured one after the other would not meet the same table.
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${env.database} with (force)`);
-  await admin.end();
-  await prepareDatabase(env.adminUrl, env.database, env.password);
+  const env = await benchEnvironment('tracking', { fresh: true });
   const profileDir = values.profile ? mkdtempSync(path.join(tmpdir(), 'sextant-prof-')) : undefined;
   const stack = await startStack(env, ['auth', 'ingestion', 'gateway'], {
     LOG_LEVEL: 'warn',

@@ -18,7 +18,6 @@ import {
   simulateWorld,
   startDemoRuns,
   startStack,
-  type TestEnvironment,
   loadWorld,
   waitForPipeline,
 } from '@sextant/testing';
@@ -26,11 +25,10 @@ import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { campaignName, loadDataset } from '../reporting/dataset';
 import { dashboardPaths, dayOf, fixedRate, round, trackEvent } from '../reporting/requests';
+import { benchDatabaseUrl, benchEnvironment } from '../bench-environment';
 
 const { values } = parseArgs({
   options: {
@@ -57,28 +55,8 @@ interface Sample {
 }
 
 async function main() {
-  const adminUrl = process.env.SEXTANT_DATABASE_ADMIN_URL;
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!adminUrl || !brokers) throw new Error('set SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS');
-  const runId = `benchload${Date.now().toString(36)}`;
-  const env: TestEnvironment = {
-    adminUrl,
-    brokers: brokers.split(','),
-    runId,
-    database: 'sextant_bench_load',
-    topicPrefix: `${runId}.`,
-    password: process.env.SEXTANT_DB_PASSWORD ?? 'sextant-dev-only',
-  };
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${env.database} with (force)`);
-  await admin.end();
-  const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
-    prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
-  };
-  await prepareDatabase(env.adminUrl, env.database, env.password);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${env.database}`;
+  const env = await benchEnvironment('load', { fresh: true });
+  const dbUrl = benchDatabaseUrl(env);
   const stack = await startStack(env, ALL_SERVICES, {
     LOG_LEVEL: 'warn',
     OTEL_TRACES_FILE: '',
@@ -116,7 +94,7 @@ async function main() {
     for (let i = 0; i < Number(values.tenants); i++)
       owners.push(await signUp(stack.urls.gateway, `Load tenant ${i}`));
     const yesterday = Date.now() - DAY_MS;
-    const rows = await loadDataset(dbUrl.toString(), {
+    const rows = await loadDataset(dbUrl, {
       tenants: owners.map((o) => o.tenantId),
       channels: 30,
       campaigns: 50,

@@ -17,18 +17,11 @@
 //     [--backlog-events 200000] (0: no drain-rate phase)
 //     [--read-cache-entries 10000]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
-import {
-  type RunningStack,
-  signUp,
-  startStack,
-  type SignedUpOwner,
-  type TestEnvironment,
-} from '@sextant/testing';
+import { type RunningStack, signUp, startStack, type SignedUpOwner } from '@sextant/testing';
 import autocannon from 'autocannon';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { campaignName, channelName, loadDataset } from './dataset';
@@ -42,6 +35,7 @@ import {
   round,
   trackEvent,
 } from './requests';
+import { benchDatabaseUrl, benchEnvironment } from '../bench-environment';
 
 const { values } = parseArgs({
   options: {
@@ -443,29 +437,8 @@ async function martCapacity(
 }
 
 async function main() {
-  const adminUrl = process.env.SEXTANT_DATABASE_ADMIN_URL;
-  const brokers = process.env.KAFKA_BROKERS;
-  if (!adminUrl || !brokers) throw new Error('set SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS');
-  const runId = `benchrep${Date.now().toString(36)}`;
-  const env: TestEnvironment = {
-    adminUrl,
-    brokers: brokers.split(','),
-    runId,
-    database: 'sextant_bench_reporting',
-    topicPrefix: `${runId}.`,
-    password: process.env.SEXTANT_DB_PASSWORD ?? 'sextant-dev-only',
-  };
-  const { prepareDatabase } = require(path.join(__dirname, '../../db/src/prepare')) as {
-    prepareDatabase(adminUrl: string, database: string, password: string): Promise<unknown>;
-  };
-  // A fresh database each run: the load below assumes empty marts.
-  const adminClient = new Client({ connectionString: adminUrl });
-  await adminClient.connect();
-  await adminClient.query(`drop database if exists ${env.database} with (force)`);
-  await adminClient.end();
-  await prepareDatabase(env.adminUrl, env.database, env.password);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${env.database}`;
+  const env = await benchEnvironment('reporting', { fresh: true });
+  const dbUrl = benchDatabaseUrl(env);
   const stack = await startStack(env, ['auth', 'ingestion', 'reporting', 'gateway'], {
     LOG_LEVEL: 'warn',
     OTEL_TRACES_FILE: '',
@@ -478,7 +451,7 @@ async function main() {
         }
       : {}),
   });
-  const db = new Client({ connectionString: dbUrl.toString() });
+  const db = new Client({ connectionString: dbUrl });
   await db.connect();
   const kafka = new Kafka({ brokers: env.brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -503,7 +476,7 @@ async function main() {
     console.log(`signed up ${owners.length} tenants in ${round((Date.now() - started) / 1000)} s`);
     started = Date.now();
     const yesterday = Date.now() - DAY_MS;
-    const rows = await loadDataset(dbUrl.toString(), {
+    const rows = await loadDataset(dbUrl, {
       ...shape,
       tenants: owners.map((o) => o.tenantId),
       lastDay: dayOf(yesterday),

@@ -106,7 +106,7 @@ export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs =
       if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
         // The metadata can name a leader that still answers "not the leader" to ListOffsets; a
         // consumer started then fails its first offset lookups and rejoins its group, backing off.
-        for (const topic of topics) await admin.fetchTopicOffsets(topic);
+        await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
         return;
       }
     } catch (error) {
