@@ -16,7 +16,12 @@ export interface OpenLoopResult {
  */
 export async function openLoop(
   base: string,
-  request: (i: number) => { path: string; headers?: Record<string, string> },
+  request: (i: number) => {
+    path: string;
+    headers?: Record<string, string>;
+    method?: 'GET' | 'POST';
+    body?: string;
+  },
   seconds: number,
   rate: number,
   connections = 50,
@@ -30,12 +35,12 @@ export async function openLoop(
     const due = start + (i * 1_000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const { path, headers } = request(i);
+    const { path, headers, method = 'GET', body } = request(i);
     // Sent up to a millisecond early (timers are no finer): measured from the actual send then.
     const from = Math.max(due, performance.now());
     pending.push(
       pool
-        .request({ method: 'GET', path, headers })
+        .request({ method, path, headers, body })
         .then(async (response) => {
           await response.body.dump();
           if (response.statusCode < 300) latencies.push(performance.now() - from);
@@ -50,3 +55,10 @@ export async function openLoop(
   await pool.close();
   return { achievedRate: latencies.length / seconds, latencies, errors };
 }
+
+/** The p-th percentile (0-100) of `xs`, nearest rank; NaN when there is nothing to rank. */
+export const percentile = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};

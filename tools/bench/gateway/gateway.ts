@@ -6,7 +6,7 @@
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS (e.g. the stack of ./tools/dev up).
 import { signUp, startStack } from '@sextant/testing';
 import autocannon from 'autocannon';
-import { openLoop } from '../open-loop';
+import { openLoop, percentile } from '../open-loop';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -39,10 +39,8 @@ async function load(
   if (overallRate) {
     const { origin, pathname, search } = new URL(url);
     const fixed = await openLoop(origin, () => ({ path: pathname + search, headers }), seconds, overallRate);
-    const sorted = [...fixed.latencies].sort((a, b) => a - b);
-    const at = (q: number) =>
-      +sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)].toFixed(2);
-    return { rps: fixed.achievedRate, p50: at(0.5), p99: at(0.99), failures: fixed.errors };
+    const at = (p: number) => +percentile(fixed.latencies, p).toFixed(2);
+    return { rps: fixed.achievedRate, p50: at(50), p99: at(99), failures: fixed.errors };
   }
   const result = await autocannon({ url, connections, duration: seconds, headers });
   return {

@@ -2,7 +2,7 @@ import { createLogger } from '@sextant/platform/logging';
 import { createKafka, TopicNames } from '@sextant/platform/messaging';
 import { eventually, type RunningStack, startStack, testEnvironment } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { type StandInAuth, startStandInAuth } from './stand-in-auth';
 
@@ -24,6 +24,8 @@ describe('gateway at the door (real process)', () => {
   let auth: StandInAuth;
   let received: IncomingHttpHeaders[] = [];
   let onEndlessClosed = () => undefined as void;
+  let onUploadStarted = () => undefined as void;
+  let onUploadClosed = () => undefined as void;
   let stack: RunningStack;
   let gateway: string;
   let upstreamUrl: string;
@@ -63,6 +65,14 @@ describe('gateway at the door (real process)', () => {
           clearInterval(ticks);
           onEndlessClosed();
         });
+        return;
+      }
+      if (request.url?.startsWith('/api/v1/reporting/upload')) {
+        // Answers once the whole body has come.
+        request.once('close', () => onUploadClosed());
+        request.once('end', () => response.writeHead(200).end('{}'));
+        request.resume();
+        onUploadStarted();
         return;
       }
       if (request.url?.startsWith('/api/v1/attribution/fail')) {
@@ -167,6 +177,65 @@ describe('gateway at the door (real process)', () => {
     abandon.abort();
     const stillOpen = new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5_000));
     await expect(Promise.race([upstreamClosed, stillOpen])).resolves.toBe('closed');
+  });
+
+  it('abandons the upstream request when the client goes away in the middle of its body, and does not count it against the upstream', async () => {
+    const { authorization } = await bearer();
+    const { port } = new URL(gateway);
+    // Twice: with BREAKER_FAILURE_THRESHOLD 2, counting these as upstream failures would open the circuit.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const started = new Promise<void>((resolve) => (onUploadStarted = resolve));
+      const upstreamClosed = new Promise<string>((resolve) => (onUploadClosed = () => resolve('closed')));
+      const upload = httpRequest({
+        port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: '/api/v1/reporting/upload',
+        headers: { authorization, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
+      });
+      upload.on('error', () => undefined);
+      upload.write('first,row\n');
+      await started;
+      upload.destroy();
+      const stillOpen = new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5_000));
+      await expect(Promise.race([upstreamClosed, stillOpen])).resolves.toBe('closed');
+    }
+    expect((await call('/api/v1/reporting/echo', { headers: await bearer() })).status).toBe(200);
+  });
+
+  it('answers 413 problem+json to a body of unknown length once it passes the limit, not counted against the upstream', async () => {
+    const { authorization } = await bearer();
+    const { port } = new URL(gateway);
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const answer = await new Promise<{ status?: number; type?: string; body: string }>(
+        (resolve, reject) => {
+          const upload = httpRequest({
+            port,
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/api/v1/reporting/upload',
+            headers: { authorization, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
+          });
+          upload.on('response', (response) => {
+            let body = '';
+            response.on('data', (data: Buffer) => (body += data.toString()));
+            response.on('end', () => {
+              resolve({ status: response.statusCode, type: response.headers['content-type'], body });
+              upload.destroy();
+            });
+          });
+          upload.on('error', reject);
+          // 17 x 64 KiB, past the 1 MiB default limit, without a Content-Length; not ended, so that
+          // no unread bytes are left to turn the gateway's close into a reset that loses the answer.
+          for (let i = 0; i < 17; i++) upload.write(chunk);
+        },
+      );
+      expect(answer.status).toBe(413);
+      expect(answer.type).toMatch(/^application\/problem\+json/);
+      expect(answer.body).toContain('limit');
+    }
+    expect((await call('/api/v1/reporting/echo', { headers: await bearer() })).status).toBe(200);
   });
 
   it('allows cross-origin requests from configured origins only', async () => {

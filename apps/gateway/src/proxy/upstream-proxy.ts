@@ -11,6 +11,7 @@ import { CircuitBreaker } from './circuit-breaker';
 import type { RouteTimeouts } from './route-timeouts';
 
 const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
+const CLIENT_GONE = 'SEXTANT_CLIENT_GONE';
 
 function bodyTooLarge(limit: number) {
   return Object.assign(new Error(`The body is over the ${limit}-byte limit.`), {
@@ -31,6 +32,26 @@ class ByteLimit extends Transform {
     this.seen += chunk.length;
     callback(this.seen > this.limit ? bodyTooLarge(this.limit) : null, chunk);
   }
+}
+
+/**
+ * A request body through a ByteLimit. A client that goes away before its body ends fails the
+ * limited stream too, so the upstream request is abandoned at once instead of waiting, a
+ * connection held, for a body that will not come until the upstream timeout.
+ */
+function limited(payload: Readable, limit: number): Readable {
+  const limiter = new ByteLimit(limit);
+  const clientGone = (cause?: unknown) =>
+    limiter.destroy(
+      Object.assign(new Error('The client went away before its body ended.', { cause }), {
+        code: CLIENT_GONE,
+      }),
+    );
+  payload.once('error', clientGone);
+  payload.once('close', () => {
+    if (!payload.readableEnded) clientGone();
+  });
+  return payload.pipe(limiter);
 }
 
 /**
@@ -131,7 +152,7 @@ export async function installUpstreamProxy(
   fastify.addContentTypeParser('*', (request, payload, done) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > config.BODY_LIMIT_BYTES) return done(bodyTooLarge(config.BODY_LIMIT_BYTES), undefined);
-    done(null, payload.pipe(new ByteLimit(config.BODY_LIMIT_BYTES)));
+    done(null, limited(payload, config.BODY_LIMIT_BYTES));
   });
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
@@ -180,10 +201,16 @@ export async function installUpstreamProxy(
       },
       onError: (replyToClient, { error }) => {
         const to = replyToClient as unknown as FastifyReply;
-        if ((error as { code?: string }).code === BODY_TOO_LARGE) return problem(error, to);
+        // reply-from wraps what the request failed with: the request body's own errors are the cause.
+        const cause = (error as { cause?: Error }).cause ?? error;
+        const code = (cause as { code?: string }).code;
+        if (code === BODY_TOO_LARGE) return problem(cause, to);
+        if (code === CLIENT_GONE) {
+          // The client's doing, not the upstream's: not counted by the breaker (the answer goes nowhere).
+          return problem(new ApiProblem(400, 'body_incomplete', 'The request body ended early.'), to);
+        }
         breaker.failed();
-        const timedOut =
-          /timeout/i.test(error.message) || (error as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
+        const timedOut = /timeout/i.test(error.message) || code === 'UND_ERR_HEADERS_TIMEOUT';
         problem(
           timedOut
             ? new ApiProblem(504, 'upstream_timeout', `The ${domain} service did not answer in time.`)
