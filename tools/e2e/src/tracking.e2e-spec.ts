@@ -145,6 +145,52 @@ describe('tracking API through the gateway (real processes, PostgreSQL and Kafka
     expect(acceptedOf(owner)).toHaveLength(30);
   });
 
+  it('answers single calls sent at once each for its own event: accepted once, duplicates, and dead letters of its own', async () => {
+    const owner = await signUp(stack.urls.gateway, 'Busy site');
+    const events = Array.from({ length: 10 }, () => trackEvent());
+    const bad = Array.from({ length: 3 }, (_, n) => ({
+      type: 'track',
+      event: 'Orphan',
+      messageId: `bad-${n}`,
+    }));
+    const single = (body: unknown) =>
+      api.request<{ accepted: number; duplicates: number; messageId: string; detail: string }>(
+        'POST',
+        '/api/v1/ingestion/v1/track',
+        { body, headers: owner.headers },
+      );
+    // Every good event four times, the bad ones in between: 43 calls in flight together.
+    const sent = [...events, ...events, ...bad, ...events, ...events];
+    const answers = await Promise.all(sent.map(single));
+
+    const good = answers.filter((a) => a.status === 200);
+    expect(good).toHaveLength(40);
+    expect(good.reduce((sum, a) => sum + a.body.accepted, 0)).toBe(10);
+    expect(good.reduce((sum, a) => sum + a.body.duplicates, 0)).toBe(30);
+    answers.forEach((answer, n) => {
+      if (answer.status === 200)
+        expect(answer.body.messageId).toBe((sent[n] as { messageId: string }).messageId);
+    });
+    const refused = answers.filter((a) => a.status === 400);
+    const deadLetterIds = refused.map((a) => /dead letter ([0-9a-f-]{36})/.exec(a.body.detail)![1]);
+    expect(new Set(deadLetterIds).size).toBe(3);
+    for (const [n, deadLetterId] of deadLetterIds.entries()) {
+      const stored = await api.request<{ rawEvent: { messageId: string } }>(
+        'GET',
+        '/api/v1/ingestion/dead-letters/{deadLetterId}',
+        { params: { deadLetterId }, headers: owner.headers },
+      );
+      expect(stored.body.rawEvent.messageId).toBe(bad[n].messageId);
+    }
+    await eventually(async () => acceptedOf(owner).length >= 10);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(
+      acceptedOf(owner)
+        .map((m) => m.value.messageId)
+        .sort(),
+    ).toEqual(events.map((e) => e.messageId).sort());
+  });
+
   it('normalises: skew-corrected timestamp, future flag, touch and channel by the tenant rules, minimised context', async () => {
     const owner = await signUp(stack.urls.gateway, 'Channels shop');
     // The client clock runs 1 hour ahead: sentAt - originalTimestamp = 5 s, so timestamp = receivedAt - 5 s.

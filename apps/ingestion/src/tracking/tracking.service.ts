@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { suppressedEvents } from '../privacy/suppression';
 import { SourceHealthRecorder } from '../source-health/source-health.recorder';
 import { TrackingSettingsService } from '../tracking-settings/tracking-settings.service';
+import { CommitQueue } from './commit-queue';
 import { EventAcceptance, type Outcome, type Rejection, type Submission } from './event-acceptance';
 import { prepareEvent, type TrackingPolicy } from './tracking-event';
 import { withDeadlockRetry } from './transaction-retry';
@@ -36,10 +37,24 @@ type ItemOutcome = Outcome | { status: 'suppressed' };
 type Checked =
   { index: number; ok: true; submission: Submission } | { index: number; ok: false; rejection: Rejection };
 
+interface Committed {
+  /** Aligned with the committed items (undefined for rejected ones). */
+  outcomes: (ItemOutcome | undefined)[];
+  /** The rejected items' dead letters, in order. */
+  deadLetterIds: string[];
+}
+
+/** The most single-event requests of a tenant that commit in one transaction (see CommitQueue). */
+const SINGLES_PER_TRANSACTION = 100;
+
 @Injectable()
 export class TrackingService {
   private readonly refused: Counter<'reason'>;
   private readonly suppressed: Counter;
+  private readonly singles = new CommitQueue<Checked[], Committed>(
+    (tenantId, requests) => this.commitRequests(tenantId, requests),
+    SINGLES_PER_TRANSACTION,
+  );
 
   constructor(
     private readonly transactions: Transactions,
@@ -69,7 +84,7 @@ export class TrackingService {
     const checked = validated.ok
       ? this.check(caller, 0, validated.event, '', policy, receivedAt, body, type, null)
       : reject(caller, 0, type, body, null, validated.problems, receivedAt);
-    const { outcomes, deadLetterIds } = await this.commit(caller.tenantId, [checked]);
+    const { outcomes, deadLetterIds } = await this.singles.submit(caller.tenantId, [checked]);
     this.recordHealth(caller, [checked], outcomes);
     if (!checked.ok) {
       throw ApiProblem.badRequest(
@@ -185,12 +200,29 @@ export class TrackingService {
     return { index, ok: true, submission: { prepared: prepared.event, sourceId: caller.sourceId } };
   }
 
+  /** Several requests' items in one transaction, each request's share of the result handed back to it. */
+  private async commitRequests(tenantId: string, requests: Checked[][]): Promise<Committed[]> {
+    const { outcomes, deadLetterIds } = await this.commit(tenantId, requests.flat());
+    let item = 0;
+    let rejected = 0;
+    return requests.map((items) => {
+      const rejections = items.filter((c) => !c.ok).length;
+      const share = {
+        outcomes: outcomes.slice(item, item + items.length),
+        deadLetterIds: deadLetterIds.slice(rejected, rejected + rejections),
+      };
+      item += items.length;
+      rejected += rejections;
+      return share;
+    });
+  }
+
   /**
    * One transaction: suppressions are checked (one query), then dedup keys, outbox rows, identity
    * changes and dead letters commit together. A suppressed event leaves nothing behind, not even its
    * dedup key, so once the suppression is lifted the same event is accepted.
    */
-  private async commit(tenantId: string, checked: Checked[]) {
+  private async commit(tenantId: string, checked: Checked[]): Promise<Committed> {
     const submissions = checked.filter((c) => c.ok).map((c) => c.submission);
     const rejections = checked.filter((c) => !c.ok).map((c) => c.rejection);
     const result = await withDeadlockRetry(() =>
