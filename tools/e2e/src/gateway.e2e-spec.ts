@@ -179,20 +179,22 @@ describe('gateway at the door (real process)', () => {
     await expect(Promise.race([upstreamClosed, stillOpen])).resolves.toBe('closed');
   });
 
+  /** A POST to the stand-in upstream's /upload through the gateway, its body sent by the test (no Content-Length). */
+  const chunkedUpload = async () =>
+    httpRequest({
+      port: new URL(gateway).port,
+      host: '127.0.0.1',
+      method: 'POST',
+      path: '/api/v1/reporting/upload',
+      headers: { ...(await bearer()), 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
+    });
+
   it('abandons the upstream request when the client goes away in the middle of its body, and does not count it against the upstream', async () => {
-    const { authorization } = await bearer();
-    const { port } = new URL(gateway);
     // Twice: with BREAKER_FAILURE_THRESHOLD 2, counting these as upstream failures would open the circuit.
     for (let attempt = 0; attempt < 2; attempt++) {
       const started = new Promise<void>((resolve) => (onUploadStarted = resolve));
       const upstreamClosed = new Promise<string>((resolve) => (onUploadClosed = () => resolve('closed')));
-      const upload = httpRequest({
-        port,
-        host: '127.0.0.1',
-        method: 'POST',
-        path: '/api/v1/reporting/upload',
-        headers: { authorization, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
-      });
+      const upload = await chunkedUpload();
       upload.on('error', () => undefined);
       upload.write('first,row\n');
       await started;
@@ -204,31 +206,23 @@ describe('gateway at the door (real process)', () => {
   });
 
   it('answers 413 problem+json to a body of unknown length once it passes the limit, not counted against the upstream', async () => {
-    const { authorization } = await bearer();
-    const { port } = new URL(gateway);
     const chunk = 'x'.repeat(64 * 1024);
     for (let attempt = 0; attempt < 2; attempt++) {
+      const request = await chunkedUpload();
       const answer = await new Promise<{ status?: number; type?: string; body: string }>(
         (resolve, reject) => {
-          const upload = httpRequest({
-            port,
-            host: '127.0.0.1',
-            method: 'POST',
-            path: '/api/v1/reporting/upload',
-            headers: { authorization, 'content-type': 'text/csv', 'transfer-encoding': 'chunked' },
-          });
-          upload.on('response', (response) => {
+          request.on('response', (response) => {
             let body = '';
             response.on('data', (data: Buffer) => (body += data.toString()));
             response.on('end', () => {
               resolve({ status: response.statusCode, type: response.headers['content-type'], body });
-              upload.destroy();
+              request.destroy();
             });
           });
-          upload.on('error', reject);
+          request.on('error', reject);
           // 17 x 64 KiB, past the 1 MiB default limit, without a Content-Length; not ended, so that
           // no unread bytes are left to turn the gateway's close into a reset that loses the answer.
-          for (let i = 0; i < 17; i++) upload.write(chunk);
+          for (let i = 0; i < 17; i++) request.write(chunk);
         },
       );
       expect(answer.status).toBe(413);
