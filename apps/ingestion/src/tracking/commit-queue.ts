@@ -53,14 +53,17 @@ export class CommitQueue<Part, Result> {
       taken.forEach((w, i) => w.settle(results[i]));
     } catch (error) {
       if (taken.length === 1) return taken[0].fail(error);
-      for (const w of taken) {
-        try {
-          const [result] = await this.commit(key, [w.part]);
-          w.settle(result);
-        } catch (alone) {
-          w.fail(alone);
-        }
-      }
+      // At once, not one after another: when the database is the trouble, all fail in one wait.
+      await Promise.all(
+        taken.map(async (w) => {
+          try {
+            const [result] = await this.commit(key, [w.part]);
+            w.settle(result);
+          } catch (alone) {
+            w.fail(alone);
+          }
+        }),
+      );
     }
   }
 }
