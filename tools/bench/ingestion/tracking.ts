@@ -5,7 +5,8 @@
 //    offsets (the outbox relay must keep up for the rate to be sustained);
 //  - ceiling: a plain kafkajs producer (acks=all, idempotent off, batches of 100) sending the same
 //    event payloads to the same broker for the same time;
-//  - latency: single `track` calls at a fixed rate (default 1,000/s, evenly spaced), p50/p99;
+//  - latency: single `track` calls at a fixed rate (default 1,000/s, evenly spaced, after 5 s of
+//    warm-up not counted), p50/p99;
 //  - with --profile: a CPU profile of ingestion under the batch load, summarised by package/file.
 //   node dist/tools/bench/ingestion/tracking.js [--runs 3] [--seconds 60] [--rate 1000] [--connections 16] [--profile]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
@@ -155,17 +156,15 @@ async function singleTrackLatency(gateway: string, headers: Record<string, strin
   const duration = Math.min(seconds, 30);
   // Evenly spaced (open loop): autocannon's overallRate sends each connection's share of a second
   // in a burst, and the burst's queue showed up as latency.
-  const { achievedRate, latencies, errors } = await openLoop(
-    gateway,
-    (n) => ({
-      method: 'POST',
-      path: '/api/v1/ingestion/v1/track',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify(eventTemplate(`${prefix}-${n}`, n)),
-    }),
-    duration,
-    rate,
-  );
+  const track = (round: string) => (n: number) => ({
+    method: 'POST' as const,
+    path: '/api/v1/ingestion/v1/track',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(eventTemplate(`${prefix}-${round}-${n}`, n)),
+  });
+  // Not counted: the first seconds of single calls, while the services compile that path.
+  await openLoop(gateway, track('warm-up'), Math.min(5, duration), rate);
+  const { achievedRate, latencies, errors } = await openLoop(gateway, track('measured'), duration, rate);
   return {
     achievedRate: Math.round(achievedRate),
     p50Ms: +percentile(latencies, 50).toFixed(1),
