@@ -55,10 +55,3 @@ export async function openLoop(
   await pool.close();
   return { achievedRate: latencies.length / seconds, latencies, errors };
 }
-
-/** The p-th percentile (0-100) of `xs`, nearest rank; NaN when there is nothing to rank. */
-export const percentile = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};

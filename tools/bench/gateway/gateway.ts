@@ -6,7 +6,8 @@
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS (e.g. the stack of ./tools/dev up).
 import { signUp, startStack } from '@sextant/testing';
 import autocannon from 'autocannon';
-import { openLoop, percentile } from '../open-loop';
+import { openLoop } from '../open-loop';
+import { median, percentile } from '../stats';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -51,13 +52,11 @@ async function load(
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 function summarise(results: Result[]): Result {
   return {
     rps: median(results.map((r) => r.rps)),
-    p50: median(results.map((r) => r.p50)),
-    p99: median(results.map((r) => r.p99)),
+    p50: +median(results.map((r) => r.p50)).toFixed(2),
+    p99: +median(results.map((r) => r.p99)).toFixed(2),
     failures: results.reduce((sum, r) => sum + r.failures, 0),
   };
 }

@@ -6,6 +6,7 @@
 import { ALL_SERVICES, startStack, type ServiceName, type TestEnvironment } from '@sextant/testing';
 import { parseArgs } from 'node:util';
 import { benchEnvironment } from '../bench-environment';
+import { median } from '../stats';
 
 const { values } = parseArgs({
   options: {
@@ -18,11 +19,6 @@ const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const settle = Number(values.settle);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function cpuSeconds(url: string): Promise<number> {
   const response = await fetch(`${url}/metrics`);

@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchEnvironment } from '../bench-environment';
-import { openLoop, percentile } from '../open-loop';
+import { openLoop } from '../open-loop';
+import { median, percentile } from '../stats';
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +36,6 @@ const seconds = Number(values.seconds);
 const rate = Number(values.rate);
 const connections = Number(values.connections);
 const BATCH = 100;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** A realistic event: page URL with UTM and a click id, context, properties (about 600 bytes). */
 const eventTemplate = (messageId: string, n: number) => ({
@@ -151,20 +151,22 @@ async function rawProducer(kafka: Kafka, topic: string) {
   return { sentPerSecond: sent / elapsed };
 }
 
-async function singleTrackLatency(gateway: string, headers: Record<string, string>) {
+/** Single `track` calls for `duration` seconds at --rate, evenly spaced (open loop). */
+async function singleTrackLatency(gateway: string, headers: Record<string, string>, duration: number) {
+  // autocannon's overallRate sends each connection's share of a second in a burst, and the
+  // burst's queue showed up as latency.
   const prefix = randomUUID();
-  const duration = Math.min(seconds, 30);
-  // Evenly spaced (open loop): autocannon's overallRate sends each connection's share of a second
-  // in a burst, and the burst's queue showed up as latency.
-  const track = (round: string) => (n: number) => ({
-    method: 'POST' as const,
-    path: '/api/v1/ingestion/v1/track',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify(eventTemplate(`${prefix}-${round}-${n}`, n)),
-  });
-  // Not counted: the first seconds of single calls, while the services compile that path.
-  await openLoop(gateway, track('warm-up'), Math.min(5, duration), rate);
-  const { achievedRate, latencies, errors } = await openLoop(gateway, track('measured'), duration, rate);
+  const { achievedRate, latencies, errors } = await openLoop(
+    gateway,
+    (n) => ({
+      method: 'POST',
+      path: '/api/v1/ingestion/v1/track',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(eventTemplate(`${prefix}-${n}`, n)),
+    }),
+    duration,
+    rate,
+  );
   return {
     achievedRate: Math.round(achievedRate),
     p50Ms: +percentile(latencies, 50).toFixed(1),
@@ -221,8 +223,11 @@ async function main() {
       console.log(JSON.stringify({ run, full, raw }));
     }
     latency = [];
+    const duration = Math.min(seconds, 30);
+    // Not counted: the first seconds of single calls, while the services compile that path.
+    await singleTrackLatency(stack.urls.gateway, owner.headers, Math.min(5, duration));
     for (let run = 0; run < runs; run++)
-      latency.push(await singleTrackLatency(stack.urls.gateway, owner.headers));
+      latency.push(await singleTrackLatency(stack.urls.gateway, owner.headers, duration));
   } finally {
     await stack.stop();
   }
@@ -239,8 +244,8 @@ async function main() {
     singleTrack: {
       targetRate: rate,
       achievedRate: Math.round(median(latency.map((l) => l.achievedRate))),
-      p50Ms: median(latency.map((l) => l.p50Ms)),
-      p99Ms: median(latency.map((l) => l.p99Ms)),
+      p50Ms: +median(latency.map((l) => l.p50Ms)).toFixed(1),
+      p99Ms: +median(latency.map((l) => l.p99Ms)).toFixed(1),
       failures: latency.reduce((sum, l) => sum + l.failures, 0),
     },
     goals: {

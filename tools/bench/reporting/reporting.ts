@@ -25,17 +25,9 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { campaignName, channelName, loadDataset } from './dataset';
-import {
-  dashboardPaths,
-  dayOf,
-  fixedRate,
-  type Latency,
-  median,
-  percentile,
-  round,
-  trackEvent,
-} from './requests';
+import { dashboardPaths, dayOf, fixedRate, type Latency, round, trackEvent } from './requests';
 import { benchDatabaseUrl, benchEnvironment } from '../bench-environment';
+import { median, percentile } from '../stats';
 
 const { values } = parseArgs({
   options: {
@@ -498,10 +490,10 @@ async function main() {
         console.log(JSON.stringify({ run, direct: direct.at(-1), gateway: gateway.at(-1), loadBefore }));
       }
       const summary = (xs: Latency[]) => ({
-        achievedRate: median(xs.map((x) => x.achievedRate)),
-        p50: median(xs.map((x) => x.p50)),
-        p95: median(xs.map((x) => x.p95)),
-        p99: median(xs.map((x) => x.p99)),
+        achievedRate: round(median(xs.map((x) => x.achievedRate))),
+        p50: round(median(xs.map((x) => x.p50))),
+        p95: round(median(xs.map((x) => x.p95))),
+        p99: round(median(xs.map((x) => x.p99))),
         errors: xs.reduce((sum, x) => sum + x.errors, 0),
       });
       console.log(`\nqueries at ${rate}/s: medians of ${runs} runs of ${seconds} s (ms), load ${load()}`);
@@ -575,7 +567,10 @@ async function main() {
       // Runs whose probes were all still unseen have no freshness figure: medians of the others.
       const summary = <T extends Record<string, number>>(xs: T[]) =>
         Object.fromEntries(
-          Object.keys(xs[0]).map((k) => [k, median(xs.map((x) => x[k]).filter((v) => Number.isFinite(v)))]),
+          Object.keys(xs[0]).map((k) => [
+            k,
+            round(median(xs.map((x) => x[k]).filter((v) => Number.isFinite(v))), 2),
+          ]),
         );
       console.log(`\nfreshness: medians of ${runs} runs of ${freshnessSeconds} s, load ${load()}`);
       console.table({

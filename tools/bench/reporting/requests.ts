@@ -1,12 +1,11 @@
 // Request shapes and measurement helpers shared by the reporting benchmark and the load profile.
 import type { SignedUpOwner } from '@sextant/testing';
-import { openLoop, percentile } from '../open-loop';
+import { openLoop } from '../open-loop';
+import { percentile } from '../stats';
 
 const DAY_MS = 86_400_000;
 export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-export { percentile };
 export const round = (x: number, digits = 1) => +x.toFixed(digits);
 
 /** The dashboard requests: overview and channel table x 30/365 days x two models. */

@@ -1,9 +1,14 @@
-import { type Span, SpanStatusCode, startServerSpan, traceHeadersOf } from '@sextant/platform/telemetry';
+import {
+  type Span,
+  SpanStatusCode,
+  startServerSpan,
+  traceHeadersOf,
+  UNTRACED_PATHS,
+} from '@sextant/platform/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { edgeContextOf } from './edge-guard';
 
 const spans = new WeakMap<FastifyRequest, Span>();
-const UNTRACED = /^\/(health|metrics)/;
 
 /**
  * One server span per request, continuing the caller's trace, ended with the response and named
@@ -13,7 +18,7 @@ const UNTRACED = /^\/(health|metrics)/;
  */
 export function installEdgeTracing(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
-    if (!UNTRACED.test(request.url)) {
+    if (!UNTRACED_PATHS.test(request.url)) {
       spans.set(
         request,
         startServerSpan(request.method, request.headers, {

@@ -19,6 +19,9 @@ import { JsonLinesSpanExporter } from './json-lines-exporter';
 
 let sdk: NodeSDK | undefined;
 
+/** Probes and scrapes: requests no service makes a span of. */
+export const UNTRACED_PATHS = /^\/(health|metrics)/;
+
 export interface TelemetryOptions {
   /**
    * false: OpenTelemetry's HTTP instrumentation leaves incoming requests alone, and the service
@@ -55,7 +58,7 @@ export function startTelemetry(
     instrumentations: [
       new HttpInstrumentation({
         disableIncomingRequestInstrumentation: options.traceIncomingHttp === false,
-        ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
+        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? ''),
       }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],
