@@ -8,6 +8,7 @@ import { Identity1763900000000 } from './migrations/1763900000000-Identity';
 import { MfaKeysAudit1764400000000 } from './migrations/1764400000000-MfaKeysAudit';
 import { AuditEventsConsumer } from './audit/audit-events.consumer';
 import { AuditRetention1764850000000 } from './migrations/1764850000000-AuditRetention';
+import { OutboxBatches1796000300000 } from './migrations/1796000300000-OutboxBatches';
 import { RetentionModule, RetentionWindowsConsumer } from './retention/retention';
 
 /** The auth schema is written in SQL (see the Identity migration); no TypeORM entities. */
@@ -17,6 +18,7 @@ export const migrations = [
   Identity1763900000000,
   MfaKeysAudit1764400000000,
   AuditRetention1764850000000,
+  OutboxBatches1796000300000,
 ];
 
 export function authService(config: AuthConfig = loadAuthConfig()): ServiceEntry<AuthConfig> {

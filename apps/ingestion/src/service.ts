@@ -26,6 +26,7 @@ import { TrackingModule } from './tracking/tracking.module';
 import { TrackingSettingsRow } from './tracking-settings/tracking-settings.entity';
 import { TrackingSettingsModule } from './tracking-settings/tracking-settings.module';
 import { Commerce1764550000000 } from './migrations/1764550000000-Commerce';
+import { OutboxBatches1796000300000 } from './migrations/1796000300000-OutboxBatches';
 import { CommerceOrder } from './orders/order.entity';
 import { AdSpend } from './spend/spend.entity';
 import { SpendModule } from './spend/spend.module';
@@ -62,6 +63,7 @@ export const migrations = [
   TrackedMessageProfiles1764750000000,
   ConsentRequirements1764800000000,
   Retention1764850000000,
+  OutboxBatches1796000300000,
 ];
 
 export function ingestionService(

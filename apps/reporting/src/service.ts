@@ -8,6 +8,7 @@ import { SignalDelivery1795990000000 } from './migrations/1795990000000-SignalDe
 import { ReadRollups1796000000000 } from './migrations/1796000000000-ReadRollups';
 import { MartVersions1796000100000 } from './migrations/1796000100000-MartVersions';
 import { DropRedundantDayIndex1796000200000 } from './migrations/1796000200000-DropRedundantDayIndex';
+import { OutboxBatches1796000300000 } from './migrations/1796000300000-OutboxBatches';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
@@ -35,6 +36,7 @@ export const migrations = [
   ReadRollups1796000000000,
   MartVersions1796000100000,
   DropRedundantDayIndex1796000200000,
+  OutboxBatches1796000300000,
 ];
 
 export function reportingService(

@@ -65,7 +65,7 @@ describe('scheduled runs (real PostgreSQL)', () => {
     );
     expect(runs).toEqual([{ run_id: started[0], trigger: 'schedule', skus_total: 3, horizon: 14 }]);
     const jobs = await db.query(
-      `select payload from outbox where topic = 'forecasting.job.requested.v1' and payload->>'runId' = $1 order by payload->>'job'`,
+      `select payload from outbox_messages where topic = 'forecasting.job.requested.v1' and payload->>'runId' = $1 order by payload->>'job'`,
       [started[0]],
     );
     expect(jobs.map((j: { payload: { skus: string[] } }) => j.payload.skus)).toEqual([['A', 'B'], ['C']]);

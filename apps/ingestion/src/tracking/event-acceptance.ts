@@ -31,7 +31,7 @@ export interface Rejection {
  * The write side of tracking, inside one tenant transaction: deduplicate on (tenant, messageId)
  * with one multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING (each key with the profile its
  * event is expected to get, read just before), resolve profiles for the new events, and write them
- * (and any identity merges) to the outbox with one INSERT per topic. Since
+ * (and any identity merges) to the outbox with one row per topic. Since
  * the dedup keys and the outbox rows commit together, an event is published once or not at all.
  */
 @Injectable()

@@ -2,7 +2,8 @@ import type { QueryRunner } from 'typeorm';
 
 /**
  * The outbox and processed-event tables of a service schema (entities in messaging.entities.ts),
- * for the service's first migration. The entity/migration check keeps the two in step.
+ * for the service's first migration; batchOutboxRows reshapes the outbox since. The entity/migration
+ * check keeps the two in step.
  */
 export async function createMessagingTables(runner: QueryRunner, schema: string): Promise<void> {
   await runner.query(`CREATE TABLE "${schema}"."outbox" (
@@ -27,4 +28,47 @@ export async function createMessagingTables(runner: QueryRunner, schema: string)
 export async function dropMessagingTables(runner: QueryRunner, schema: string): Promise<void> {
   await runner.query(`DROP TABLE "${schema}"."processed_events"`);
   await runner.query(`DROP TABLE "${schema}"."outbox"`);
+}
+
+/**
+ * Outbox rows become one per outbox write instead of one per event: `messages` holds the write's
+ * events as a JSON array of `{ eventId, key, headers, value }` (`value` the payload's JSON text), in
+ * order, stored as text without compression: PostgreSQL neither parses nor compresses what it only
+ * hands back to the relay. Additive, so that the previous release runs against it during a rollout:
+ * the per-event columns stay (now nullable) for the rows it writes, and the relay publishes both
+ * kinds. Its relay refuses a batched row (no headers: kafkajs throws, the round rolls back), so
+ * nothing is published wrongly while both run. The view `outbox_messages` lists the waiting events
+ * one per row, for operators and tests.
+ */
+export async function batchOutboxRows(runner: QueryRunner, schema: string): Promise<void> {
+  const outbox = `"${schema}"."outbox"`;
+  await runner.query(`ALTER TABLE ${outbox}
+    ADD COLUMN "messages" text, ADD COLUMN "message_count" integer,
+    ALTER COLUMN "event_id" DROP NOT NULL, ALTER COLUMN "message_key" DROP NOT NULL,
+    ALTER COLUMN "payload" DROP NOT NULL, ALTER COLUMN "headers" DROP NOT NULL`);
+  await runner.query(`ALTER TABLE ${outbox} ALTER COLUMN "messages" SET STORAGE EXTERNAL`);
+  await runner.query(`CREATE VIEW "${schema}"."outbox_messages" AS
+    SELECT o."position", m."n" AS "index", o."topic", (m."message"->>'eventId')::uuid AS "event_id",
+           m."message"->>'key' AS "message_key", (m."message"->>'value')::jsonb AS "payload",
+           m."message"->'headers' AS "headers", o."created_at"
+      FROM ${outbox} o,
+           json_array_elements(coalesce(o."messages"::json, json_build_array(json_build_object('eventId',
+             o."event_id", 'key', o."message_key", 'headers', o."headers", 'value', o."payload"::text))))
+             WITH ORDINALITY AS m("message", "n")`);
+}
+
+/** Back to one row per event: batched rows are split, in order (their positions are new). */
+export async function unbatchOutboxRows(runner: QueryRunner, schema: string): Promise<void> {
+  const outbox = `"${schema}"."outbox"`;
+  await runner.query(`DROP VIEW "${schema}"."outbox_messages"`);
+  await runner.query(
+    `INSERT INTO ${outbox} ("event_id", "topic", "message_key", "payload", "headers", "created_at")
+     SELECT (m->>'eventId')::uuid, o."topic", m->>'key', (m->>'value')::jsonb, (m->'headers')::jsonb, o."created_at"
+       FROM ${outbox} o, json_array_elements(o."messages"::json) WITH ORDINALITY AS e(m, n)
+      WHERE o."messages" IS NOT NULL ORDER BY o."position", e.n`,
+  );
+  await runner.query(`DELETE FROM ${outbox} WHERE "messages" IS NOT NULL`);
+  await runner.query(`ALTER TABLE ${outbox} DROP COLUMN "messages", DROP COLUMN "message_count",
+    ALTER COLUMN "event_id" SET NOT NULL, ALTER COLUMN "message_key" SET NOT NULL,
+    ALTER COLUMN "payload" SET NOT NULL, ALTER COLUMN "headers" SET NOT NULL`);
 }

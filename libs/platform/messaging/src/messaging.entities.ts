@@ -1,30 +1,48 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
-/** An event written in the same transaction as the state change; the relay publishes it. */
+/**
+ * The events of one outbox write, made in the same transaction as the state change; the relay
+ * publishes them in order. `messages` is a JSON array of `OutboxMessage` (see batchOutboxRows).
+ */
 @Entity({ name: 'outbox' })
-export class OutboxMessage {
+export class OutboxRow {
   /** Publication order. */
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'outbox_pkey' })
   position!: string;
 
-  @Index('outbox_event_id_key', { unique: true })
-  @Column({ name: 'event_id', type: 'uuid' })
-  eventId!: string;
-
   @Column({ type: 'text' })
   topic!: string;
 
-  @Column({ name: 'message_key', type: 'text' })
-  key!: string;
+  @Column({ type: 'text', nullable: true })
+  messages!: string | null;
 
-  @Column({ type: 'jsonb' })
+  @Column({ name: 'message_count', type: 'integer', nullable: true })
+  messageCount!: number | null;
+
+  // One event per row, as the release before batchOutboxRows writes them (messages null).
+  @Index('outbox_event_id_key', { unique: true })
+  @Column({ name: 'event_id', type: 'uuid', nullable: true })
+  eventId!: string | null;
+
+  @Column({ name: 'message_key', type: 'text', nullable: true })
+  key!: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
   payload!: unknown;
 
-  @Column({ type: 'jsonb' })
-  headers!: Record<string, string>;
+  @Column({ type: 'jsonb', nullable: true })
+  headers!: Record<string, string> | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/** One event as an outbox row holds it: `value` is the payload's JSON text, published as is. */
+export interface OutboxMessage {
+  eventId: string;
+  key: string;
+  headers: Record<string, string>;
+  value: string;
 }
 
 /** Events a consumer group has applied, recorded in the transaction that applied them. */
@@ -46,4 +64,4 @@ export class ProcessedEvent {
   processedAt!: Date;
 }
 
-export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent];
+export const MESSAGING_ENTITIES = [OutboxRow, ProcessedEvent];

@@ -46,7 +46,9 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       ...options,
     });
   const inOutbox = async (eventId: string): Promise<number> =>
-    (await ingestion.query('select count(*)::int as n from outbox where event_id = $1', [eventId]))[0].n;
+    (
+      await ingestion.query('select count(*)::int as n from outbox_messages where event_id = $1', [eventId])
+    )[0].n;
 
   const recordPing = (note: string) =>
     withTenant(ingestion, tenantId, async (manager) => {
@@ -163,6 +165,41 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     }
   });
 
+  it('publishes a row the previous release wrote (one event per row), through to the consumer', async () => {
+    const eventId = randomUUID();
+    const payload: IngestionPingRecordedV1 = {
+      pingId: randomUUID(),
+      tenantId,
+      note: 'written by the previous release',
+      recordedAt: new Date().toISOString(),
+    };
+    await ingestion.query(
+      `insert into outbox (event_id, topic, message_key, payload, headers) values ($1, $2, $3, $4, $5)`,
+      [
+        eventId,
+        TOPIC,
+        tenantId,
+        payload,
+        {
+          [HEADERS.eventId]: eventId,
+          [HEADERS.tenantId]: tenantId,
+          [HEADERS.schema]: TOPIC,
+          [HEADERS.producedAt]: new Date().toISOString(),
+        },
+      ],
+    );
+    expect(await inOutbox(eventId)).toBe(1);
+    const draining = relay();
+    draining.start();
+    try {
+      await eventually(async () => (await effects(payload.pingId)) === 1);
+      expect(await processed(eventId)).toBe(1);
+      expect(await inOutbox(eventId)).toBe(0);
+    } finally {
+      await draining.stop();
+    }
+  });
+
   it('backs off while idle, and publishes a write made in this process after one short interval', async () => {
     let rounds = 0;
     const idle = relay({ idlePollMaxMs: 5_000 });
@@ -187,15 +224,17 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     }
   });
 
-  it('publishes rows that together exceed what the broker takes in one record batch, in rounds that fit', async () => {
-    // 30 rows of ~60 KB with one key, so one partition: 1.8 MB as one record batch would be refused
-    // (message.max.bytes, 1 MiB) on every retry, and the relay would never get past them.
+  it('publishes events that together exceed what the broker takes in one record batch, in rounds that fit', async () => {
+    // 30 events of ~60 KB with one key, so one partition, in three outbox rows: 1.8 MB as one record
+    // batch would be refused (message.max.bytes, 1 MiB) on every retry, and the relay would never
+    // get past them; so would one row's 600 KB twice over.
     const key = `big:${randomUUID()}`;
     const before = await highWatermark(topics.topic(UNREAD_TOPIC));
     await ingestion.query(
-      `insert into outbox (event_id, topic, message_key, payload, headers)
-       select gen_random_uuid(), $1, $2, jsonb_build_object('filler', repeat('x', 60000), 'n', n), '{}'
-         from generate_series(1, 30) as n`,
+      `insert into outbox (topic, messages, message_count)
+       select $1, json_agg(json_build_object('eventId', gen_random_uuid(), 'key', $2::text, 'headers', '{}'::json,
+                'value', json_build_object('filler', repeat('x', 60000), 'n', n)::text) order by n)::text, 10
+         from generate_series(0, 29) as n group by n / 10 order by n / 10`,
       [UNREAD_TOPIC, key],
     );
     const bigRelay = relay();
@@ -203,7 +242,7 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     try {
       await eventually(async () => (await highWatermark(topics.topic(UNREAD_TOPIC))) - before === 30, 30_000);
       const [{ left }] = await ingestion.query(
-        'select count(*)::int as left from outbox where message_key = $1',
+        'select count(*)::int as left from outbox_messages where message_key = $1',
         [key],
       );
       expect(left).toBe(0);

@@ -126,7 +126,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   }
 
   /**
-   * Backlogs, measured when Prometheus scrapes: outbox rows not yet relayed, and the consumer
+   * Backlogs, measured when Prometheus scrapes: outbox events not yet relayed, and the consumer
    * group's lag (log-end offset minus committed offset) per subscribed topic.
    */
   private registerBacklogGauges(subscribed: string[]): void {
@@ -134,12 +134,12 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
     if (dataSource && options.outbox) {
       new Gauge({
         name: 'messaging_outbox_pending',
-        help: 'Outbox rows written but not yet published to Kafka',
+        help: 'Outbox events written but not yet published to Kafka',
         registers: [options.metrics],
         async collect() {
           const schema = dataSource.driver.schema ?? 'public';
           const [{ count }] = await dataSource.query(
-            `select count(*)::int as count from "${schema}"."outbox"`,
+            `select coalesce(sum(coalesce(message_count, 1)), 0)::int as count from "${schema}"."outbox"`,
           );
           this.set(count);
         },

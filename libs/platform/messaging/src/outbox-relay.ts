@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import { OutboxMessage } from './messaging.entities';
+import { OutboxRow, type OutboxMessage } from './messaging.entities';
 import { onOutboxWrite } from './outbox';
 import type { TopicNames } from './topics';
 
@@ -9,9 +9,10 @@ import type { TopicNames } from './topics';
 export const IDLE_POLL_MAX_MS = 1_000;
 
 /**
- * The most a relay round publishes, in bytes of JSON text. The broker refuses a record batch over
- * `message.max.bytes` (1 MiB by default) for one partition, and a refused batch would be retried
- * for ever; a round within this bound fits whatever partitions its rows go to.
+ * The most one produce request of the relay carries, in bytes of keys, values and headers. The
+ * broker refuses a record batch over `message.max.bytes` (1 MiB by default) for one partition, and
+ * a refused batch would be retried for ever; a request within this bound fits whatever partitions
+ * its messages go to. A relay round larger than this is sent as several requests, in order.
  */
 export const BATCH_BYTES = 900_000;
 
@@ -47,7 +48,7 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Publishes outbox rows to Kafka in order and removes them in the same transaction. One relay
+ * Publishes outbox events to Kafka in order and removes their rows in the same transaction. One relay
  * publishes at a time (a transaction-scoped advisory lock per schema), which keeps per-key order
  * across replicas. A crash after Kafka acknowledged but before the commit publishes the batch
  * again: delivery is at least once, and consumers deduplicate on `event-id`.
@@ -87,8 +88,9 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes one batch; returns how many rows were published. The statement that reads the rows
-   * deletes them: should Kafka refuse the batch, the transaction rolls back and they stay.
+   * Publishes one batch; returns how many events were published. The statement that reads the rows
+   * deletes them: should Kafka refuse any round of the batch, the transaction rolls back and they
+   * stay (what was already sent goes again: consumers deduplicate on `event-id`).
    */
   async publishBatch(): Promise<number> {
     return this.options.dataSource.transaction(async (manager) => {
@@ -96,42 +98,45 @@ export class OutboxRelay {
         this.lockKey,
       ]);
       if (!locked) return 0;
-      const rows = await this.takeNextRows(manager);
-      if (rows.length === 0) return 0;
-      await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: groupByTopic(rows).map(([topic, messages]) => ({
-          topic: this.options.topics.topic(topic),
-          messages: messages.map((row) => ({
-            key: row.message_key,
-            value: row.payload,
-            headers: row.headers,
+      const messages = await this.takeNextMessages(manager);
+      if (messages.length === 0) return 0;
+      for (const round of inRounds(messages, BATCH_BYTES)) {
+        await this.producer.sendBatch({
+          acks: -1,
+          topicMessages: groupByTopic(round).map(([topic, ofTopic]) => ({
+            topic: this.options.topics.topic(topic),
+            messages: ofTopic.map(({ key, value, headers }) => ({ key, value, headers })),
           })),
-        })),
-      });
-      await this.options.afterPublish?.(rows.map((row) => row.event_id));
-      return rows.length;
+        });
+      }
+      await this.options.afterPublish?.(messages.map((message) => message.eventId));
+      return messages.length;
     });
   }
 
   /**
-   * The oldest rows, deleted: at most `batchSize`, and no more than BATCH_BYTES of them unless the
-   * first alone is larger. The payload comes as stored JSON text, not parsed and re-serialised.
+   * The events of the oldest rows, which are deleted: the rows that hold at most `batchSize` events
+   * together, or the first row alone if it holds more. A row of the previous release (one event,
+   * `messages` null) is read in the same form.
    */
-  private async takeNextRows(manager: EntityManager): Promise<OutboxRow[]> {
-    const table = manager.connection.getMetadata(OutboxMessage).tablePath;
+  private async takeNextMessages(manager: EntityManager): Promise<TopicMessage[]> {
+    const table = manager.connection.getMetadata(OutboxRow).tablePath;
     const { records } = await manager.queryRunner!.query(
       `with next as (
-         select position, sum(octet_length(payload::text) + octet_length(headers::text) + octet_length(message_key))
-                  over (order by position) as bytes
+         select position, sum(coalesce(message_count, 1)) over (order by position) as events
            from ${table} order by position limit $1)
        delete from ${table} o using next
-        where o.position = next.position and (next.bytes <= $2 or next.position = (select min(position) from next))
-       returning o.position, o.event_id, o.topic, o.message_key, o.payload::text as payload, o.headers`,
-      [this.options.batchSize, BATCH_BYTES],
+        where o.position = next.position and (next.events <= $1 or next.position = (select min(position) from next))
+       returning o.position, o.topic, coalesce(o.messages, json_build_array(json_build_object('eventId', o.event_id,
+                 'key', o.message_key, 'headers', o.headers, 'value', o.payload::text))::text) as messages`,
+      [this.options.batchSize],
       true,
     );
-    return (records as OutboxRow[]).sort((a, b) => Number(a.position) - Number(b.position));
+    return (records as { position: string; topic: string; messages: string }[])
+      .sort((a, b) => Number(a.position) - Number(b.position))
+      .flatMap((row) =>
+        (JSON.parse(row.messages) as OutboxMessage[]).map((message) => ({ ...message, topic: row.topic })),
+      );
   }
 
   private async renewProducer(): Promise<void> {
@@ -173,14 +178,7 @@ export class OutboxRelay {
   }
 }
 
-interface OutboxRow {
-  position: string;
-  event_id: string;
-  topic: string;
-  message_key: string;
-  payload: string;
-  headers: Record<string, string>;
-}
+type TopicMessage = OutboxMessage & { topic: string };
 
 function isStaleProducer(error: unknown): boolean {
   let cause = error as { type?: unknown; cause?: unknown } | undefined;
@@ -189,12 +187,37 @@ function isStaleProducer(error: unknown): boolean {
   return false;
 }
 
-function groupByTopic(rows: OutboxRow[]): [string, OutboxRow[]][] {
-  const groups = new Map<string, OutboxRow[]>();
-  for (const row of rows) {
-    const group = groups.get(row.topic);
-    if (group) group.push(row);
-    else groups.set(row.topic, [row]);
+/** Consecutive runs of messages of at most `maxBytes` each (a larger message alone in its run). */
+function inRounds(messages: TopicMessage[], maxBytes: number): TopicMessage[][] {
+  const rounds: TopicMessage[][] = [];
+  let round: TopicMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = messageBytes(message);
+    if (round.length > 0 && bytes + size > maxBytes) {
+      rounds.push(round);
+      round = [];
+      bytes = 0;
+    }
+    round.push(message);
+    bytes += size;
+  }
+  if (round.length > 0) rounds.push(round);
+  return rounds;
+}
+
+function messageBytes({ key, value, headers }: TopicMessage): number {
+  let bytes = Buffer.byteLength(value) + Buffer.byteLength(key);
+  for (const name in headers) bytes += name.length + Buffer.byteLength(headers[name]);
+  return bytes;
+}
+
+function groupByTopic(messages: TopicMessage[]): [string, TopicMessage[]][] {
+  const groups = new Map<string, TopicMessage[]>();
+  for (const message of messages) {
+    const group = groups.get(message.topic);
+    if (group) group.push(message);
+    else groups.set(message.topic, [message]);
   }
   return [...groups];
 }

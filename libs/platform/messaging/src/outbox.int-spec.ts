@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { addManyToOutbox } from './outbox';
 
-// Real PostgreSQL: the multi-row outbox write keeps order, ids and headers, and validates every payload.
+// Real PostgreSQL: the outbox write keeps order, ids and headers in one row, and validates every payload.
 describe('addManyToOutbox (real PostgreSQL)', () => {
   const env = testEnvironment();
   const tenantId = randomUUID();
@@ -28,7 +28,7 @@ describe('addManyToOutbox (real PostgreSQL)', () => {
     recordedAt: new Date().toISOString(),
   });
 
-  it('writes all events in one statement, in the given order, with the given event ids', async () => {
+  it('writes all events as one row, in the given order, with the given event ids', async () => {
     const given = randomUUID();
     const events = Array.from({ length: 50 }, (_, i) => ({
       tenantId,
@@ -43,15 +43,18 @@ describe('addManyToOutbox (real PostgreSQL)', () => {
     expect(ids[3]).toBe(given);
     expect(new Set(ids).size).toBe(50);
     const rows: {
+      position: string;
       event_id: string;
       message_key: string;
       payload: { note: string };
       headers: Record<string, string>;
     }[] = await ingestion.query(
-      `select event_id, message_key, payload, headers from outbox where event_id = any($1::uuid[]) order by position`,
+      `select position, event_id, message_key, payload, headers from outbox_messages
+        where event_id = any($1::uuid[]) order by position, index`,
       [ids],
     );
     expect(rows.map((r) => r.event_id)).toEqual(ids);
+    expect(new Set(rows.map((r) => r.position)).size).toBe(1);
     expect(rows.map((r) => r.payload.note)).toEqual(events.map((e) => e.payload.note));
     expect(rows.map((r) => r.message_key)).toEqual(events.map((e) => e.key));
     for (const row of rows) {
@@ -59,7 +62,7 @@ describe('addManyToOutbox (real PostgreSQL)', () => {
       expect(row.headers['tenant-id']).toBe(tenantId);
       expect(row.headers.schema).toBe('ingestion.ping.recorded.v1');
     }
-    await ingestion.query(`delete from outbox where event_id = any($1::uuid[])`, [ids]);
+    await ingestion.query(`delete from outbox where position = $1`, [rows[0].position]);
   });
 
   it('refuses the whole set when one payload breaks its schema, and writes nothing for an empty set', async () => {
@@ -73,7 +76,7 @@ describe('addManyToOutbox (real PostgreSQL)', () => {
       ),
     ).rejects.toThrow();
     const [{ n }] = await ingestion.query(
-      `select count(*)::int as n from outbox where payload->>'tenantId' = $1`,
+      `select count(*)::int as n from outbox_messages where payload->>'tenantId' = $1`,
       [tenantId],
     );
     expect(n).toBe(0);

@@ -3,7 +3,7 @@ import { currentTraceHeaders } from '@sextant/platform/telemetry';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { assertValidEvent } from './event-validation';
-import { OutboxMessage } from './messaging.entities';
+import { OutboxRow, type OutboxMessage } from './messaging.entities';
 import { HEADERS } from './topics';
 
 export interface OutgoingEvent<T extends LiveTopic> {
@@ -38,7 +38,7 @@ export async function addToOutbox<T extends LiveTopic>(
 }
 
 /**
- * Adds many events of one topic to the outbox with a single INSERT (one round trip however many
+ * Adds many events of one topic to the outbox as one row (one round trip and one row however many
  * events), in the caller's transaction and in the given order. Each payload is validated as in
  * `addToOutbox`. An `eventId` given by the caller becomes the message's `event-id`, so a caller
  * can record it beside its own state; otherwise one is generated. Returns the event ids in order.
@@ -51,13 +51,12 @@ export async function addManyToOutbox<T extends LiveTopic>(
   if (events.length === 0) return [];
   const trace = currentTraceHeaders();
   const producedAt = new Date().toISOString();
-  const rows = events.map((event) => {
+  const messages = events.map((event): OutboxMessage => {
     assertValidEvent(topic, event.payload);
     const eventId = event.eventId ?? randomUUID();
     return {
-      event_id: eventId,
-      message_key: event.key,
-      payload: event.payload,
+      eventId,
+      key: event.key,
       headers: {
         ...trace,
         [HEADERS.eventId]: eventId,
@@ -65,17 +64,15 @@ export async function addManyToOutbox<T extends LiveTopic>(
         [HEADERS.schema]: topic,
         [HEADERS.producedAt]: producedAt,
       },
+      value: JSON.stringify(event.payload),
     };
   });
-  const table = manager.connection.getMetadata(OutboxMessage).tablePath;
-  await manager.query(
-    `insert into ${table} (event_id, topic, message_key, payload, headers)
-     select r.event_id, $1, r.message_key, r.payload, r.headers
-       from rows from (jsonb_to_recordset($2::jsonb) as (event_id uuid, message_key text, payload jsonb, headers jsonb))
-            with ordinality as r(event_id, message_key, payload, headers, n)
-      order by r.n`,
-    [topic, JSON.stringify(rows)],
-  );
+  const table = manager.connection.getMetadata(OutboxRow).tablePath;
+  await manager.query(`insert into ${table} (topic, messages, message_count) values ($1, $2, $3)`, [
+    topic,
+    JSON.stringify(messages),
+    messages.length,
+  ]);
   for (const listener of writeListeners) listener();
-  return rows.map((row) => row.event_id);
+  return messages.map((message) => message.eventId);
 }
