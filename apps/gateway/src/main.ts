@@ -1,7 +1,6 @@
 import { startTelemetry } from '@sextant/platform/telemetry';
 
-// Server spans are the gateway's own (edge/edge-tracing.ts), not the HTTP instrumentation's.
-startTelemetry('gateway', process.env, { traceIncomingHttp: false });
+startTelemetry('gateway');
 void import('@sextant/platform/service')
   .then(async ({ serviceMain }) => {
     const { gatewayService } = await import('./service');

@@ -5,9 +5,8 @@ import type { Logger } from '@sextant/platform/logging';
 import type { NestFastifyApplication, ServiceEntry } from '@sextant/platform/service';
 import { type GatewayConfig, loadGatewayConfig } from './config';
 import { ApiKeyExchange } from './edge/api-key-exchange';
-import { EdgeGuard } from './edge/edge-guard';
+import { EdgeGuard, edgeContextOf } from './edge/edge-guard';
 import { installEdgeProtection } from './edge/edge-protection';
-import { installEdgeTracing } from './edge/edge-tracing';
 import { InProcessStore, PostgresStore, RateLimitPolicy, type RateLimitStore } from './edge/rate-limits';
 import { RevocationListener } from './edge/revocation-listener';
 import { RouteTemplates } from './proxy/route-templates';
@@ -30,8 +29,8 @@ export function gatewayService(config: GatewayConfig = loadGatewayConfig()): Ser
       uncontractedRoutes: [/^\/api\/v1\//],
       streamBodies: true,
       trustProxy: config.TRUST_PROXY === 'true' ? true : config.TRUST_PROXY || false,
+      spanRoute: (request) => edgeContextOf(request)?.operation?.template,
       configure: async (app, logger) => {
-        installEdgeTracing(app.getHttpAdapter().getInstance());
         const guard = await startEdgeGuard(app, config, logger, policy);
         await installEdgeProtection(app, config);
         await installUpstreamProxy(app, config, logger, config.NODE_ENV === 'development', {

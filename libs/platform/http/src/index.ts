@@ -4,3 +4,4 @@ export * from './contract';
 export * from './contract.interceptor';
 export * from './health';
 export * from './request-context';
+export * from './server-spans';

@@ -1,9 +1,10 @@
 import type { EventPayloads } from '@sextant/contracts';
 import type { VerifiedIdentity } from '@sextant/platform/auth';
 import type { Transactions } from '@sextant/platform/database';
-import { type ContractValidator, toOpenApiPath } from '@sextant/platform/http';
+import { type ContractValidator, serverSpanOf, toOpenApiPath } from '@sextant/platform/http';
 import type { Logger } from '@sextant/platform/logging';
 import { addToOutbox } from '@sextant/platform/messaging';
+import { withActiveSpan } from '@sextant/platform/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isIP } from 'node:net';
 
@@ -73,14 +74,17 @@ export function installAuditTrail(fastify: FastifyInstance, options: AuditTrailO
   fastify.addHook('onResponse', async (request, reply) => {
     const event = auditEventFor(request, reply, options);
     if (!event) return;
-    try {
-      await options.transactions.forTenant(event.tenantId, (m) =>
+    const record = () =>
+      options.transactions.forTenant(event.tenantId, (m) =>
         addToOutbox(m, 'audit.event.recorded.v1', {
           tenantId: event.tenantId,
           key: event.tenantId,
           payload: event,
         }),
       );
+    try {
+      const span = serverSpanOf(request);
+      await (span ? withActiveSpan(span, record) : record());
     } catch (error) {
       options.logger.error({ err: error, action: event.action }, 'audit event not recorded');
     }

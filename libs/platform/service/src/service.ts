@@ -14,6 +14,7 @@ import {
   ContractValidator,
   HealthController,
   installRequestHooks,
+  installServerSpans,
   Metrics,
   ProblemFilter,
   sendProblem,
@@ -59,6 +60,8 @@ export interface ServiceDefinition<C extends CommonConfig> {
    * (default `all`; `denials` for a service that audits its own changes, `off` for none).
    */
   auditTrail?: AuditTrailMode | 'off';
+  /** The route a request's server span is named after (default: the Fastify route's path). */
+  spanRoute?: (request: FastifyRequest) => string | undefined;
   /** Last set-up on the Fastify application before it listens (plugins, raw routes). */
   configure?: (app: NestFastifyApplication, logger: Logger) => Promise<void>;
 }
@@ -190,6 +193,7 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
 
   const exposeStack = config.NODE_ENV === 'development';
   const fastify = app.getHttpAdapter().getInstance();
+  installServerSpans(fastify, definition.spanRoute);
   installRequestHooks(fastify, app.get(Metrics).httpDuration);
   const auditTrail = definition.auditTrail ?? 'all';
   if (definition.database && auditTrail !== 'off')

@@ -22,26 +22,15 @@ let sdk: NodeSDK | undefined;
 /** Probes and scrapes: requests no service makes a span of. */
 export const UNTRACED_PATHS = /^\/(health|metrics)/;
 
-export interface TelemetryOptions {
-  /**
-   * false: OpenTelemetry's HTTP instrumentation leaves incoming requests alone, and the service
-   * makes its own server spans (startServerSpan). The instrumentation binds the async context to
-   * every request's emitters and streams, which costs a proxy a third of its throughput.
-   */
-  traceIncomingHttp?: boolean;
-}
-
 /**
  * Starts OpenTelemetry. Call it before anything else is imported (see each app's main.ts), so the
- * HTTP and pg instrumentations patch their modules. Spans go to OTLP when
+ * HTTP and pg instrumentations patch their modules. Incoming requests get their server spans from
+ * the service itself (startServerSpan, installServerSpans in the http library), not from the HTTP
+ * instrumentation, which traces outgoing requests only. Spans go to OTLP when
  * OTEL_EXPORTER_OTLP_ENDPOINT is set and to a JSON-lines file when OTEL_TRACES_FILE is set;
  * context is propagated (W3C traceparent) either way. OTEL_SDK_DISABLED=true turns it all off.
  */
-export function startTelemetry(
-  serviceName: string,
-  env: NodeJS.ProcessEnv = process.env,
-  options: TelemetryOptions = {},
-): void {
+export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): void {
   if (sdk || env.OTEL_SDK_DISABLED === 'true') return;
   const processors: SpanProcessor[] = [];
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
@@ -56,10 +45,7 @@ export function startTelemetry(
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({
-        disableIncomingRequestInstrumentation: options.traceIncomingHttp === false,
-        ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? ''),
-      }),
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
       new PgInstrumentation({ requireParentSpan: true }),
     ],
   });
@@ -87,8 +73,7 @@ const tracer = () => trace.getTracer('sextant');
 
 /**
  * A server span continuing the trace its caller sent (W3C traceparent in `headers`), not made the
- * active one: for a hot path that hands the span on itself (traceHeadersOf) instead of through the
- * async context. The caller ends it.
+ * active one (withActiveSpan does that for a stretch of work). The caller ends it.
  */
 export function startServerSpan(
   name: string,
@@ -100,6 +85,11 @@ export function startServerSpan(
     { kind: SpanKind.SERVER, attributes },
     propagation.extract(ROOT_CONTEXT, headers),
   );
+}
+
+/** Runs fn with `span` active: what fn starts, at once or later, is its child. */
+export function withActiveSpan<T>(span: Span, fn: () => T): T {
+  return context.with(trace.setSpan(context.active(), span), fn);
 }
 
 /** The W3C trace headers that make the next hop a child of `span`. */
