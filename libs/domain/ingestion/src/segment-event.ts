@@ -133,10 +133,8 @@ export interface BatchValidation {
   rejected: { index: number; problems: Problem[] }[];
 }
 
-const utf8 = new TextEncoder();
-
 export function jsonByteLength(value: unknown): number {
-  return utf8.encode(JSON.stringify(value)).length;
+  return Buffer.byteLength(JSON.stringify(value));
 }
 
 /** Validates one event of a single-call endpoint (`/v1/track`, `/v1/identify`, ...). */
