@@ -1,13 +1,9 @@
-import {
-  type Span,
-  SpanStatusCode,
-  startServerSpan,
-  UNTRACED_PATHS,
-  withActiveSpan,
-} from '@sextant/platform/telemetry';
+import { type Span, SpanStatusCode, startServerSpan, withActiveSpan } from '@sextant/platform/telemetry';
 import type { FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 
 const spans = new WeakMap<FastifyRequest, Span>();
+/** Probes and scrapes: requests no service makes a span of. */
+const UNTRACED_PATHS = /^\/(health|metrics)/;
 
 /**
  * One server span per request (health and metrics excepted), continuing the caller's trace (W3C

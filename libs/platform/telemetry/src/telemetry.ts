@@ -19,9 +19,6 @@ import { JsonLinesSpanExporter } from './json-lines-exporter';
 
 let sdk: NodeSDK | undefined;
 
-/** Probes and scrapes: requests no service makes a span of. */
-export const UNTRACED_PATHS = /^\/(health|metrics)/;
-
 /**
  * Starts OpenTelemetry. Call it before anything else is imported (see each app's main.ts), so the
  * HTTP and pg instrumentations patch their modules. Incoming requests get their server spans from
