@@ -51,7 +51,11 @@ export const commonConfig = {
     default: 50,
     min: 1,
   }),
-  OUTBOX_BATCH_SIZE: env.int({ doc: 'outbox events published per relay round (a larger outbox write goes whole, alone)', default: 500, min: 1 }),
+  OUTBOX_BATCH_SIZE: env.int({
+    doc: 'outbox events published per relay round (a larger outbox write goes whole, alone)',
+    default: 500,
+    min: 1,
+  }),
 };
 
 /** Variables of services that own a database schema. */
