@@ -18,9 +18,9 @@ import {
   signUp,
   testEnvironment,
 } from '@sextant/testing';
+import { readSpanFile } from '@sextant/platform/telemetry';
 import { createSextantClient } from '@sextant/sdk';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 
 const contracts: Record<ServiceName, OpenApiDocument> = {
   gateway: gatewayOpenApiDocument,
@@ -30,14 +30,6 @@ const contracts: Record<ServiceName, OpenApiDocument> = {
   forecasting: forecastingOpenApiDocument,
   reporting: reportingOpenApiDocument,
 };
-
-interface Span {
-  service: string;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-}
 
 describe('the whole stack through the gateway (real processes, PostgreSQL and Kafka)', () => {
   const env = testEnvironment();
@@ -116,10 +108,7 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
     expect(anonymous.status).toBe(401);
 
     const trace = await eventually(async () => {
-      const spans: Span[] = readFileSync(stack.tracesFile, 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line));
+      const spans = readSpanFile(stack.tracesFile);
       const consumed = spans.find(
         (s) => s.service === 'reporting' && s.name === 'ingestion.ping.recorded.v1 process',
       );

@@ -1,6 +1,11 @@
-import { currentTraceHeaders, startTelemetry, stopTelemetry } from '@sextant/platform/telemetry';
+import {
+  currentTraceHeaders,
+  readSpanFile,
+  startTelemetry,
+  stopTelemetry,
+} from '@sextant/platform/telemetry';
 import Fastify from 'fastify';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,21 +37,7 @@ describe('server spans', () => {
     await stopTelemetry();
   });
 
-  const spans = () =>
-    readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            name: string;
-            traceId: string;
-            spanId: string;
-            parentSpanId?: string;
-            status: number;
-            attributes: Record<string, unknown>;
-          },
-      );
+  const spans = () => readSpanFile(file);
 
   it("continues the caller's trace, is the active span in the handler after an await, and is named after the route", async () => {
     const response = await app.inject({

@@ -1,2 +1,2 @@
 export * from './telemetry';
-export { JsonLinesSpanExporter } from './json-lines-exporter';
+export { JsonLinesSpanExporter, readSpanFile, type RecordedSpan } from './json-lines-exporter';

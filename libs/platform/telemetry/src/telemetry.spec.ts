@@ -1,7 +1,8 @@
 import { metrics } from '@opentelemetry/api';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readSpanFile } from './json-lines-exporter';
 import {
   contextFromHeaders,
   currentTraceHeaders,
@@ -19,21 +20,7 @@ describe('telemetry', () => {
   beforeAll(() => startTelemetry('probe', { OTEL_TRACES_FILE: file }));
   afterAll(() => stopTelemetry());
 
-  const spans = () =>
-    readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            name: string;
-            service: string;
-            traceId: string;
-            spanId: string;
-            parentSpanId?: string;
-            status: number;
-          },
-      );
+  const spans = () => readSpanFile(file);
 
   it('carries a trace across a hop through its W3C headers, and records spans as JSON lines', async () => {
     let carried: Record<string, string> = {};
