@@ -1,6 +1,7 @@
 import { attributionOpenApiDocument } from '@sextant/contracts';
 import type { ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
+import { outboxBatchesMigration } from '@sextant/platform/messaging';
 import { AttributionModule } from './attribution.module';
 import { type AttributionConfig, loadAttributionConfig } from './config';
 import { JourneysConsumer } from './journeys/journeys.consumer';
@@ -8,7 +9,6 @@ import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Journeys1764000000000 } from './migrations/1764000000000-Journeys';
 import { MarketingMix1764600000000 } from './migrations/1764600000000-MarketingMix';
 import { Retention1764850000000 } from './migrations/1764850000000-Retention';
-import { OutboxBatches1796000300000 } from './migrations/1796000300000-OutboxBatches';
 import { acceptCsvBodies } from './mmm/csv-body';
 import { MMM_ENTITIES } from './mmm/mmm.entities';
 import { MmmConsumer } from './mmm/mmm.consumer';
@@ -23,7 +23,7 @@ export const migrations = [
   Journeys1764000000000,
   MarketingMix1764600000000,
   Retention1764850000000,
-  OutboxBatches1796000300000,
+  outboxBatchesMigration('attribution'),
 ];
 
 export function attributionService(

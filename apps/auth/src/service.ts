@@ -1,6 +1,7 @@
 import { authOpenApiDocument } from '@sextant/contracts';
 import type { ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
+import { outboxBatchesMigration } from '@sextant/platform/messaging';
 import { AuthModule } from './auth.module';
 import { type AuthConfig, loadAuthConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
@@ -8,7 +9,6 @@ import { Identity1763900000000 } from './migrations/1763900000000-Identity';
 import { MfaKeysAudit1764400000000 } from './migrations/1764400000000-MfaKeysAudit';
 import { AuditEventsConsumer } from './audit/audit-events.consumer';
 import { AuditRetention1764850000000 } from './migrations/1764850000000-AuditRetention';
-import { OutboxBatches1796000300000 } from './migrations/1796000300000-OutboxBatches';
 import { RetentionModule, RetentionWindowsConsumer } from './retention/retention';
 
 /** The auth schema is written in SQL (see the Identity migration); no TypeORM entities. */
@@ -18,7 +18,7 @@ export const migrations = [
   Identity1763900000000,
   MfaKeysAudit1764400000000,
   AuditRetention1764850000000,
-  OutboxBatches1796000300000,
+  outboxBatchesMigration('auth'),
 ];
 
 export function authService(config: AuthConfig = loadAuthConfig()): ServiceEntry<AuthConfig> {

@@ -1,17 +1,21 @@
 import { forecastingOpenApiDocument } from '@sextant/contracts';
 import type { ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
+import { outboxBatchesMigration } from '@sextant/platform/messaging';
 import { type ForecastingConfig, loadForecastingConfig } from './config';
 import { OrdersConsumer } from './demand/orders.consumer';
 import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
 import { ForecastingModule } from './forecasting.module';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Forecasting1764400000000 } from './migrations/1764400000000-Forecasting';
-import { OutboxBatches1796000300000 } from './migrations/1796000300000-OutboxBatches';
 
 /** Tables are read and written with SQL (bulk upserts, row locks), so no entity classes. */
 export const entities: ClassType[] = [];
-export const migrations = [Initial1763800000000, Forecasting1764400000000, OutboxBatches1796000300000];
+export const migrations = [
+  Initial1763800000000,
+  Forecasting1764400000000,
+  outboxBatchesMigration('forecasting'),
+];
 
 export function forecastingService(
   config: ForecastingConfig = loadForecastingConfig(),

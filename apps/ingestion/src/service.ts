@@ -1,5 +1,6 @@
 import { ingestionOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
+import { outboxBatchesMigration } from '@sextant/platform/messaging';
 import { type IngestionConfig, loadIngestionConfig } from './config';
 import { DeadLetter } from './dead-letters/dead-letter.entity';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
@@ -26,7 +27,6 @@ import { TrackingModule } from './tracking/tracking.module';
 import { TrackingSettingsRow } from './tracking-settings/tracking-settings.entity';
 import { TrackingSettingsModule } from './tracking-settings/tracking-settings.module';
 import { Commerce1764550000000 } from './migrations/1764550000000-Commerce';
-import { OutboxBatches1796000300000 } from './migrations/1796000300000-OutboxBatches';
 import { CommerceOrder } from './orders/order.entity';
 import { AdSpend } from './spend/spend.entity';
 import { SpendModule } from './spend/spend.module';
@@ -63,7 +63,7 @@ export const migrations = [
   TrackedMessageProfiles1764750000000,
   ConsentRequirements1764800000000,
   Retention1764850000000,
-  OutboxBatches1796000300000,
+  outboxBatchesMigration('ingestion'),
 ];
 
 export function ingestionService(

@@ -1,5 +1,6 @@
 import { reportingOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
+import { outboxBatchesMigration } from '@sextant/platform/messaging';
 import { loadReportingConfig, type ReportingConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Marts1795979475453 } from './migrations/1795979475453-Marts';
@@ -8,7 +9,6 @@ import { SignalDelivery1795990000000 } from './migrations/1795990000000-SignalDe
 import { ReadRollups1796000000000 } from './migrations/1796000000000-ReadRollups';
 import { MartVersions1796000100000 } from './migrations/1796000100000-MartVersions';
 import { DropRedundantDayIndex1796000200000 } from './migrations/1796000200000-DropRedundantDayIndex';
-import { OutboxBatches1796000300000 } from './migrations/1796000300000-OutboxBatches';
 import { DashboardsModule } from './dashboards/dashboards.module';
 import { ExportsModule } from './exports/exports.module';
 import { MartsConsumer } from './marts/marts.consumer';
@@ -36,7 +36,7 @@ export const migrations = [
   ReadRollups1796000000000,
   MartVersions1796000100000,
   DropRedundantDayIndex1796000200000,
-  OutboxBatches1796000300000,
+  outboxBatchesMigration('reporting'),
 ];
 
 export function reportingService(

@@ -1,4 +1,4 @@
-import type { QueryRunner } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The outbox and processed-event tables of a service schema (entities in messaging.entities.ts),
@@ -71,4 +71,19 @@ export async function unbatchOutboxRows(runner: QueryRunner, schema: string): Pr
   await runner.query(`ALTER TABLE ${outbox} DROP COLUMN "messages", DROP COLUMN "message_count",
     ALTER COLUMN "event_id" SET NOT NULL, ALTER COLUMN "message_key" SET NOT NULL,
     ALTER COLUMN "payload" SET NOT NULL, ALTER COLUMN "headers" SET NOT NULL`);
+}
+
+/** The migration that applies batchOutboxRows to a service's schema: the same in every service. */
+export function outboxBatchesMigration(schema: string): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    name = 'OutboxBatches1796000300000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      await batchOutboxRows(runner, schema);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await unbatchOutboxRows(runner, schema);
+    }
+  };
 }
