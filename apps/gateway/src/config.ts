@@ -1,9 +1,9 @@
 import { commonConfig, env, loadConfig } from '@sextant/platform/config';
 
 const upstream = (name: string, port: number) =>
-  env.url({
-    doc: `base URL of the ${name} service (several replicas: a load-balanced Service URL)`,
-    default: `http://127.0.0.1:${port}`,
+  env.urls({
+    doc: `base URL of the ${name} service: a load-balanced Service URL, or its replicas' URLs separated by commas (same path, the gateway balances them)`,
+    default: [`http://127.0.0.1:${port}`],
     protocols: ['http', 'https'],
   });
 

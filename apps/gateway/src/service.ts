@@ -51,7 +51,8 @@ async function startEdgeGuard(
   logger: Logger,
   policy: RateLimitPolicy,
 ): Promise<EdgeGuard> {
-  const jwksUrl = config.AUTH_JWKS_URL || new URL('/.well-known/jwks.json', config.AUTH_URL).toString();
+  // The signing keys are cached (refetched on an unknown key id); the first auth URL serves them.
+  const jwksUrl = config.AUTH_JWKS_URL || new URL('/.well-known/jwks.json', config.AUTH_URL[0]).toString();
   const verifier = new AccessTokenVerifier({
     issuer: config.AUTH_ISSUER,
     audience: config.AUTH_AUDIENCE,

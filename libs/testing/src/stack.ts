@@ -35,15 +35,23 @@ export async function freePort(): Promise<number> {
 }
 
 export interface RunningStack {
+  /** Each service's URL (its first replica's, when it runs several). */
   urls: Record<ServiceName, string>;
   tracesFile: string;
   logs: Record<ServiceName, string[]>;
-  /** SIGKILL one service (crash), then start it again with the same settings. */
+  /** SIGKILL one service (crash; every replica), then start it again with the same settings. */
   restart(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
-  /** Freezes one service's process (SIGSTOP) until thaw() (SIGCONT): a consumer that is not there. */
+  /** Freezes one service's processes (SIGSTOP) until thaw() (SIGCONT): a consumer that is not there. */
   freeze(service: ServiceName): void;
   thaw(service: ServiceName): void;
   stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** How long each service may take to become ready (a loaded shared machine needs more). */
+  readyTimeoutMs?: number;
+  /** Processes per service (default 1); the gateway balances over a service's replicas. */
+  replicas?: Partial<Record<DatabaseService, number>>;
 }
 
 /**
@@ -54,29 +62,34 @@ export async function startStack(
   env: TestEnvironment,
   services: ServiceName[] = ALL_SERVICES,
   extraEnv: Record<string, string> = {},
-  /** How long each service may take to become ready (a loaded shared machine needs more). */
-  readyTimeoutMs = READY_TIMEOUT_MS,
+  { readyTimeoutMs = READY_TIMEOUT_MS, replicas = {} }: StackOptions = {},
 ): Promise<RunningStack> {
-  const ports = Object.fromEntries(
-    await Promise.all(ALL_SERVICES.map(async (s) => [s, await freePort()] as const)),
-  ) as Record<ServiceName, number>;
-  const urls = Object.fromEntries(ALL_SERVICES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<
+  const replicaUrls = Object.fromEntries(
+    await Promise.all(
+      ALL_SERVICES.map(async (s) => {
+        const count = s === 'gateway' ? 1 : (replicas[s] ?? 1);
+        const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+        return [s, ports.map((port) => `http://127.0.0.1:${port}`)] as const;
+      }),
+    ),
+  ) as Record<ServiceName, string[]>;
+  const urls = Object.fromEntries(ALL_SERVICES.map((s) => [s, replicaUrls[s][0]])) as Record<
     ServiceName,
     string
   >;
   const tracesFile = path.join(mkdtempSync(path.join(tmpdir(), 'sextant-traces-')), 'traces.jsonl');
-  const children = new Map<ServiceName, ChildProcess>();
+  const children = new Map<ServiceName, ChildProcess[]>();
   const logs = Object.fromEntries(ALL_SERVICES.map((s) => [s, [] as string[]])) as Record<
     ServiceName,
     string[]
   >;
 
-  const environmentOf = (service: ServiceName): NodeJS.ProcessEnv => ({
+  const environmentOf = (service: ServiceName, url: string): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? 'warn',
-    PORT: String(ports[service]),
+    PORT: new URL(url).port,
     HOST: '127.0.0.1',
     KAFKA_BROKERS: env.brokers.join(','),
     KAFKA_TOPIC_PREFIX: env.topicPrefix,
@@ -89,7 +102,9 @@ export async function startStack(
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     ...(service === 'gateway'
       ? {
-          ...Object.fromEntries(DATABASE_SERVICES.map((s) => [`${s.toUpperCase()}_URL`, urls[s]])),
+          ...Object.fromEntries(
+            DATABASE_SERVICES.map((s) => [`${s.toUpperCase()}_URL`, replicaUrls[s].join(',')]),
+          ),
           TRUST_PROXY: '127.0.0.1',
         }
       : {
@@ -100,42 +115,56 @@ export async function startStack(
   });
 
   const launch = (service: ServiceName) => {
-    const child = spawn(
-      process.execPath,
-      ['--enable-source-maps', path.join(REPOSITORY_ROOT, 'dist/apps', service, 'src/main.js')],
-      {
-        env: environmentOf(service),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
     const keep = (chunk: Buffer) => {
       logs[service].push(chunk.toString());
       if (logs[service].length > 200) logs[service].shift();
     };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    children.set(service, child);
+    const processes = replicaUrls[service].map((url) => {
+      const child = spawn(
+        process.execPath,
+        ['--enable-source-maps', path.join(REPOSITORY_ROOT, 'dist/apps', service, 'src/main.js')],
+        {
+          env: environmentOf(service, url),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      return child;
+    });
+    children.set(service, processes);
   };
 
   const ready = (service: ServiceName) =>
     eventually(
       async () => {
-        const child = children.get(service);
-        if (child?.exitCode !== null)
+        if (children.get(service)?.some((child) => child.exitCode !== null))
           throw new Error(`${service} exited: ${logs[service].join('').slice(-2000)}`);
-        const response = await fetch(`${urls[service]}/health/ready`).catch(() => undefined);
-        return response?.status === 200;
+        const statuses = await Promise.all(
+          replicaUrls[service].map((url) =>
+            fetch(`${url}/health/ready`).then(
+              (response) => response.status,
+              () => undefined,
+            ),
+          ),
+        );
+        return statuses.every((status) => status === 200);
       },
       readyTimeoutMs,
       200,
     );
 
   const terminate = async (service: ServiceName, signal: NodeJS.Signals) => {
-    const child = children.get(service);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
+    const running = (children.get(service) ?? []).filter(
+      (child) => child.exitCode === null && child.signalCode === null,
+    );
+    await Promise.all(
+      running.map((child) => {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill(signal);
+        return exited;
+      }),
+    );
   };
 
   for (const service of services) launch(service);
@@ -155,8 +184,8 @@ export async function startStack(
       launch(service);
       await ready(service);
     },
-    freeze: (service) => children.get(service)?.kill('SIGSTOP'),
-    thaw: (service) => children.get(service)?.kill('SIGCONT'),
+    freeze: (service) => children.get(service)?.forEach((child) => child.kill('SIGSTOP')),
+    thaw: (service) => children.get(service)?.forEach((child) => child.kill('SIGCONT')),
     async stop() {
       await Promise.all(services.map((s) => terminate(s, 'SIGTERM')));
     },

@@ -8,7 +8,10 @@
 //  - latency: single `track` calls at a fixed rate (default 1,000/s, evenly spaced, after 5 s of
 //    warm-up not counted), p50/p99;
 //  - with --profile: a CPU profile of ingestion under the batch load, summarised by package/file.
-//   node dist/tools/bench/ingestion/tracking.js [--runs 3] [--seconds 60] [--rate 1000] [--connections 16] [--profile]
+// Ingestion runs as --replicas processes (default 2, as k8s/base deploys it: one Node.js process
+// uses one core), which the gateway balances.
+//   node dist/tools/bench/ingestion/tracking.js [--runs 3] [--seconds 60] [--rate 1000] [--connections 16]
+//     [--replicas 2] [--profile]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
 import { signUp, startStack } from '@sextant/testing';
 import autocannon from 'autocannon';
@@ -28,6 +31,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     rate: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '16' },
+    replicas: { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
   },
 });
@@ -35,6 +39,7 @@ const runs = Number(values.runs);
 const seconds = Number(values.seconds);
 const rate = Number(values.rate);
 const connections = Number(values.connections);
+const replicas = Number(values.replicas);
 const BATCH = 100;
 
 /** A realistic event: page URL with UTM and a click id, context, properties (about 600 bytes). */
@@ -201,14 +206,19 @@ function summariseProfile(file: string, top = 15) {
 async function main() {
   const env = await benchEnvironment('tracking', { fresh: true });
   const profileDir = values.profile ? mkdtempSync(path.join(tmpdir(), 'sextant-prof-')) : undefined;
-  const stack = await startStack(env, ['auth', 'ingestion', 'gateway'], {
-    LOG_LEVEL: 'warn',
-    OTEL_TRACES_FILE: '',
-    RATE_LIMIT_MAX: '100000000',
-    ...(profileDir
-      ? { NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${profileDir}` }
-      : {}),
-  });
+  const stack = await startStack(
+    env,
+    ['auth', 'ingestion', 'gateway'],
+    {
+      LOG_LEVEL: 'warn',
+      OTEL_TRACES_FILE: '',
+      RATE_LIMIT_MAX: '100000000',
+      ...(profileDir
+        ? { NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${profileDir}` }
+        : {}),
+    },
+    { replicas: { ingestion: replicas } },
+  );
   const kafka = new Kafka({ brokers: env.brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
   const accepted = `${env.topicPrefix}ingestion.event.accepted.v1`;
   const rows: { full: Awaited<ReturnType<typeof fullPath>>; raw: Awaited<ReturnType<typeof rawProducer>> }[] =
@@ -235,6 +245,7 @@ async function main() {
     seconds,
     runs,
     connections,
+    ingestionReplicas: replicas,
     acceptedEventsPerSecond: Math.round(median(rows.map((r) => r.full.acceptedPerSecond))),
     deliveredEventsPerSecond: Math.round(median(rows.map((r) => r.full.deliveredPerSecond))),
     rawProducerEventsPerSecond: Math.round(median(rows.map((r) => r.raw.sentPerSecond))),

@@ -218,10 +218,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
  */
 async function startServices(env: TestEnvironment, log: (line: string) => void): Promise<RunningStack> {
   try {
-    return await startStack(env, ALL_SERVICES, { RATE_LIMIT_MAX: '1000000' }, 180_000);
+    return await startStack(env, ALL_SERVICES, { RATE_LIMIT_MAX: '1000000' }, { readyTimeoutMs: 180_000 });
   } catch (error) {
     log(`the services did not all start (${(error as Error).message.slice(0, 300)}); starting them again`);
-    return startStack(env, ALL_SERVICES, { RATE_LIMIT_MAX: '1000000' }, 180_000);
+    return startStack(env, ALL_SERVICES, { RATE_LIMIT_MAX: '1000000' }, { readyTimeoutMs: 180_000 });
   }
 }
 

@@ -79,7 +79,7 @@ describe('marketing-mix fits through the gateway (real processes, PostgreSQL and
     );
 
   beforeAll(async () => {
-    stack = await startStack(env, ['auth', 'attribution', 'gateway'], {}, 180_000);
+    stack = await startStack(env, ['auth', 'attribution', 'gateway'], {}, { readyTimeoutMs: 180_000 });
     api = new ContractClient(stack.urls.gateway, gatewayOpenApiDocument);
     completions = testKafka(env.brokers, 'mmm-e2e').consumer({
       groupId: `${env.topicPrefix}mmm-e2e-${randomUUID()}`,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inTurn } from '../proxy/upstream-replicas';
 
 /** What the auth service gives for a valid API key (`POST /api/v1/auth/api-keys/exchange`). */
 export interface ExchangedKey {
@@ -16,8 +17,8 @@ export class ApiKeyRejected extends Error {
 }
 
 export interface ApiKeyExchangeOptions {
-  /** Base URL of the auth service. */
-  authUrl: string;
+  /** Base URL of the auth service, or its replicas' URLs (asked in turn). */
+  authUrl: string | readonly string[];
   /** Exchanged tokens kept (by key hash), oldest dropped first. */
   cacheSize?: number;
   /** Stop using a token this long before it expires. */
@@ -41,13 +42,15 @@ export class ApiKeyExchange {
   private readonly cacheSize: number;
   private readonly refreshMarginMs: number;
   private readonly now: () => number;
-  private readonly url: string;
+  private readonly exchangeUrl: () => string;
 
   constructor(private readonly options: ApiKeyExchangeOptions) {
     this.cacheSize = options.cacheSize ?? 10_000;
     this.refreshMarginMs = options.refreshMarginMs ?? 30_000;
     this.now = options.now ?? Date.now;
-    this.url = new URL('/api/v1/auth/api-keys/exchange', options.authUrl).toString();
+    this.exchangeUrl = inTurn(
+      [options.authUrl].flat().map((url) => new URL('/api/v1/auth/api-keys/exchange', url).toString()),
+    );
   }
 
   get cachedCount(): number {
@@ -93,7 +96,7 @@ export class ApiKeyExchange {
   }
 
   private async fetchToken(apiKey: string, startedAt: number): Promise<ExchangedKey> {
-    const response = await fetch(this.url, {
+    const response = await fetch(this.exchangeUrl(), {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ apiKey }),

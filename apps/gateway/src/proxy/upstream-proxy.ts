@@ -9,6 +9,7 @@ import { type EdgeGuard, edgeContextOf } from '../edge/edge-guard';
 import { traceIdsOf, upstreamTraceHeaders } from '../edge/edge-tracing';
 import { CircuitBreaker } from './circuit-breaker';
 import type { RouteTimeouts } from './route-timeouts';
+import { type Upstreams, UpstreamDispatcher } from './upstream-replicas';
 
 const BODY_TOO_LARGE = 'FST_ERR_CTP_BODY_TOO_LARGE';
 const CLIENT_GONE = 'SEXTANT_CLIENT_GONE';
@@ -92,14 +93,20 @@ function coalesced(source: Readable): Readable {
 /** Headers that carry identity between Sextant's services: a client may never set them. */
 export const IDENTITY_HEADER = /^x-sextant-/i;
 
-export function upstreamsFrom(config: GatewayConfig): Record<string, string> {
-  return {
+export function upstreamsFrom(config: GatewayConfig): Upstreams {
+  const upstreams = {
     auth: config.AUTH_URL,
     ingestion: config.INGESTION_URL,
     attribution: config.ATTRIBUTION_URL,
     forecasting: config.FORECASTING_URL,
     reporting: config.REPORTING_URL,
   };
+  for (const [domain, urls] of Object.entries(upstreams)) {
+    const paths = new Set(urls.map((url) => new URL(url).pathname));
+    if (paths.size > 1)
+      throw new Error(`The ${domain} service's replica URLs differ in path (${[...paths].join(', ')}).`);
+  }
+  return upstreams;
 }
 
 export interface ProxyParts {
@@ -123,6 +130,14 @@ export async function installUpstreamProxy(
   { guard, timeouts }: ProxyParts,
 ) {
   const upstreams = upstreamsFrom(config);
+  // Pooled keep-alive connections per upstream (node:http opened one per request).
+  const dispatcher = new UpstreamDispatcher(upstreams, {
+    connections: 128,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    headersTimeout: config.UPSTREAM_TIMEOUT_MS,
+    bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
+  });
   const breakers = new Map(
     Object.keys(upstreams).map((domain) => [
       domain,
@@ -133,14 +148,7 @@ export async function installUpstreamProxy(
   await app.register(
     replyFrom as never,
     {
-      // undici with pooled keep-alive connections per upstream (node:http opened one per request).
-      undici: {
-        connections: 128,
-        pipelining: 1,
-        keepAliveTimeout: 60_000,
-        headersTimeout: config.UPSTREAM_TIMEOUT_MS,
-        bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
-      },
+      undici: dispatcher,
       // One access-log line per request is written below; reply-from's own lines would double it.
       disableRequestLogging: true,
       retryMethods: ['GET', 'HEAD'],
@@ -160,7 +168,7 @@ export async function installUpstreamProxy(
       sendProblem(error, request, to, logger, exposeStack);
     const edge = edgeContextOf(request);
     const domain = (request.params as { domain: string }).domain;
-    const base = upstreams[domain];
+    const base = upstreams[domain]?.[0];
     const breaker = breakers.get(domain);
     if (!base || !breaker) return problem(ApiProblem.notFound(`No API domain '${domain}'.`));
     const admitted = breaker.admit();

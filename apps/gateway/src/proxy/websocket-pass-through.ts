@@ -2,6 +2,7 @@ import type { Logger } from '@sextant/platform/logging';
 import { type IncomingMessage, request as httpRequest, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { IDENTITY_HEADER } from './upstream-proxy';
+import { inTurn, type Upstreams } from './upstream-replicas';
 
 /** The WebSocket routes of the API and the upstream that serves each. */
 const SOCKET_ROUTES: Record<string, 'reporting'> = { '/api/v1/reporting/live': 'reporting' };
@@ -27,16 +28,15 @@ function refuse(socket: Duplex, status: number, title: string, detail: string): 
  * the access token itself (an `Authorization` header or a `bearer.<token>` subprotocol) and answers
  * a refused handshake with its problem, which is relayed as is. Other upgrades get 404.
  */
-export function installWebSocketPassThrough(
-  server: Server,
-  upstreams: Record<string, string>,
-  logger: Logger,
-): void {
+export function installWebSocketPassThrough(server: Server, upstreams: Upstreams, logger: Logger): void {
+  const replicaOf = Object.fromEntries(
+    Object.entries(upstreams).map(([domain, urls]) => [domain, inTurn(urls)]),
+  );
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '/').split('?')[0];
     const domain = SOCKET_ROUTES[path];
     if (!domain) return refuse(socket, 404, 'Not Found', `${path} has no WebSocket endpoint.`);
-    const upstream = new URL(upstreams[domain]);
+    const upstream = new URL(replicaOf[domain]());
     const headers = Object.fromEntries(
       Object.entries(request.headers).filter(([name]) => !IDENTITY_HEADER.test(name)),
     );

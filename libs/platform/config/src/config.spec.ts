@@ -53,4 +53,12 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ N: env.int({ doc: 'n' }) }, { N: '1.5' })).toThrow('must be an integer');
   });
+
+  it('reads a list of URLs, checking each', () => {
+    const urls = { UP: env.urls({ doc: 'replicas', protocols: ['http'] }) };
+    expect(loadConfig(urls, { UP: 'http://a:1, http://b:2/x' }).UP).toEqual(['http://a:1', 'http://b:2/x']);
+    expect(() => loadConfig(urls, { UP: 'http://a:1,ftp://b' })).toThrow('must be a http URL, got ftp:');
+    expect(() => loadConfig(urls, { UP: 'http://a:1,nope' })).toThrow("must be a URL, got 'nope'");
+    expect(() => loadConfig(urls, { UP: ' , ' })).toThrow('must list at least one URL');
+  });
 });

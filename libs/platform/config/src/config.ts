@@ -57,17 +57,17 @@ export const env = {
     }),
 
   url: (options: Options<string> & { protocols: string[] }) =>
+    variable(options, (raw) => checkedUrl(raw, options.protocols)),
+
+  /** Several URLs separated by commas (at least one), each checked as `url` checks one. */
+  urls: (options: Options<string[]> & { protocols: string[] }) =>
     variable(options, (raw) => {
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        throw new VariableError('must be a URL');
-      }
-      if (!options.protocols.includes(url.protocol.replace(/:$/, ''))) {
-        throw new VariableError(`must be a ${options.protocols.join(' or ')} URL, got ${url.protocol}`);
-      }
-      return raw;
+      const urls = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (urls.length === 0) throw new VariableError('must list at least one URL');
+      return urls.map((url) => checkedUrl(url, options.protocols));
     }),
 
   oneOf: <T extends string>(values: readonly T[], options: Options<T>) =>
@@ -87,6 +87,19 @@ export const env = {
       return items;
     }),
 };
+
+function checkedUrl(raw: string, protocols: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new VariableError(`must be a URL, got '${raw}'`);
+  }
+  if (!protocols.includes(url.protocol.replace(/:$/, ''))) {
+    throw new VariableError(`must be a ${protocols.join(' or ')} URL, got ${url.protocol}`);
+  }
+  return raw;
+}
 
 export type ConfigSpec = Record<string, Variable<unknown>>;
 export type ConfigOf<S extends ConfigSpec> = {
