@@ -21,18 +21,18 @@ describe('upstream replicas', () => {
   it('balances requests to a service over its replicas, and sends others to their own origin', async () => {
     const [a, b, other] = await Promise.all([replica('a'), replica('b'), replica('other')]);
     servers.push(a.server, b.server, other.server);
-    const agent = new UpstreamDispatcher(
+    const dispatcher = new UpstreamDispatcher(
       { ingestion: [a.url, b.url], reporting: [other.url] },
       { connections: 4 },
     );
-    const answer = async (url: string) => (await request(`${url}/ping`, { dispatcher: agent })).body.text();
+    const answer = async (url: string) => (await request(`${url}/ping`, { dispatcher })).body.text();
 
     const answers: string[] = [];
     for (let n = 0; n < 10; n++) answers.push(await answer(a.url));
     expect(answers.filter((name) => name === 'a')).toHaveLength(5);
     expect(answers.filter((name) => name === 'b')).toHaveLength(5);
     expect(await answer(other.url)).toBe('other');
-    await agent.close();
+    await dispatcher.close();
   });
 
   it('moves past a replica that is down', async () => {
@@ -41,10 +41,10 @@ describe('upstream replicas', () => {
     const down = await replica('down');
     down.server.close();
     await once(down.server, 'close');
-    const agent = new UpstreamDispatcher({ ingestion: [down.url, up.url] }, { connections: 4 });
+    const dispatcher = new UpstreamDispatcher({ ingestion: [down.url, up.url] }, { connections: 4 });
     const answers: string[] = [];
     for (let n = 0; n < 20; n++) {
-      const answer = await request(`${down.url}/ping`, { dispatcher: agent }).then(
+      const answer = await request(`${down.url}/ping`, { dispatcher }).then(
         (response) => response.body.text(),
         () => 'failed',
       );
@@ -53,10 +53,10 @@ describe('upstream replicas', () => {
     // Refused connections weigh the dead replica down: more requests reach the live one than turns
     // alone would send (10 of 20), and the balance is kept from one request to the next.
     expect(answers.filter((name) => name === 'up').length).toBeGreaterThan(10);
-    await agent.close();
+    await dispatcher.close();
   });
 
-  it('asks replicas in turn for the gateway own calls', () => {
+  it("asks replicas in turn for the gateway's own calls", () => {
     const next = inTurn(['http://a', 'http://b']);
     expect([next(), next(), next()]).toEqual(['http://a', 'http://b', 'http://a']);
   });
