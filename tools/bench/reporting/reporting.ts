@@ -11,7 +11,9 @@
 //  - exports: the first tenant's whole period as CSV, straight and through the gateway, there also
 //    gzip- and br-compressed (rows/s).
 // Tenants sign up through the gateway (real tokens); their year of marts is bulk-loaded (dataset.ts).
-//   node dist/tools/bench/reporting/reporting.js [--runs 3] [--seconds 20] [--rate 200]
+// Reporting runs as --replicas processes (default 2, as k8s/base deploys it), which share the
+// accepted-events partitions and are balanced by the gateway; "straight" requests go to the first.
+//   node dist/tools/bench/reporting/reporting.js [--runs 3] [--seconds 20] [--rate 200] [--replicas 2]
 //     [--tenants 100] [--channels 30] [--campaigns 50] [--days 365] [--orders-per-day 40]
 //     [--freshness-seconds 30] [--kafka-rate 20000] [--skip-queries] [--skip-freshness] [--skip-exports]
 //     [--backlog-events 200000] (0: no drain-rate phase)
@@ -32,6 +34,7 @@ import { median, percentile } from '../stats';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
+    replicas: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '20' },
     rate: { type: 'string', default: '200' },
     tenants: { type: 'string', default: '100' },
@@ -431,18 +434,23 @@ async function martCapacity(
 async function main() {
   const env = await benchEnvironment('reporting', { fresh: true });
   const dbUrl = benchDatabaseUrl(env);
-  const stack = await startStack(env, ['auth', 'ingestion', 'reporting', 'gateway'], {
-    LOG_LEVEL: 'warn',
-    OTEL_TRACES_FILE: '',
-    RATE_LIMIT_MAX: '100000000',
-    AUTH_ACCESS_TOKEN_TTL_SECONDS: '7200',
-    REPORTING_READ_CACHE_ENTRIES: values['read-cache-entries'],
-    ...(process.env.BENCH_CPU_PROF_DIR
-      ? {
-          NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
-        }
-      : {}),
-  });
+  const stack = await startStack(
+    env,
+    ['auth', 'ingestion', 'reporting', 'gateway'],
+    {
+      LOG_LEVEL: 'warn',
+      OTEL_TRACES_FILE: '',
+      RATE_LIMIT_MAX: '100000000',
+      AUTH_ACCESS_TOKEN_TTL_SECONDS: '7200',
+      REPORTING_READ_CACHE_ENTRIES: values['read-cache-entries'],
+      ...(process.env.BENCH_CPU_PROF_DIR
+        ? {
+            NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
+          }
+        : {}),
+    },
+    { replicas: { reporting: Number(values.replicas) } },
+  );
   const db = new Client({ connectionString: dbUrl });
   await db.connect();
   const kafka = new Kafka({ brokers: env.brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
@@ -499,7 +507,7 @@ async function main() {
       console.log(`\nqueries at ${rate}/s: medians of ${runs} runs of ${seconds} s (ms), load ${load()}`);
       console.table({ direct: summary(direct), gateway: summary(gateway) });
       const metrics = await (await fetch(`${stack.urls.reporting}/metrics`)).text();
-      console.log('reporting read cache lookups (whole run):');
+      console.log('reporting read cache lookups (whole run; the first replica):');
       console.log(
         metrics
           .split('\n')
