@@ -11,8 +11,9 @@
 //  - exports: the first tenant's whole period as CSV, straight and through the gateway, there also
 //    gzip- and br-compressed (rows/s).
 // Tenants sign up through the gateway (real tokens); their year of marts is bulk-loaded (dataset.ts).
-// Reporting runs as --replicas processes (default 2, as k8s/base deploys it), which share the
-// accepted-events partitions and are balanced by the gateway; "straight" requests go to the first.
+// Ingestion and reporting run as --replicas processes each (default 2, as k8s/base deploys them):
+// reporting's share the accepted-events partitions; the gateway balances requests; "straight" ones go
+// to the first.
 //   node dist/tools/bench/reporting/reporting.js [--runs 3] [--seconds 20] [--rate 200] [--replicas 2]
 //     [--tenants 100] [--channels 30] [--campaigns 50] [--days 365] [--orders-per-day 40]
 //     [--freshness-seconds 30] [--kafka-rate 20000] [--skip-queries] [--skip-freshness] [--skip-exports]
@@ -449,7 +450,7 @@ async function main() {
           }
         : {}),
     },
-    { replicas: { reporting: Number(values.replicas) } },
+    { replicas: { ingestion: Number(values.replicas), reporting: Number(values.replicas) } },
   );
   const db = new Client({ connectionString: dbUrl });
   await db.connect();
