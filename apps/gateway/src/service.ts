@@ -58,7 +58,7 @@ async function startEdgeGuard(
     audience: config.AUTH_AUDIENCE,
     keys: remoteKeySet(jwksUrl),
   });
-  const exchange = new ApiKeyExchange({ authUrl: config.AUTH_URL, cacheSize: config.API_KEY_CACHE_SIZE });
+  const exchange = new ApiKeyExchange({ authUrls: config.AUTH_URL, cacheSize: config.API_KEY_CACHE_SIZE });
   const revocations = new RevocationListener({
     brokers: config.KAFKA_BROKERS,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,

@@ -62,7 +62,7 @@ describe('ApiKeyExchange against a real HTTP server with the exchange contract',
   afterEach(() => new Promise((resolve) => server.close(resolve)));
 
   const exchange = (options: Partial<ConstructorParameters<typeof ApiKeyExchange>[0]> = {}) =>
-    new ApiKeyExchange({ authUrl, now: () => clock, ...options });
+    new ApiKeyExchange({ authUrls: [authUrl], now: () => clock, ...options });
 
   it('exchanges a key once and serves the cached token until shortly before it expires', async () => {
     await start();
@@ -123,7 +123,7 @@ describe('ApiKeyExchange against a real HTTP server with the exchange contract',
 
   it('reports an auth service failure as an error other than a rejection', async () => {
     await start();
-    const keys = new ApiKeyExchange({ authUrl: 'http://127.0.0.1:1' });
+    const keys = new ApiKeyExchange({ authUrls: ['http://127.0.0.1:1'] });
     await expect(keys.exchange(GOOD)).rejects.not.toBeInstanceOf(ApiKeyRejected);
   });
 });

@@ -17,8 +17,8 @@ export class ApiKeyRejected extends Error {
 }
 
 export interface ApiKeyExchangeOptions {
-  /** Base URL of the auth service, or its replicas' URLs (asked in turn). */
-  authUrl: string | readonly string[];
+  /** Base URLs of the auth service's replicas (one for a load-balanced Service), asked in turn. */
+  authUrls: readonly string[];
   /** Exchanged tokens kept (by key hash), oldest dropped first. */
   cacheSize?: number;
   /** Stop using a token this long before it expires. */
@@ -49,7 +49,7 @@ export class ApiKeyExchange {
     this.refreshMarginMs = options.refreshMarginMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.exchangeUrl = inTurn(
-      [options.authUrl].flat().map((url) => new URL('/api/v1/auth/api-keys/exchange', url).toString()),
+      options.authUrls.map((url) => new URL('/api/v1/auth/api-keys/exchange', url).toString()),
     );
   }
 

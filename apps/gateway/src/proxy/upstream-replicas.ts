@@ -31,7 +31,9 @@ export class UpstreamDispatcher extends Dispatcher {
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const pool = this.pools.get(new URL(String(options.origin)).origin);
+    // reply-from (as undici's request) passes the URL's origin: a string, looked up without parsing.
+    const origin = typeof options.origin === 'string' ? options.origin : options.origin?.origin;
+    const pool = origin === undefined ? undefined : this.pools.get(origin);
     if (!pool) throw new Error(`${String(options.origin)} is not an upstream of the gateway`);
     return pool.dispatch(options, handler);
   }
