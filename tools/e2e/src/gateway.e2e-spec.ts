@@ -165,19 +165,23 @@ describe('gateway at the door (real process)', () => {
     }
   });
 
-  it('releases the upstream stream when the client goes away in the middle of it', async () => {
-    const upstreamClosed = new Promise<string>((resolve) => (onEndlessClosed = () => resolve('closed')));
-    const abandon = new AbortController();
-    const response = await call('/api/v1/reporting/endless', {
-      headers: { 'accept-encoding': 'identity', ...(await bearer()) },
-      signal: abandon.signal,
-    });
-    const first = await response.body!.getReader().read();
-    expect(new TextDecoder().decode(first.value)).toContain('data: tick');
-    abandon.abort();
-    const stillOpen = new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5_000));
-    await expect(Promise.race([upstreamClosed, stillOpen])).resolves.toBe('closed');
-  });
+  // Compressed, the stream passes the gateway's coalescer; uncompressed, it goes to the client as is.
+  it.each(['identity', 'gzip'])(
+    'releases the upstream stream when the client goes away in the middle of it (%s)',
+    async (encoding) => {
+      const upstreamClosed = new Promise<string>((resolve) => (onEndlessClosed = () => resolve('closed')));
+      const abandon = new AbortController();
+      const response = await call('/api/v1/reporting/endless', {
+        headers: { 'accept-encoding': encoding, ...(await bearer()) },
+        signal: abandon.signal,
+      });
+      const first = await response.body!.getReader().read();
+      expect(new TextDecoder().decode(first.value)).toContain('data: tick');
+      abandon.abort();
+      const stillOpen = new Promise<string>((resolve) => setTimeout(() => resolve('still open'), 5_000));
+      await expect(Promise.race([upstreamClosed, stillOpen])).resolves.toBe('closed');
+    },
+  );
 
   /** A POST to the stand-in upstream's /upload through the gateway, its body sent by the test (no Content-Length). */
   const chunkedUpload = async () =>
