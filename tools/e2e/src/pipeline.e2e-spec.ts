@@ -163,6 +163,14 @@ describe('the whole stack through the gateway (real processes, PostgreSQL and Ka
     });
     expect(text.status).toBe(415);
 
+    // At the service itself the access guard comes before the contract: a stranger learns nothing of it.
+    const strangerAtService = await fetch(`${stack.urls.ingestion}/api/v1/ingestion/pings`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
+    expect(strangerAtService.status).toBe(401);
+
     const badId = await api.request<{ errors: { field: string }[] }>(
       'GET',
       '/api/v1/reporting/pings/{pingId}',

@@ -10,7 +10,7 @@ import { AccessControlModule, AccessTokenVerifier, remoteKeySet } from '@sextant
 import { type ClassType, DatabaseModule, runMigrations, Transactions } from '@sextant/platform/database';
 import {
   answerClientError,
-  ContractInterceptor,
+  ContractGuard,
   ContractValidator,
   HealthController,
   installRequestHooks,
@@ -205,7 +205,8 @@ export async function runService<C extends CommonConfig & { PORT: number }>(
       logger,
     });
   app.useGlobalFilters(new ProblemFilter(logger, exposeStack));
-  app.useGlobalInterceptors(new ContractInterceptor(app.get(ContractValidator)));
+  // After the access guard (an APP_GUARD provider, registered when the module was created).
+  app.useGlobalGuards(new ContractGuard(app.get(ContractValidator)));
   SwaggerModule.setup('docs', app, definition.contract as unknown as OpenAPIObject, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
