@@ -11,7 +11,8 @@
 // Ingestion runs as --replicas processes (default 2, as k8s/base deploys it: one Node.js process
 // uses one core), which the gateway balances.
 //   node dist/tools/bench/ingestion/tracking.js [--runs 3] [--seconds 60] [--rate 1000] [--connections 16]
-//     [--replicas 2] [--profile]
+//     [--replicas 2] [--profile] [--single-only]
+//     [--service-env KEY=VALUE ...]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
 import { signUp, startStack } from '@sextant/testing';
 import autocannon from 'autocannon';
@@ -33,6 +34,9 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     replicas: { type: 'string', default: '2' },
     profile: { type: 'boolean', default: false },
+    'single-only': { type: 'boolean', default: false },
+    // KEY=VALUE for the services, to compare a setting (e.g. OUTBOX_BATCH_SIZE=3000) in turn.
+    'service-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const runs = Number(values.runs);
@@ -213,6 +217,7 @@ async function main() {
       LOG_LEVEL: 'warn',
       OTEL_TRACES_FILE: '',
       RATE_LIMIT_MAX: '100000000',
+      ...Object.fromEntries(values['service-env'].map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
       ...(profileDir
         ? { NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${profileDir}` }
         : {}),
@@ -226,7 +231,7 @@ async function main() {
   let latency: Awaited<ReturnType<typeof singleTrackLatency>>[] = [];
   try {
     const owner = await signUp(stack.urls.gateway, 'Benchmark shop');
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0; run < (values['single-only'] ? 0 : runs); run++) {
       const full = await fullPath(stack.urls.gateway, owner.headers, kafka, accepted);
       const raw = await rawProducer(kafka, `${env.topicPrefix}bench.raw.${run}`);
       rows.push({ full, raw });
@@ -246,6 +251,7 @@ async function main() {
     runs,
     connections,
     ingestionReplicas: replicas,
+    serviceEnv: values['service-env'],
     acceptedEventsPerSecond: Math.round(median(rows.map((r) => r.full.acceptedPerSecond))),
     deliveredEventsPerSecond: Math.round(median(rows.map((r) => r.full.deliveredPerSecond))),
     rawProducerEventsPerSecond: Math.round(median(rows.map((r) => r.raw.sentPerSecond))),

@@ -48,15 +48,23 @@ export interface DatabaseModuleOptions extends ServiceDataSourceOptions {
   migrateWithOwnerUrl?: string;
 }
 
-/** Runs the service's migrations with the owner role and returns what ran. */
+/**
+ * Runs the service's migrations with the owner role and returns what ran. Replicas starting together
+ * take turns (a session advisory lock per schema): the first applies what is pending, the others
+ * then find nothing to do, where both would otherwise run the same migration and one would fail.
+ */
 export async function runMigrations(options: ServiceDataSourceOptions): Promise<string[]> {
   const owner = createServiceDataSource(options);
   await owner.initialize();
+  const lock = owner.createQueryRunner();
+  const lockName = `sextant:migrations:${options.schema}`;
   try {
+    await lock.query('select pg_advisory_lock(hashtextextended($1, 0))', [lockName]);
     const ran = await owner.runMigrations({ transaction: 'each' });
     return ran.map((m) => m.name);
   } finally {
-    await owner.destroy();
+    await lock.release();
+    await owner.destroy(); // closes the lock's session, which releases the lock
   }
 }
 
