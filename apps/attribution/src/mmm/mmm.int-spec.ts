@@ -2,6 +2,7 @@ import type { EventPayloads } from '@sextant/contracts';
 import { createServiceDataSource, Transactions, withTenant } from '@sextant/platform/database';
 import {
   EventConsumerHost,
+  RenewableProducer,
   ensureTopics,
   HEADERS,
   MESSAGING_ENTITIES,
@@ -87,7 +88,7 @@ describe('MMM spend consumer and event-fed fit input (real PostgreSQL and Kafka)
     fits = new FitsService(transactions, settings);
     consumers = new EventConsumerHost({
       kafka,
-      producer,
+      producer: new RenewableProducer(() => producer, quietLogger()),
       dataSource: attribution,
       topics,
       service: 'attribution',

@@ -2,6 +2,8 @@ import {
   type BatchEventHandlers,
   type EventHandlers,
   EventConsumerHost,
+  idempotentProducer,
+  RenewableProducer,
   type TopicNames,
 } from '@sextant/platform/messaging';
 import type { Kafka } from 'kafkajs';
@@ -43,11 +45,7 @@ export async function rebuildMarts(options: MartRebuildOptions): Promise<Rebuild
   );
   await dataSource.query(`select reset_marts()`);
   const admin = kafka.admin();
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer = new RenewableProducer(() => idempotentProducer(kafka), logger);
   await Promise.all([admin.connect(), producer.connect()]);
   const names = Object.keys(handlers).map((t) => topics.topic(t));
   const ends = new Map<string, { low: number; high: number }>();

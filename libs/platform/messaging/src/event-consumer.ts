@@ -1,11 +1,12 @@
 import type { EventPayloads, LiveTopic } from '@sextant/contracts';
 import { contextFromHeaders, inSpan, SpanKind } from '@sextant/platform/telemetry';
-import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isUuid, withTenant } from '@sextant/platform/database';
 import { isTransientDatabaseError } from '@sextant/platform/http';
 import { assertValidEvent, EventValidationError } from './event-validation';
+import type { RenewableProducer } from './renewable-producer';
 import { HEADERS, type TopicNames } from './topics';
 
 export interface EventContext {
@@ -63,7 +64,8 @@ export class NonRetryableError extends Error {
 
 export interface EventConsumerHostOptions {
   kafka: Kafka;
-  producer: Producer;
+  /** Sends to the retry and dead-letter topics. */
+  producer: RenewableProducer;
   dataSource: DataSource;
   topics: TopicNames;
   service: string;
@@ -414,11 +416,15 @@ export class EventConsumerHost {
   }
 
   private async forward(topic: string, message: KafkaMessage, headers: Record<string, string>) {
-    await this.options.producer.send({
-      topic,
-      acks: -1,
-      messages: [{ key: message.key, value: message.value, headers }],
-    });
+    try {
+      await this.options.producer.send((producer) =>
+        producer.send({ topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] }),
+      );
+    } catch (error) {
+      // kafkajs stops a consumer for good after an error it deems not retriable (a refused producer
+      // is one); a plain error makes it try the batch again and then restart, so the message comes back.
+      throw new Error(`could not forward the event to ${topic}`, { cause: error });
+    }
   }
 
   private catalogueTopic(kafkaTopic: string): string {

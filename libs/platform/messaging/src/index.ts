@@ -3,6 +3,7 @@ export * from './messaging.entities';
 export * from './event-validation';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './renewable-producer';
 export * from './event-consumer';
 export * from './dead-letters';
 export * from './kafka';

@@ -1,6 +1,13 @@
 import type { IngestionPingRecordedV1 } from '@sextant/contracts';
 import { createServiceDataSource, withTenant } from '@sextant/platform/database';
-import { eventually, quietLogger, serviceUrls, testEnvironment, testKafka } from '@sextant/testing';
+import {
+  eventually,
+  produceEvents,
+  quietLogger,
+  serviceUrls,
+  testEnvironment,
+  testKafka,
+} from '@sextant/testing';
 import { KafkaJSProtocolError, Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -10,6 +17,7 @@ import { ensureTopics } from './kafka';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { addToOutbox } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+import { RenewableProducer } from './renewable-producer';
 import { HEADERS, TopicNames } from './topics';
 
 // Real PostgreSQL and Kafka: ingestion's outbox -> relay -> Kafka -> a reporting consumer group.
@@ -17,6 +25,15 @@ const TOPIC = 'ingestion.ping.recorded.v1';
 /** A topic no consumer of this test reads: the relay's own traffic. */
 const UNREAD_TOPIC = 'ingestion.event.rejected.v1';
 const SERVICE = 'reporting';
+
+/** What the broker answers a producer in the state kafkajs#598 leaves it in, whatever is retried. */
+const sequenceRefused = () =>
+  new KafkaJSProtocolError({
+    type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+    code: 45,
+    retriable: false,
+    message: 'The broker received an out of order sequence number',
+  } as unknown as Error);
 
 describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', () => {
   const env = testEnvironment();
@@ -27,18 +44,17 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
   let ingestion: DataSource;
   let reporting: DataSource;
   let producer: Producer;
+  let renewable: RenewableProducer;
   let consumers: EventConsumerHost;
   let poisonCured = false;
   let outageFailures = 0;
 
   const relay = (
-    options: Partial<
-      Pick<OutboxRelayOptions, 'afterPublish' | 'idlePollMaxMs' | 'producer' | 'renewProducer'>
-    > = {},
+    options: Partial<Pick<OutboxRelayOptions, 'afterPublish' | 'idlePollMaxMs' | 'producer'>> = {},
   ) =>
     new OutboxRelay({
       dataSource: ingestion,
-      producer,
+      producer: renewable,
       topics,
       logger,
       batchSize: 100,
@@ -107,9 +123,10 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
+    renewable = new RenewableProducer(() => producer, logger);
     consumers = new EventConsumerHost({
       kafka,
-      producer,
+      producer: renewable,
       dataSource: reporting,
       topics,
       service: SERVICE,
@@ -253,36 +270,77 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
 
   it('replaces a producer whose sequence numbers the broker refuses, and publishes through the new one', async () => {
     const { pingId, eventId } = await recordPing('through a renewed producer');
-    // A producer in the state kafkajs#598 leaves it in: every send refused, whatever is retried.
-    const refused = new KafkaJSProtocolError({
-      type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
-      code: 45,
-      retriable: false,
-      message: 'The broker received an out of order sequence number',
-    } as unknown as Error);
     let sends = 0;
+    let made = 0;
     const stale = {
+      disconnect: async () => undefined,
       sendBatch: async () => {
         sends++;
-        throw refused;
+        throw sequenceRefused();
       },
     } as unknown as Producer;
-    const replaced: Producer[] = [];
     const renewing = relay({
-      producer: stale,
-      renewProducer: async (old) => {
-        replaced.push(old);
-        return producer;
-      },
+      producer: new RenewableProducer(() => (made++ === 0 ? stale : producer), logger),
     });
     renewing.start();
     try {
       await eventually(async () => (await effects(pingId)) === 1);
-      expect(replaced).toEqual([stale]);
+      expect(made).toBe(2);
       expect(sends).toBe(1);
       expect(await inOutbox(eventId)).toBe(0);
     } finally {
       await renewing.stop();
+    }
+  });
+
+  it('forwards a failing event to its retry topic through a new producer once the broker refused the old one', async () => {
+    const prefix = `${env.topicPrefix}msg-renew-${randomUUID().slice(0, 8)}.`;
+    const own = new TopicNames(prefix);
+    let staleSends = 0;
+    let made = 0;
+    let failures = 0;
+    const stale = {
+      disconnect: async () => undefined,
+      send: async () => {
+        staleSends++;
+        throw sequenceRefused();
+      },
+    } as unknown as Producer;
+    // Fails on its first two deliveries: the first one's forward is refused, the second one's goes.
+    const host = new EventConsumerHost({
+      kafka,
+      producer: new RenewableProducer(() => (made++ === 0 ? stale : producer), logger),
+      dataSource: reporting,
+      topics: own,
+      service: SERVICE,
+      logger,
+      maxAttempts: 3,
+      retryBackoffMs: 50,
+      handlers: {
+        [TOPIC]: async (ping, { manager }) => {
+          if (failures++ < 2) throw new Error('not applicable yet');
+          await manager.query('insert into msg_test_effects (ping_id, tenant_id, note) values ($1, $2, $3)', [
+            ping.pingId,
+            ping.tenantId,
+            ping.note,
+          ]);
+        },
+      },
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [own.topic(TOPIC), ...host.declaredTopics()], 1, 1);
+    await admin.disconnect();
+    await host.start();
+    try {
+      const pingId = randomUUID();
+      const payload = { pingId, tenantId, note: 'retried', recordedAt: new Date().toISOString() };
+      await produceEvents(producer, prefix, TOPIC, [{ tenantId, payload }]);
+      await eventually(async () => (await effects(pingId)) === 1, 60_000);
+      expect({ staleSends, made, failures }).toEqual({ staleSends: 1, made: 2, failures: 3 });
+      expect(await highWatermark(own.retry(TOPIC, SERVICE))).toBe(1);
+    } finally {
+      await host.stop();
     }
   });
 

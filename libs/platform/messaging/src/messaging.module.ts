@@ -10,7 +10,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -22,6 +22,7 @@ import {
 } from './event-consumer';
 import { createKafka, ensureTopics } from './kafka';
 import { OutboxRelay } from './outbox-relay';
+import { idempotentProducer, RenewableProducer } from './renewable-producer';
 import { liveTopics, TopicNames } from './topics';
 
 export interface MessagingOptions {
@@ -47,9 +48,10 @@ export const KAFKA = Symbol('KAFKA');
 export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly topics: TopicNames;
   readonly admin: Admin;
-  readonly producer: Producer;
+  /** Forwards failed events to the retry and dead-letter topics. */
+  private readonly producer: RenewableProducer;
   private relay?: OutboxRelay;
-  private relayProducer?: Producer;
+  private relayProducer?: RenewableProducer;
   private consumers?: EventConsumerHost;
 
   constructor(
@@ -60,7 +62,10 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {
     this.topics = new TopicNames(options.topicPrefix);
     this.admin = kafka.admin();
-    this.producer = newProducer(kafka);
+    this.producer = new RenewableProducer(
+      () => idempotentProducer(kafka),
+      options.logger.child({ component: 'consumer-producer' }),
+    );
   }
 
   async onApplicationBootstrap() {
@@ -103,21 +108,14 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
     );
     if (created.length) options.logger.info({ topics: created }, 'topics created');
     if (this.dataSource && options.outbox) {
-      // The relay has a producer of its own: replacing it (renewProducer) must not disconnect the
-      // one the consumers publish dead letters with.
-      this.relayProducer = newProducer(this.kafka);
+      const logger = options.logger.child({ component: 'outbox-relay' });
+      this.relayProducer = new RenewableProducer(() => idempotentProducer(this.kafka), logger);
       await this.relayProducer.connect();
       this.relay = new OutboxRelay({
         dataSource: this.dataSource,
         producer: this.relayProducer,
-        renewProducer: async (stale) => {
-          await stale.disconnect().catch(() => undefined);
-          const fresh = newProducer(this.kafka);
-          await fresh.connect();
-          return (this.relayProducer = fresh);
-        },
         topics: this.topics,
-        logger: options.logger.child({ component: 'outbox-relay' }),
+        logger,
         ...options.outbox,
       });
       this.relay.start();
@@ -183,15 +181,6 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
       this.admin.disconnect(),
     ]);
   }
-}
-
-function newProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
 }
 
 @Global()

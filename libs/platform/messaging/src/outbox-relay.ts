@@ -1,8 +1,8 @@
-import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { OutboxRow, type OutboxMessage } from './messaging.entities';
 import { onOutboxWrite } from './outbox';
+import type { RenewableProducer } from './renewable-producer';
 import type { TopicNames } from './topics';
 
 /** The longest wait between two polls of an idle outbox: what a write by another replica can wait. */
@@ -16,26 +16,10 @@ export const IDLE_POLL_MAX_MS = 1_000;
  */
 export const BATCH_BYTES = 900_000;
 
-/**
- * Broker answers after which an idempotent producer's sequence numbers no longer match the broker's:
- * kafkajs rolls a partition's sequence back when a produce request fails, also when the broker had
- * appended it (a timeout), and every later request is then refused (kafkajs#598). Only a new
- * producer id gets past them.
- */
-const STALE_PRODUCER_ERRORS = new Set([
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'UNKNOWN_PRODUCER_ID',
-  'INVALID_PRODUCER_EPOCH',
-]);
-
 export interface OutboxRelayOptions {
   dataSource: DataSource;
-  producer: Producer;
-  /**
-   * A connected producer to replace `producer` (given as `stale`) once the broker refuses its
-   * producer state; without it the relay keeps retrying with the same producer.
-   */
-  renewProducer?: (stale: Producer) => Promise<Producer>;
+  /** The relay's own: renewing it must not disconnect one that others send with. */
+  producer: RenewableProducer;
   topics: TopicNames;
   logger: Logger;
   batchSize: number;
@@ -60,11 +44,9 @@ export class OutboxRelay {
   private written = false;
   private unsubscribe?: () => void;
   private readonly lockKey: number;
-  private producer: Producer;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.lockKey = hash32(`outbox:${options.dataSource.driver.schema ?? 'public'}`);
-    this.producer = options.producer;
   }
 
   start(): void {
@@ -101,13 +83,15 @@ export class OutboxRelay {
       const messages = await this.takeNextMessages(manager);
       if (messages.length === 0) return 0;
       for (const round of inRounds(messages, BATCH_BYTES)) {
-        await this.producer.sendBatch({
-          acks: -1,
-          topicMessages: groupByTopic(round).map(([topic, ofTopic]) => ({
-            topic: this.options.topics.topic(topic),
-            messages: ofTopic.map(({ key, value, headers }) => ({ key, value, headers })),
-          })),
-        });
+        await this.options.producer.send((producer) =>
+          producer.sendBatch({
+            acks: -1,
+            topicMessages: groupByTopic(round).map(([topic, ofTopic]) => ({
+              topic: this.options.topics.topic(topic),
+              messages: ofTopic.map(({ key, value, headers }) => ({ key, value, headers })),
+            })),
+          }),
+        );
       }
       await this.options.afterPublish?.(messages.map((message) => message.eventId));
       return messages.length;
@@ -139,16 +123,6 @@ export class OutboxRelay {
       );
   }
 
-  private async renewProducer(): Promise<void> {
-    if (!this.options.renewProducer) return;
-    try {
-      this.producer = await this.options.renewProducer(this.producer);
-      this.options.logger.warn('outbox relay: producer replaced (the broker refused its sequence numbers)');
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'outbox relay: could not replace the producer; retrying');
-    }
-  }
-
   private async run(): Promise<void> {
     const { pollIntervalMs, idlePollMaxMs = IDLE_POLL_MAX_MS } = this.options;
     let failures = 0;
@@ -163,7 +137,6 @@ export class OutboxRelay {
       } catch (error) {
         failures++;
         this.options.logger.error({ err: error, failures }, 'outbox relay round failed; retrying');
-        if (isStaleProducer(error)) await this.renewProducer();
       }
       const active = published > 0 || writtenBefore || this.written;
       idleDelay = active ? pollIntervalMs : Math.min(idlePollMaxMs, idleDelay * 2);
@@ -179,13 +152,6 @@ export class OutboxRelay {
 }
 
 type TopicMessage = OutboxMessage & { topic: string };
-
-function isStaleProducer(error: unknown): boolean {
-  let cause = error as { type?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; cause && depth < 5; depth++, cause = cause.cause as typeof cause)
-    if (typeof cause.type === 'string' && STALE_PRODUCER_ERRORS.has(cause.type)) return true;
-  return false;
-}
 
 /** Consecutive runs of messages of at most `maxBytes` each (a larger message alone in its run). */
 function inRounds(messages: TopicMessage[], maxBytes: number): TopicMessage[][] {
