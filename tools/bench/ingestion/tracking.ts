@@ -231,7 +231,8 @@ async function main() {
   let latency: Awaited<ReturnType<typeof singleTrackLatency>>[] = [];
   try {
     const owner = await signUp(stack.urls.gateway, 'Benchmark shop');
-    for (let run = 0; run < (values['single-only'] ? 0 : runs); run++) {
+    const batchRuns = values['single-only'] ? 0 : runs;
+    for (let run = 0; run < batchRuns; run++) {
       const full = await fullPath(stack.urls.gateway, owner.headers, kafka, accepted);
       const raw = await rawProducer(kafka, `${env.topicPrefix}bench.raw.${run}`);
       rows.push({ full, raw });
