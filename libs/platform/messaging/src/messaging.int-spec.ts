@@ -10,9 +10,9 @@ import {
 } from '@sextant/testing';
 import { KafkaJSProtocolError, Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { replayDeadLetters } from './dead-letters';
-import { EventConsumerHost } from './event-consumer';
+import { EventConsumerHost, type EventConsumerHostOptions } from './event-consumer';
 import { ensureTopics } from './kafka';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { addToOutbox } from './outbox';
@@ -26,14 +26,24 @@ const TOPIC = 'ingestion.ping.recorded.v1';
 const UNREAD_TOPIC = 'ingestion.event.rejected.v1';
 const SERVICE = 'reporting';
 
-/** What the broker answers a producer in the state kafkajs#598 leaves it in, whatever is retried. */
-const sequenceRefused = () =>
-  new KafkaJSProtocolError({
-    type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
-    code: 45,
-    retriable: false,
-    message: 'The broker received an out of order sequence number',
-  } as unknown as Error);
+/**
+ * A producer in the state kafkajs#598 leaves it in: the broker refuses every send, whatever is
+ * retried. Then a real one: a RenewableProducer that starts with the first and renews to the second.
+ */
+function refusedThenRenewed(real: () => Producer, logger: ReturnType<typeof quietLogger>) {
+  const counts = { refused: 0, made: 0 };
+  const refuse = async () => {
+    counts.refused++;
+    throw new KafkaJSProtocolError({
+      type: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      code: 45,
+      retriable: false,
+      message: 'The broker received an out of order sequence number',
+    } as unknown as Error);
+  };
+  const stale = { disconnect: async () => undefined, send: refuse, sendBatch: refuse } as unknown as Producer;
+  return { counts, producer: new RenewableProducer(() => (counts.made++ === 0 ? stale : real()), logger) };
+}
 
 describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', () => {
   const env = testEnvironment();
@@ -89,6 +99,28 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     (
       await reporting.query('select count(*)::int as n from processed_events where event_id = $1', [eventId])
     )[0].n as number;
+  const recordEffect = (manager: EntityManager, ping: IngestionPingRecordedV1) =>
+    manager.query('insert into msg_test_effects (ping_id, tenant_id, note) values ($1, $2, $3)', [
+      ping.pingId,
+      ping.tenantId,
+      ping.note,
+    ]);
+  const consumerHost = (options: Pick<EventConsumerHostOptions, 'producer' | 'topics' | 'handlers'>) =>
+    new EventConsumerHost({
+      kafka,
+      dataSource: reporting,
+      service: SERVICE,
+      logger,
+      maxAttempts: 3,
+      retryBackoffMs: 50,
+      ...options,
+    });
+  const createTopics = async (names: string[], partitions: number) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, names, partitions, 1);
+    await admin.disconnect();
+  };
   const highWatermark = async (topic: string) => {
     const admin = kafka.admin();
     await admin.connect();
@@ -124,38 +156,20 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     });
     await producer.connect();
     renewable = new RenewableProducer(() => producer, logger);
-    consumers = new EventConsumerHost({
-      kafka,
+    consumers = consumerHost({
       producer: renewable,
-      dataSource: reporting,
       topics,
-      service: SERVICE,
-      logger,
-      maxAttempts: 3,
-      retryBackoffMs: 50,
       handlers: {
         [TOPIC]: async (ping, { manager }) => {
           if (ping.note === 'poison' && !poisonCured) throw new Error('cannot apply this ping yet');
           // What node-postgres throws when the server goes away mid-transaction.
           if (ping.note === 'during an outage' && outageFailures++ < 4)
             throw new Error('Connection terminated unexpectedly');
-          await manager.query('insert into msg_test_effects (ping_id, tenant_id, note) values ($1, $2, $3)', [
-            ping.pingId,
-            ping.tenantId,
-            ping.note,
-          ]);
+          await recordEffect(manager, ping);
         },
       },
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(
-      admin,
-      [topics.topic(TOPIC), topics.topic(UNREAD_TOPIC), ...consumers.declaredTopics()],
-      3,
-      1,
-    );
-    await admin.disconnect();
+    await createTopics([topics.topic(TOPIC), topics.topic(UNREAD_TOPIC), ...consumers.declaredTopics()], 3);
     await consumers.start();
   }, 60_000);
 
@@ -270,74 +284,43 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
 
   it('replaces a producer whose sequence numbers the broker refuses, and publishes through the new one', async () => {
     const { pingId, eventId } = await recordPing('through a renewed producer');
-    let sends = 0;
-    let made = 0;
-    const stale = {
-      disconnect: async () => undefined,
-      sendBatch: async () => {
-        sends++;
-        throw sequenceRefused();
-      },
-    } as unknown as Producer;
-    const renewing = relay({
-      producer: new RenewableProducer(() => (made++ === 0 ? stale : producer), logger),
-    });
-    renewing.start();
+    const { counts, producer: renewing } = refusedThenRenewed(() => producer, logger);
+    const relaying = relay({ producer: renewing });
+    relaying.start();
     try {
       await eventually(async () => (await effects(pingId)) === 1);
-      expect(made).toBe(2);
-      expect(sends).toBe(1);
+      expect(counts).toEqual({ refused: 1, made: 2 });
       expect(await inOutbox(eventId)).toBe(0);
     } finally {
-      await renewing.stop();
+      await relaying.stop();
     }
   });
 
   it('forwards a failing event to its retry topic through a new producer once the broker refused the old one', async () => {
     const prefix = `${env.topicPrefix}msg-renew-${randomUUID().slice(0, 8)}.`;
     const own = new TopicNames(prefix);
-    let staleSends = 0;
-    let made = 0;
+    const { counts, producer: renewing } = refusedThenRenewed(() => producer, logger);
     let failures = 0;
-    const stale = {
-      disconnect: async () => undefined,
-      send: async () => {
-        staleSends++;
-        throw sequenceRefused();
-      },
-    } as unknown as Producer;
     // Fails on its first two deliveries: the first one's forward is refused, the second one's goes.
-    const host = new EventConsumerHost({
-      kafka,
-      producer: new RenewableProducer(() => (made++ === 0 ? stale : producer), logger),
-      dataSource: reporting,
+    const host = consumerHost({
+      producer: renewing,
       topics: own,
-      service: SERVICE,
-      logger,
-      maxAttempts: 3,
-      retryBackoffMs: 50,
       handlers: {
         [TOPIC]: async (ping, { manager }) => {
           if (failures++ < 2) throw new Error('not applicable yet');
-          await manager.query('insert into msg_test_effects (ping_id, tenant_id, note) values ($1, $2, $3)', [
-            ping.pingId,
-            ping.tenantId,
-            ping.note,
-          ]);
+          await recordEffect(manager, ping);
         },
       },
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [own.topic(TOPIC), ...host.declaredTopics()], 1, 1);
-    await admin.disconnect();
+    await createTopics([own.topic(TOPIC), ...host.declaredTopics()], 1);
     await host.start();
     try {
       const pingId = randomUUID();
       const payload = { pingId, tenantId, note: 'retried', recordedAt: new Date().toISOString() };
       await produceEvents(producer, prefix, TOPIC, [{ tenantId, payload }]);
       await eventually(async () => (await effects(pingId)) === 1, 60_000);
-      expect({ staleSends, made, failures }).toEqual({ staleSends: 1, made: 2, failures: 3 });
+      expect(counts).toEqual({ refused: 1, made: 2 });
+      expect(failures).toBe(3);
       expect(await highWatermark(own.retry(TOPIC, SERVICE))).toBe(1);
     } finally {
       await host.stop();
