@@ -2,7 +2,8 @@
 //  - full path: autocannon posts Segment batches of 100 fresh events through the gateway
 //    (gateway -> ingestion -> PostgreSQL dedup + outbox in one transaction -> relay -> Kafka acks=all);
 //    accepted events/s counted from 2xx answers, and delivered events/s from the Kafka topic's
-//    offsets (the outbox relay must keep up for the rate to be sustained);
+//    offsets (the outbox relay must keep up for the rate to be sustained); and the CPU each delivered
+//    event cost, per process group (services, their PostgreSQL backends, the broker), from /proc;
 //  - ceiling: a plain kafkajs producer (acks=all, idempotent off, batches of 100) sending the same
 //    event payloads to the same broker for the same time;
 //  - latency: single `track` calls at a fixed rate (default 1,000/s, evenly spaced, after 5 s of
@@ -24,6 +25,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchEnvironment } from '../bench-environment';
 import { openLoop } from '../open-loop';
+import { cpuSecondsByGroup, microsecondsPer } from '../process-cpu';
 import { median, percentile } from '../stats';
 
 const { values } = parseArgs({
@@ -95,9 +97,16 @@ async function topicTotal(kafka: Kafka, topic: string): Promise<number> {
   }
 }
 
-async function fullPath(gateway: string, headers: Record<string, string>, kafka: Kafka, topic: string) {
+async function fullPath(
+  gateway: string,
+  headers: Record<string, string>,
+  kafka: Kafka,
+  topic: string,
+  database: string,
+) {
   const nextBody = batchFactory();
   const before = await topicTotal(kafka, topic);
+  const cpuBefore = cpuSecondsByGroup(database);
   const started = Date.now();
   const result = await autocannon({
     url: `${gateway}/api/v1/ingestion/v1/batch`,
@@ -127,6 +136,8 @@ async function fullPath(gateway: string, headers: Record<string, string>, kafka:
     drainLagSeconds: +(drainedSeconds - httpSeconds).toFixed(1),
     requestP99Ms: result.latency.p99,
     failures: result.non2xx + result.errors,
+    // Everything each event cost from the request to Kafka's acknowledgement of the relay's send.
+    cpuMicrosecondsPerDeliveredEvent: microsecondsPer(delivered, cpuBefore, cpuSecondsByGroup(database)),
   };
 }
 
@@ -233,7 +244,7 @@ async function main() {
     const owner = await signUp(stack.urls.gateway, 'Benchmark shop');
     const batchRuns = values['single-only'] ? 0 : runs;
     for (let run = 0; run < batchRuns; run++) {
-      const full = await fullPath(stack.urls.gateway, owner.headers, kafka, accepted);
+      const full = await fullPath(stack.urls.gateway, owner.headers, kafka, accepted, env.database);
       const raw = await rawProducer(kafka, `${env.topicPrefix}bench.raw.${run}`);
       rows.push({ full, raw });
       console.log(JSON.stringify({ run, full, raw }));
@@ -258,6 +269,12 @@ async function main() {
     rawProducerEventsPerSecond: Math.round(median(rows.map((r) => r.raw.sentPerSecond))),
     ratioToRawProducer: +median(rows.map((r) => r.full.deliveredPerSecond / r.raw.sentPerSecond)).toFixed(3),
     batchRequestP99Ms: median(rows.map((r) => r.full.requestP99Ms)),
+    cpuMicrosecondsPerDeliveredEvent: Object.fromEntries(
+      Object.keys(rows[0]?.full.cpuMicrosecondsPerDeliveredEvent ?? {}).map((group) => [
+        group,
+        median(rows.map((r) => r.full.cpuMicrosecondsPerDeliveredEvent[group] ?? 0)),
+      ]),
+    ),
     batchFailures: rows.reduce((sum, r) => sum + r.full.failures, 0),
     singleTrack: {
       targetRate: rate,

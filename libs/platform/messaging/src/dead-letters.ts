@@ -1,3 +1,4 @@
+import './pooled-encoder-fix';
 import { randomUUID } from 'node:crypto';
 import { Partitioners, type IHeaders, type Kafka } from 'kafkajs';
 import { HEADERS, type TopicNames } from './topics';

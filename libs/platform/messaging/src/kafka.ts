@@ -1,3 +1,4 @@
+import './pooled-encoder-fix';
 import {
   Kafka,
   logLevel,

@@ -1,3 +1,4 @@
+import './pooled-encoder-fix';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 

@@ -1,0 +1,54 @@
+// CPU time of the processes a benchmark drives, read from /proc (Linux): per unit of work it is
+// steadier than throughput on a shared, saturated machine, where what a run reaches depends on
+// everything else running.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system) used so far, by group: each service this process started (`gateway`,
+ * `ingestion`, ..., its replicas together, by their `dist/apps/<service>` path), `postgres` (the
+ * backends connected to `database`) and `kafka` (a broker's JVM on this machine).
+ */
+export function cpuSecondsByGroup(database: string): Record<string, number> {
+  const totals: Record<string, number> = {};
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    let commandLine: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue; // the process ended while we looked
+    }
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    const parent = Number(fields[1]);
+    const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    const service = /dist\/apps\/([a-z]+)\//.exec(commandLine)?.[1];
+    let group: string | undefined;
+    if (service && parent === process.pid) group = service;
+    else if (commandLine.startsWith('postgres: ') && commandLine.includes(` ${database} `))
+      group = 'postgres';
+    else if (commandLine.includes('kafka.Kafka')) group = 'kafka';
+    if (group) totals[group] = (totals[group] ?? 0) + seconds;
+  }
+  return totals;
+}
+
+/** Microseconds of CPU per unit of work, by group, between two readings of cpuSecondsByGroup. */
+export function microsecondsPer(
+  units: number,
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  const per: Record<string, number> = {};
+  let total = 0;
+  for (const [group, seconds] of Object.entries(after)) {
+    const used = seconds - (before[group] ?? 0);
+    per[group] = Math.round((used * 1e6) / units);
+    total += used;
+  }
+  per.total = Math.round((total * 1e6) / units);
+  return per;
+}
