@@ -5,6 +5,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100;
 
+/** A process's parent pid and the CPU seconds (user + system) it has used, from /proc/<pid>/stat. */
+export function processCpu(pid: number | string): { parent: number; seconds: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (second field) is in parentheses and may itself hold spaces or parentheses.
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return { parent: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
+}
+
 /**
  * CPU seconds (user + system) used so far, by group: each service this process started (`gateway`,
  * `ingestion`, ..., its replicas together, by their `dist/apps/<service>` path), `postgres` (the
@@ -14,17 +22,15 @@ export function cpuSecondsByGroup(database: string): Record<string, number> {
   const totals: Record<string, number> = {};
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
+    let parent: number;
+    let seconds: number;
     let commandLine: string;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      ({ parent, seconds } = processCpu(entry));
       commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
     } catch {
       continue; // the process ended while we looked
     }
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    const parent = Number(fields[1]);
-    const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
     const service = /dist\/apps\/([a-z]+)\//.exec(commandLine)?.[1];
     let group: string | undefined;
     if (service && parent === process.pid) group = service;

@@ -8,10 +8,10 @@
 //     [--socket-dir /var/tmp/sextant-postgres-...]
 // Needs SEXTANT_DATABASE_ADMIN_URL.
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Client, type ClientConfig } from 'pg';
+import { processCpu } from '../process-cpu';
 import { median } from '../stats';
 
 const { values } = parseArgs({
@@ -24,12 +24,6 @@ const { values } = parseArgs({
     'echo-server': { type: 'boolean', default: false },
   },
 });
-
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Runs `step` at `rate` per second for `seconds`; returns how many steps ran. */
 async function atRate(rate: number, seconds: number, step: () => Promise<void>): Promise<number> {
@@ -46,13 +40,13 @@ async function atRate(rate: number, seconds: number, step: () => Promise<void>):
 
 /** Microseconds of CPU per step, of this process and of `peer`. */
 async function measure(peer: number, rate: number, seconds: number, step: () => Promise<void>) {
-  const peerBefore = cpuSeconds(peer);
+  const peerBefore = processCpu(peer).seconds;
   const ownBefore = process.cpuUsage();
   const steps = await atRate(rate, seconds, step);
   const own = process.cpuUsage(ownBefore);
   return {
     clientUs: (own.user + own.system) / steps,
-    peerUs: ((cpuSeconds(peer) - peerBefore) * 1e6) / steps,
+    peerUs: ((processCpu(peer).seconds - peerBefore) * 1e6) / steps,
   };
 }
 
@@ -95,15 +89,18 @@ async function main() {
     ]);
 
   const rows: Record<string, string | number>[] = [];
-  const record = (what: string, rate: number, samples: { clientUs: number; peerUs: number }[]) =>
+  const record = (
+    what: string,
+    rate: number,
+    messagesPerStep: number,
+    samples: { clientUs: number; peerUs: number }[],
+  ) =>
     rows.push({
       what,
       rate,
       'client µs/step': Math.round(median(samples.map((s) => s.clientUs))),
       'peer µs/step': Math.round(median(samples.map((s) => s.peerUs))),
-      'total µs/message': Math.round(
-        median(samples.map((s) => s.clientUs + s.peerUs)) / (what.startsWith('postgres') ? trips : 1),
-      ),
+      'total µs/message': Math.round(median(samples.map((s) => s.clientUs + s.peerUs)) / messagesPerStep),
     });
   for (const rate of rates) {
     const echo = await echoPair();
@@ -117,7 +114,7 @@ async function main() {
         }),
       );
     echo.close();
-    record('echo over tcp', rate, samples);
+    record('echo over tcp', rate, 1, samples);
     for (const [what, config] of transports) {
       const { client, pid } = await postgresClient(config);
       const pgSamples = [];
@@ -128,7 +125,7 @@ async function main() {
           }),
         );
       await client.end();
-      record(`${what}, ${trips} statements`, rate, pgSamples);
+      record(`${what}, ${trips} statements`, rate, trips, pgSamples);
     }
   }
   console.table(rows);

@@ -2,10 +2,10 @@ import type { EventPayloads } from '@sextant/contracts';
 import { createServiceDataSource, Transactions, withTenant } from '@sextant/platform/database';
 import {
   EventConsumerHost,
-  RenewableProducer,
   ensureTopics,
   HEADERS,
   MESSAGING_ENTITIES,
+  RenewableProducer,
   TopicNames,
 } from '@sextant/platform/messaging';
 import { eventually, quietLogger, serviceUrls, testEnvironment, testKafka } from '@sextant/testing';

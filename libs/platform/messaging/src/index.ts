@@ -4,7 +4,7 @@ export * from './event-validation';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './renewable-producer';
-export { pooledEncoder } from './pooled-encoder-fix';
+export { pooledEncoder, stockEncoder } from './pooled-encoder-fix';
 export * from './event-consumer';
 export * from './dead-letters';
 export * from './kafka';

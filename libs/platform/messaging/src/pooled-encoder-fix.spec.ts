@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import './pooled-encoder-fix';
+import { stockEncoder } from './pooled-encoder-fix';
 
 // What kafkajs' modules get once the fix ran (jest's module registry honours the replacement too),
 // and the stock class it derives from.
 const PooledEncoder = require('kafkajs/src/protocol/encoder');
-const Encoder = Object.getPrototypeOf(PooledEncoder);
+const Encoder = stockEncoder as unknown as typeof PooledEncoder;
 
 /** Every kind of write kafkajs makes, large enough to grow the buffer several times. */
 function encodeAll(Kind: new () => { buffer: Buffer; buf: Buffer }) {

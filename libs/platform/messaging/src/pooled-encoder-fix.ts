@@ -47,7 +47,9 @@ export function pooledEncoder(Encoder: EncoderClass): EncoderClass {
   return PooledEncoder as unknown as EncoderClass;
 }
 
+const loaded = require(ENCODER_MODULE) as EncoderClass;
+/** kafkajs' own encoder class, as it was before this module replaced it. */
+export const stockEncoder: EncoderClass = loaded.name === 'Encoder' ? loaded : Object.getPrototypeOf(loaded);
 // Should kafkajs have been loaded before this, its modules keep the stock encoder.
-const Encoder = require(ENCODER_MODULE) as EncoderClass;
 const cached = require.cache[require.resolve(ENCODER_MODULE)];
-if (cached && Encoder.name === 'Encoder') cached.exports = pooledEncoder(Encoder);
+if (cached && loaded === stockEncoder) cached.exports = pooledEncoder(stockEncoder);
