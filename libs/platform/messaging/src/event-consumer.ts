@@ -47,6 +47,11 @@ const BATCH_SIZE = 5_000;
 const TENANT_TRANSACTIONS_AT_ONCE = 4;
 /** How long a consumer waits before trying an event again while the database is unavailable. */
 const DATABASE_WAIT_MS = { first: 500, max: 10_000 };
+/**
+ * How long the host waits before starting again a consumer kafkajs gave up on: doubling while it
+ * keeps crashing, from the first again once it ran `calm` without a crash.
+ */
+const RESTART_WAIT_MS = { first: 1_000, max: 30_000, calm: 300_000 };
 /** Fetch sizes that let a partition hand over a whole chunk of ~1 KB events at once. */
 const FETCH = { maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 };
 
@@ -82,6 +87,8 @@ export interface EventConsumerHostOptions {
   /** Kafka session timeout of both groups (default 30 s); heartbeats go at a third of it, at most every 3 s. */
   sessionTimeoutMs?: number;
   onOutcome?: (outcome: 'applied' | 'duplicate' | 'retried' | 'dead_lettered', topic: string) => void;
+  /** A consumer crashed; `restartedBy` says whether kafkajs restarts it or this host does. */
+  onCrash?: (restartedBy: 'kafkajs' | 'host') => void;
 }
 
 type Outcome = 'applied' | 'duplicate';
@@ -147,8 +154,47 @@ export class EventConsumerHost {
         fromBeginning: true,
       }),
     );
+    this.restartAfterCrash(this.main, false);
+    this.restartAfterCrash(this.retry, true);
     await this.run(this.main, false);
     await this.run(this.retry, true);
+  }
+
+  /**
+   * kafkajs restarts a consumer after a retriable error only; after any other (a bug's TypeError
+   * in this host, a non-retriable broker answer) it leaves the consumer stopped for good and the
+   * service would stop consuming while it looks healthy. This host starts such a consumer again,
+   * waiting longer each time it keeps crashing; uncommitted messages are fetched again.
+   */
+  private restartAfterCrash(consumer: Consumer, isRetry: boolean): void {
+    let wait = RESTART_WAIT_MS.first;
+    let lastCrash = 0;
+    const later = (fn: () => Promise<void>) => {
+      setTimeout(() => void fn(), wait).unref();
+      wait = Math.min(RESTART_WAIT_MS.max, wait * 2);
+    };
+    const restart = async () => {
+      if (this.stopping) return;
+      try {
+        await consumer.connect();
+        await this.run(consumer, isRetry);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'consumer restart failed; trying again');
+        later(restart);
+      }
+    };
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.stopping) return;
+      this.options.onCrash?.(payload.restart ? 'kafkajs' : 'host');
+      if (payload.restart) return;
+      if (Date.now() - lastCrash > RESTART_WAIT_MS.calm) wait = RESTART_WAIT_MS.first;
+      lastCrash = Date.now();
+      this.options.logger.error(
+        { err: payload.error, groupId: payload.groupId, restartInMs: wait },
+        'consumer crashed and kafkajs will not restart it; restarting it here',
+      );
+      later(restart);
+    });
   }
 
   async stop(): Promise<void> {

@@ -327,6 +327,53 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     }
   });
 
+  it('starts a consumer again after an error kafkajs does not restart it for, and applies the event once', async () => {
+    const prefix = `${env.topicPrefix}msg-crash-${randomUUID().slice(0, 8)}.`;
+    const own = new TopicNames(prefix);
+    let deliveries = 0;
+    const crashes: string[] = [];
+    // The first delivery fails and is scheduled for retry; then a bug in the outcome callback
+    // throws a TypeError, which kafkajs takes as unrecoverable: it stops the consumer for good.
+    const host = new EventConsumerHost({
+      kafka,
+      dataSource: reporting,
+      service: SERVICE,
+      logger,
+      maxAttempts: 3,
+      retryBackoffMs: 60_000,
+      producer: renewable,
+      topics: own,
+      handlers: {
+        [TOPIC]: async (ping, { manager }) => {
+          if (deliveries++ === 0) throw new Error('not applicable yet');
+          await recordEffect(manager, ping);
+        },
+      },
+      onOutcome: (outcome) => {
+        if (outcome === 'retried' && crashes.length === 0)
+          throw new TypeError("Cannot read properties of undefined (reading 'inc')");
+      },
+      onCrash: (restartedBy) => crashes.push(restartedBy),
+    });
+    await createTopics([own.topic(TOPIC), ...host.declaredTopics()], 1);
+    await host.start();
+    try {
+      const pingId = randomUUID();
+      const payload = {
+        pingId,
+        tenantId,
+        note: 'crashes its consumer',
+        recordedAt: new Date().toISOString(),
+      };
+      await produceEvents(producer, prefix, TOPIC, [{ tenantId, payload }]);
+      await eventually(async () => (await effects(pingId)) === 1, 30_000);
+      expect(crashes).toEqual(['host']);
+      expect(deliveries).toBe(2);
+    } finally {
+      await host.stop();
+    }
+  }, 60_000);
+
   it('republishes after a crash between the Kafka acknowledgement and the commit; the consumer applies it once', async () => {
     const { pingId, eventId } = await recordPing('crash after publish');
     const before = await highWatermark(topics.topic(TOPIC));

@@ -84,6 +84,12 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
         labelNames: ['topic', 'outcome'],
         registers: [options.metrics],
       });
+      const crashes = new Counter({
+        name: 'messaging_consumer_crashes_total',
+        help: 'Consumer crashes, by who restarts the consumer (kafkajs, or the host when kafkajs gives up)',
+        labelNames: ['restarted_by'],
+        registers: [options.metrics],
+      });
       this.consumers = new EventConsumerHost({
         kafka: this.kafka,
         producer: this.producer,
@@ -97,6 +103,7 @@ export class Messaging implements OnApplicationBootstrap, OnApplicationShutdown 
         retryBackoffMs: options.retryBackoffMs,
         sessionTimeoutMs: options.sessionTimeoutMs,
         onOutcome: (outcome, topic) => outcomes.inc({ topic, outcome }),
+        onCrash: (restartedBy) => crashes.inc({ restarted_by: restartedBy }),
       });
     }
     this.registerBacklogGauges(this.consumers?.subscribedTopics ?? []);
