@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DATABASE_SERVICES, type DatabaseService, serviceUrls, type TestEnvironment } from './environment';
-import { eventually } from './helpers';
 
 export type ServiceName = DatabaseService | 'gateway';
 export const ALL_SERVICES: ServiceName[] = [...DATABASE_SERVICES, 'gateway'];
@@ -135,24 +134,30 @@ export async function startStack(
     children.set(service, processes);
   };
 
-  const ready = (service: ServiceName) =>
-    eventually(
-      async () => {
-        if (children.get(service)?.some((child) => child.exitCode !== null))
-          throw new Error(`${service} exited: ${logs[service].join('').slice(-2000)}`);
-        const statuses = await Promise.all(
-          replicaUrls[service].map((url) =>
-            fetch(`${url}/health/ready`).then(
-              (response) => response.status,
-              () => undefined,
-            ),
-          ),
-        );
-        return statuses.every((status) => status === 200);
-      },
-      readyTimeoutMs,
-      200,
+  /** 'ready', or what the replica answered instead (for the error when it never gets there). */
+  const readiness = (url: string): Promise<string> =>
+    fetch(`${url}/health/ready`).then(
+      async (response) =>
+        response.status === 200 ? 'ready' : `${url} answered ${response.status}: ${await response.text()}`,
+      (error: Error) =>
+        `${url} did not answer: ${(error.cause as Error | undefined)?.message ?? error.message}`,
     );
+  const recentLog = (service: ServiceName) => logs[service].join('').slice(-2000);
+  /** Resolves once every replica is ready; fails at once when one exits, or with what it answered. */
+  const ready = async (service: ServiceName) => {
+    const deadline = Date.now() + readyTimeoutMs;
+    for (;;) {
+      const exited = children.get(service)?.find((child) => child.exitCode !== null);
+      if (exited) throw new Error(`${service} exited with ${exited.exitCode}: ${recentLog(service)}`);
+      const notReady = (await Promise.all(replicaUrls[service].map(readiness))).filter((a) => a !== 'ready');
+      if (notReady.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(
+          `${service} not ready within ${readyTimeoutMs} ms: ${notReady.join('; ')}; log: ${recentLog(service)}`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
 
   const terminate = async (service: ServiceName, signal: NodeJS.Signals) => {
     const running = (children.get(service) ?? []).filter(

@@ -220,7 +220,7 @@ async function startServices(env: TestEnvironment, log: (line: string) => void):
   try {
     return await startStack(env, ALL_SERVICES, { RATE_LIMIT_MAX: '1000000' }, { readyTimeoutMs: 180_000 });
   } catch (error) {
-    log(`the services did not all start (${(error as Error).message.slice(0, 300)}); starting them again`);
+    log(`the services did not all start (${(error as Error).message.slice(0, 3_000)}); starting them again`);
     return startStack(env, ALL_SERVICES, { RATE_LIMIT_MAX: '1000000' }, { readyTimeoutMs: 180_000 });
   }
 }
