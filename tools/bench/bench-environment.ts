@@ -42,3 +42,8 @@ export function benchDatabaseUrl(env: TestEnvironment): string {
   url.pathname = `/${env.database}`;
   return url.toString();
 }
+
+/** `--service-env KEY=VALUE` arguments as the environment they add to every service. */
+export function serviceEnvironment(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(pairs.map((pair) => pair.split(/=(.*)/s).slice(0, 2)));
+}

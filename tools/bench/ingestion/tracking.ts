@@ -23,7 +23,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchEnvironment } from '../bench-environment';
+import { benchEnvironment, serviceEnvironment } from '../bench-environment';
 import { openLoop } from '../open-loop';
 import { cpuSecondsByGroup, microsecondsPer } from '../process-cpu';
 import { median, percentile } from '../stats';
@@ -228,7 +228,7 @@ async function main() {
       LOG_LEVEL: 'warn',
       OTEL_TRACES_FILE: '',
       RATE_LIMIT_MAX: '100000000',
-      ...Object.fromEntries(values['service-env'].map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
+      ...serviceEnvironment(values['service-env']),
       ...(profileDir
         ? { NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${profileDir}` }
         : {}),

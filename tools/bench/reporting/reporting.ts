@@ -28,7 +28,15 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { campaignName, channelName, loadDataset } from './dataset';
-import { dashboardPaths, dayOf, fixedRate, type Latency, round, trackEvent } from './requests';
+import {
+  dashboardPaths,
+  dayOf,
+  fixedRate,
+  type Latency,
+  readCacheLookups,
+  round,
+  trackEvent,
+} from './requests';
 import { benchDatabaseUrl, benchEnvironment } from '../bench-environment';
 import { median, percentile } from '../stats';
 
@@ -507,14 +515,8 @@ async function main() {
       });
       console.log(`\nqueries at ${rate}/s: medians of ${runs} runs of ${seconds} s (ms), load ${load()}`);
       console.table({ direct: summary(direct), gateway: summary(gateway) });
-      const metrics = await (await fetch(`${stack.urls.reporting}/metrics`)).text();
       console.log('reporting read cache lookups (whole run; the first replica):');
-      console.log(
-        metrics
-          .split('\n')
-          .filter((l) => l.startsWith('reporting_read_cache_lookups_total'))
-          .join('\n'),
-      );
+      console.log(await readCacheLookups(stack.urls.reporting));
     }
 
     if (!values['skip-exports']) {
