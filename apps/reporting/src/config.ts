@@ -50,6 +50,12 @@ export const reportingConfigSpec = {
     default: 10_000,
     min: 0,
   }),
+  REPORTING_READ_MAX_STALENESS_MS: env.int({
+    doc: 'how old a cached dashboard answer may be served after its tenant marts changed; 0 (the default) serves none: every change is seen at once. A tenant whose marts change every second is otherwise read afresh on every request',
+    default: 0,
+    min: 0,
+    max: 60_000,
+  }),
   REPORTING_WEBHOOK_TIMEOUT_MS: env.int({ doc: 'timeout of one webhook request', default: 5_000, min: 100 }),
 };
 

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { reportingApi } from '@sextant/contracts';
 import { Transactions } from '@sextant/platform/database';
 import { ApiProblem, Metrics } from '@sextant/platform/http';
-import { LRUCache } from 'lru-cache';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { REPORTING_CONFIG, type ReportingConfig } from '../config';
 import type { RuleBasedModel } from '../marts/mart-writer';
+import { ReadCache } from './read-cache';
 import { checkedPeriod, monthSplit, PageCursor, type Period, previousPeriod } from './query-params';
 
 type Schemas = reportingApi.components['schemas'];
@@ -108,7 +108,7 @@ interface ReadContext {
 /** Dashboard reads over the marts, each in one transaction of the caller's tenant (RLS). */
 @Injectable()
 export class DashboardsService {
-  private readonly answers?: LRUCache<string, object>;
+  private readonly answers?: ReadCache;
   private readonly lookups: Counter<'outcome'>;
 
   constructor(
@@ -117,19 +117,22 @@ export class DashboardsService {
     metrics: Metrics,
   ) {
     if (config.REPORTING_READ_CACHE_ENTRIES > 0)
-      this.answers = new LRUCache({ max: config.REPORTING_READ_CACHE_ENTRIES });
+      this.answers = new ReadCache(
+        config.REPORTING_READ_CACHE_ENTRIES,
+        config.REPORTING_READ_MAX_STALENESS_MS,
+      );
     this.lookups = new Counter({
       name: 'reporting_read_cache_lookups_total',
-      help: 'Dashboard reads by cache outcome (hit, miss, uncached: cache off or tenant without a mart version)',
+      help: 'Dashboard reads by cache outcome (hit; stale_hit: within REPORTING_READ_MAX_STALENESS_MS of a change; miss; uncached: cache off or tenant without a mart version)',
       labelNames: ['outcome'],
       registers: [metrics.registry],
     });
   }
 
   /**
-   * The answer to `query` at the tenant's current mart version: from the cache when it was
-   * computed at this version, else computed and kept. A tenant without a version yet (nothing
-   * written in its transactions since versions exist) is not cached.
+   * The answer to `query` at the tenant's current mart version (or within the configured staleness
+   * of it): from the cache when kept, else computed and kept. A tenant without a version yet
+   * (nothing written in its transactions since versions exist) is not cached.
    */
   private async cached<T extends object>(
     view: string,
@@ -141,13 +144,14 @@ export class DashboardsService {
       this.lookups.inc({ outcome: 'uncached' });
       return compute();
     }
-    const key = JSON.stringify([view, context.tenantId, context.version, context.currency, query]);
-    const hit = this.answers.get(key);
-    this.lookups.inc({ outcome: hit ? 'hit' : 'miss' });
-    if (hit) return hit as T;
-    const answer = await compute();
-    this.answers.set(key, answer);
-    return answer;
+    const key = JSON.stringify([view, context.tenantId, context.currency, query]);
+    const readAt = Date.now();
+    const { outcome, answer } = this.answers.get(key, context.version, readAt);
+    this.lookups.inc({ outcome });
+    if (answer) return answer as T;
+    const computed = await compute();
+    this.answers.set(key, context.version, readAt, computed);
+    return computed;
   }
 
   async overview(
