@@ -24,6 +24,9 @@ export async function bootstrapDatabase(
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
+    // Roles belong to the whole cluster: two runs preparing their databases at once (concurrent
+    // test runs) would both see a role missing and both create it. They take turns, to the end.
+    await admin.query(`select pg_advisory_lock(hashtextextended('sextant:bootstrap', 0))`);
     const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
     if (!exists.rowCount) await admin.query(`CREATE DATABASE ${quoteIdent(database)}`);
     for (const schema of schemas) {
@@ -35,10 +38,20 @@ export async function bootstrapDatabase(
         );
       }
     }
+    await grantSchemas(adminUrl, database, schemas);
   } finally {
     await admin.end();
   }
 
+  return schemas.map((schema) => ({
+    schema,
+    ownerUrl: roleUrl(adminUrl, database, `${schema}_owner`, password),
+    appUrl: roleUrl(adminUrl, database, `${schema}_app`, password),
+  }));
+}
+
+/** Each service's schema in `database`, owned by its owner role, with the app role's privileges. */
+async function grantSchemas(adminUrl: string, database: string, schemas: string[]): Promise<void> {
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
   const db = new Client({ connectionString: url.toString() });
@@ -66,12 +79,6 @@ export async function bootstrapDatabase(
   } finally {
     await db.end();
   }
-
-  return schemas.map((schema) => ({
-    schema,
-    ownerUrl: roleUrl(adminUrl, database, `${schema}_owner`, password),
-    appUrl: roleUrl(adminUrl, database, `${schema}_app`, password),
-  }));
 }
 
 export function roleUrl(adminUrl: string, database: string, role: string, password: string): string {
