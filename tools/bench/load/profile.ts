@@ -190,10 +190,6 @@ async function main() {
       }),
     });
     const batchPath = '/api/v1/ingestion/v1/batch';
-    const [ingestion, reads] = await Promise.all([
-      trackingRate === undefined ? asFastAsItGoes() : atTrackingRate(trackingRate),
-      fixedRate(stack.urls.gateway, dashboardPaths(yesterday), owners, seconds, rate),
-    ]);
 
     async function asFastAsItGoes() {
       let request = 0;
@@ -227,6 +223,11 @@ async function main() {
         failures: result.errors,
       };
     }
+
+    const [ingestion, reads] = await Promise.all([
+      trackingRate === undefined ? asFastAsItGoes() : atTrackingRate(trackingRate),
+      fixedRate(stack.urls.gateway, dashboardPaths(yesterday), owners, seconds, rate),
+    ]);
     const cpuAfter = { ...cpuSecondsByGroup(env.database), 'load generator': ownCpuSeconds() };
     const loadSeconds = (Date.now() - profileStart) / 1000;
     watching = false;

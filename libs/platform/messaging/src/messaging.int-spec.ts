@@ -105,7 +105,10 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
       ping.tenantId,
       ping.note,
     ]);
-  const consumerHost = (options: Pick<EventConsumerHostOptions, 'producer' | 'topics' | 'handlers'>) =>
+  const consumerHost = (
+    options: Pick<EventConsumerHostOptions, 'producer' | 'topics' | 'handlers'> &
+      Partial<EventConsumerHostOptions>,
+  ) =>
     new EventConsumerHost({
       kafka,
       dataSource: reporting,
@@ -334,12 +337,7 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     const crashes: string[] = [];
     // The first delivery fails and is scheduled for retry; then a bug in the outcome callback
     // throws a TypeError, which kafkajs takes as unrecoverable: it stops the consumer for good.
-    const host = new EventConsumerHost({
-      kafka,
-      dataSource: reporting,
-      service: SERVICE,
-      logger,
-      maxAttempts: 3,
+    const host = consumerHost({
       retryBackoffMs: 60_000,
       producer: renewable,
       topics: own,
