@@ -58,3 +58,13 @@ export function microsecondsPer(
   per.total = Math.round((total * 1e6) / units);
   return per;
 }
+
+/** The whole machine's CPU seconds so far, all cores together, from /proc/stat. */
+export function machineCpuSeconds(): { busy: number; ioWait: number; idle: number } {
+  const [user, nice, system, idle, ioWait, irq, softIrq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .split(/\s+/)
+    .slice(1)
+    .map((ticks) => Number(ticks) / TICKS_PER_SECOND);
+  return { busy: user + nice + system + irq + softIrq + steal, ioWait, idle };
+}

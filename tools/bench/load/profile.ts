@@ -7,8 +7,10 @@
 //  - a forecast run of every SKU, a marketing-mix fit and a Markov attribution run of a simulated
 //    store loaded through the API beforehand (tools/simulate's world and demo runs);
 // sampled every 5 s: each consumer group's lag (committed offsets vs. high watermarks), each
-// service's resident memory (its /metrics) and the load average; and the cores each process group
-// used (tools/bench/process-cpu.ts) and the reads' cache outcomes over the whole profile.
+// service's resident memory and event-loop delay (its /metrics), PostgreSQL's active backends by
+// wait and the load average; and over the whole profile the cores each process group used
+// (tools/bench/process-cpu.ts), the reads' cache outcomes and the reads' time inside the gateway
+// and inside reporting.
 //   node dist/tools/bench/load/profile.js [--seconds 300] [--rate 200] [--connections 16]
 //     [--tracking-rate N] [--tenants 20] [--world-days 210] [--scale 0.25] [--service-env KEY=VALUE ...]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
@@ -32,8 +34,10 @@ import { campaignName, loadDataset } from '../reporting/dataset';
 import { openLoop } from '../open-loop';
 import { dashboardPaths, dayOf, fixedRate, readCacheLookups, round, trackEvent } from '../reporting/requests';
 import { percentile } from '../stats';
-import { cpuSecondsByGroup, microsecondsPer } from '../process-cpu';
+import { cpuSecondsByGroup, machineCpuSeconds, microsecondsPer } from '../process-cpu';
 import { benchDatabaseUrl, benchEnvironment, serviceEnvironment } from '../bench-environment';
+import { gauge, scrape, serverDurations } from '../service-metrics';
+import { Client } from 'pg';
 
 const { values } = parseArgs({
   options: {
@@ -59,12 +63,17 @@ const ownCpuSeconds = () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const CONSUMERS = ['auth', 'ingestion', 'attribution', 'forecasting', 'reporting'] as const;
+const READ_ROUTE = /\/(overview|channels)$/;
 
 interface Sample {
   at: number;
   load: number;
   lag: Record<string, number>;
   rssMb: Record<string, number>;
+  /** Each service's event-loop delay p99 since the previous sample. */
+  loopP99Ms: Record<string, number>;
+  /** PostgreSQL backends running a statement, by what they wait for ('cpu' when nothing). */
+  activeBackends: Record<string, number>;
 }
 
 async function main() {
@@ -80,6 +89,8 @@ async function main() {
   const kafka = new Kafka({ brokers: env.brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
   const kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
+  const database = new Client({ connectionString: dbUrl });
+  await database.connect();
   try {
     // The store whose analyses run during the profile, loaded and caught up beforehand.
     const world = simulateWorld({ seed: 1, days: Number(values['world-days']), scale: Number(values.scale) });
@@ -124,7 +135,14 @@ async function main() {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const sample: Sample = { at: Date.now(), load: loadavg()[0], lag: {}, rssMb: {} };
+        const sample: Sample = {
+          at: Date.now(),
+          load: loadavg()[0],
+          lag: {},
+          rssMb: {},
+          loopP99Ms: {},
+          activeBackends: {},
+        };
         for (const service of CONSUMERS) {
           const committed = await kafkaAdmin.fetchOffsets({ groupId: `${env.topicPrefix}${service}` });
           let lag = 0;
@@ -140,12 +158,17 @@ async function main() {
           sample.lag[service] = lag;
         }
         for (const service of ALL_SERVICES) {
-          const metrics = await fetch(`${stack.urls[service]}/metrics`)
-            .then((r) => r.text())
-            .catch(() => '');
-          const rss = /^process_resident_memory_bytes\S* (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(metrics);
-          if (rss) sample.rssMb[service] = round(Number(rss[1]) / 2 ** 20);
+          const metrics = await scrape(stack.urls[service]);
+          const rss = gauge(metrics, 'process_resident_memory_bytes');
+          if (rss !== undefined) sample.rssMb[service] = round(rss / 2 ** 20);
+          const loopP99 = gauge(metrics, 'nodejs_eventloop_lag_p99_seconds');
+          if (loopP99 !== undefined) sample.loopP99Ms[service] = round(loopP99 * 1000);
         }
+        const { rows } = await database.query<{ wait: string; n: number }>(
+          `select coalesce(wait_event_type || ':' || wait_event, 'cpu') as wait, count(*)::int as n
+             from pg_stat_activity where state = 'active' and pid <> pg_backend_pid() group by 1`,
+        );
+        for (const { wait, n } of rows) sample.activeBackends[wait] = n;
         samples.push(sample);
         await sleep(5_000);
       }
@@ -154,6 +177,7 @@ async function main() {
     log(`profile: ${seconds} s of ingestion, reads at ${rate}/s, forecast + MMM fit + attribution run`);
     const profileStart = Date.now();
     const cpuBefore = { ...cpuSecondsByGroup(env.database), 'load generator': ownCpuSeconds() };
+    const machineBefore = machineCpuSeconds();
     const runs = await startDemoRuns(stack.urls.gateway, accessToken, world);
     const analyses: Record<string, { status: string; seconds?: number }> = {};
     const watched = {
@@ -229,6 +253,7 @@ async function main() {
       fixedRate(stack.urls.gateway, dashboardPaths(yesterday), owners, seconds, rate),
     ]);
     const cpuAfter = { ...cpuSecondsByGroup(env.database), 'load generator': ownCpuSeconds() };
+    const machineAfter = machineCpuSeconds();
     const loadSeconds = (Date.now() - profileStart) / 1000;
     watching = false;
     await watcher;
@@ -237,6 +262,11 @@ async function main() {
 
     const max = (pick: (s: Sample) => number | undefined) =>
       Math.max(...samples.map(pick).filter((x): x is number => x !== undefined));
+    const median = (pick: (s: Sample) => number | undefined) =>
+      percentile(
+        samples.map(pick).filter((x): x is number => x !== undefined),
+        50,
+      );
     const summary = {
       seconds,
       ingestion: { ...ingestion, goal: 20_000 },
@@ -244,6 +274,12 @@ async function main() {
         targetRate: rate,
         ...reads,
         cacheLookups: await readCacheLookups(stack.urls.reporting),
+        // The same reads as each service timed them (from receiving to answering): what the
+        // load generator measured beyond the gateway's figure was spent queued before it.
+        serverDurations: {
+          gateway: serverDurations(await scrape(stack.urls.gateway), READ_ROUTE),
+          reporting: serverDurations(await scrape(stack.urls.reporting), READ_ROUTE),
+        },
       },
       analyses: Object.fromEntries(
         Object.entries(analyses).map(([name, a]) => [
@@ -259,11 +295,37 @@ async function main() {
           round(us / 1e6, 2),
         ]),
       ),
+      // The whole machine's cores over the same time: busy (anything, ours or not), waiting for
+      // I/O, idle; of 2 on the machine the figures here come from.
+      machineCores: Object.fromEntries(
+        (['busy', 'ioWait', 'idle'] as const).map((kind) => [
+          kind,
+          round((machineAfter[kind] - machineBefore[kind]) / loadSeconds, 2),
+        ]),
+      ),
       consumerLag: Object.fromEntries(
         CONSUMERS.map((s) => [s, { max: max((x) => x.lag[s]), atEnd: samples.at(-1)?.lag[s] }]),
       ),
       rssMb: Object.fromEntries(
         ALL_SERVICES.map((s) => [s, { max: max((x) => x.rssMb[s]), atEnd: samples.at(-1)?.rssMb[s] }]),
+      ),
+      eventLoopDelayP99Ms: Object.fromEntries(
+        ALL_SERVICES.map((s) => [
+          s,
+          { max: max((x) => x.loopP99Ms[s]), median: median((x) => x.loopP99Ms[s]) },
+        ]),
+      ),
+      // Mean over the samples of the backends running a statement, by wait.
+      activeBackends: Object.fromEntries(
+        [...new Set(samples.flatMap((x) => Object.keys(x.activeBackends)))]
+          .map(
+            (wait) =>
+              [
+                wait,
+                round(samples.reduce((a, x) => a + (x.activeBackends[wait] ?? 0), 0) / samples.length, 2),
+              ] as const,
+          )
+          .sort((a, b) => b[1] - a[1]),
       ),
       loadAverage1m: {
         max: round(
@@ -274,7 +336,9 @@ async function main() {
       },
     };
     console.log(JSON.stringify(summary, null, 2));
-    console.log('samples (every 5 s): t, load, lag per group, RSS MB per service');
+    console.log(
+      'samples (every 5 s): t, load, lag per group, RSS MB and event-loop delay p99 ms per service, active PostgreSQL backends by wait',
+    );
     for (const s of samples)
       console.log(
         JSON.stringify({
@@ -282,9 +346,12 @@ async function main() {
           load: round(s.load, 2),
           lag: s.lag,
           rssMb: s.rssMb,
+          loopP99Ms: s.loopP99Ms,
+          activeBackends: s.activeBackends,
         }),
       );
   } finally {
+    await database.end();
     await kafkaAdmin.disconnect();
     await stack.stop();
   }
