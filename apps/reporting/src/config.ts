@@ -51,7 +51,7 @@ export const reportingConfigSpec = {
     min: 0,
   }),
   REPORTING_READ_MAX_STALENESS_MS: env.int({
-    doc: 'how old a cached dashboard answer may be served after its tenant marts changed; 0 (the default) serves none: every change is seen at once. A tenant whose marts change every second is otherwise read afresh on every request',
+    doc: 'how stale a cached dashboard answer may be served, without asking the database whether its tenant marts changed (timed from when it was last known current); 0 (the default) asks on every read: every change is seen at once. A tenant whose marts change every second is otherwise read afresh on every request',
     default: 0,
     min: 0,
     max: 60_000,

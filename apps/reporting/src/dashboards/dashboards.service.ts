@@ -99,7 +99,6 @@ function channelTotals(
 }
 
 interface ReadContext {
-  tenantId: string;
   currency: string;
   usdPerUnit: number;
   version: string | null;
@@ -123,34 +122,43 @@ export class DashboardsService {
       );
     this.lookups = new Counter({
       name: 'reporting_read_cache_lookups_total',
-      help: 'Dashboard reads by cache outcome (hit; stale_hit: within REPORTING_READ_MAX_STALENESS_MS of a change; miss; uncached: cache off or tenant without a mart version)',
+      help: 'Dashboard reads by cache outcome (hit; stale_hit: known current within REPORTING_READ_MAX_STALENESS_MS, not asked; miss; uncached: cache off or tenant without a mart version)',
       labelNames: ['outcome'],
       registers: [metrics.registry],
     });
   }
 
   /**
-   * The answer to `query` at the tenant's current mart version (or within the configured staleness
-   * of it): from the cache when kept, else computed and kept. A tenant without a version yet
-   * (nothing written in its transactions since versions exist) is not cached.
+   * The answer to a view's question: from the cache while the version it was read at is current
+   * (or, within the configured staleness of when it last was, without asking), else computed in a
+   * tenant transaction and kept. A tenant without a mart version yet is not cached.
    */
-  private async cached<T extends object>(
+  private async answer<T extends object>(
     view: string,
-    context: ReadContext,
-    query: object,
-    compute: () => Promise<T>,
+    tenantId: string,
+    query: { currency?: string },
+    compute: (m: EntityManager, target: ReadContext) => Promise<T>,
   ): Promise<T> {
-    if (!this.answers || context.version === null) {
-      this.lookups.inc({ outcome: 'uncached' });
-      return compute();
+    const key = JSON.stringify([view, tenantId, query]);
+    const recent = this.answers?.recent(key, Date.now());
+    if (recent) {
+      this.lookups.inc({ outcome: 'stale_hit' });
+      return recent as T;
     }
-    const key = JSON.stringify([view, context.tenantId, context.currency, query]);
     const readAt = Date.now();
-    const { outcome, answer } = this.answers.get(key, context.version, readAt);
-    this.lookups.inc({ outcome });
-    if (answer) return answer as T;
-    const computed = await compute();
-    this.answers.set(key, context.version, readAt, computed);
+    const target = await this.readContext(tenantId, query.currency);
+    // What the answer depends on beyond the marts: the currency and its rate.
+    const version =
+      this.answers && target.version !== null
+        ? `${target.version}/${target.currency}/${target.usdPerUnit}`
+        : undefined;
+    if (version) {
+      const cached = this.answers!.get(key, version, readAt);
+      this.lookups.inc({ outcome: cached ? 'hit' : 'miss' });
+      if (cached) return cached as T;
+    } else this.lookups.inc({ outcome: 'uncached' });
+    const computed = await this.transactions.forTenant(tenantId, (m) => compute(m, target));
+    if (version) this.answers!.set(key, version, readAt, computed);
     return computed;
   }
 
@@ -160,28 +168,25 @@ export class DashboardsService {
   ) {
     const period = checkedPeriod(q.from, q.to);
     const previous = previousPeriod(period);
-    return this.transactions.forTenant(tenantId, async (m) => {
-      const target = await this.readContext(m, tenantId, q.currency);
-      return this.cached('overview', target, q, async () => {
-        const now = await this.periodTotals(m, tenantId, target.usdPerUnit, period, q.model);
-        const before = await this.periodTotals(m, tenantId, target.usdPerUnit, previous, q.model);
-        const kpis: Kpi[] = (Object.keys(now) as Kpi['name'][]).map((name) => ({
-          name,
-          value: now[name],
-          previous: before[name],
-          change: ratio(
-            now[name] === null || before[name] === null ? null : now[name]! - before[name]!,
-            before[name],
-          ),
-        }));
-        return {
-          period: { from: period.from, to: period.to },
-          previousPeriod: previous,
-          currency: target.currency,
-          model: q.model,
-          kpis,
-        } satisfies Schemas['Overview'];
-      });
+    return this.answer('overview', tenantId, q, async (m, target) => {
+      const now = await this.periodTotals(m, tenantId, target.usdPerUnit, period, q.model);
+      const before = await this.periodTotals(m, tenantId, target.usdPerUnit, previous, q.model);
+      const kpis: Kpi[] = (Object.keys(now) as Kpi['name'][]).map((name) => ({
+        name,
+        value: now[name],
+        previous: before[name],
+        change: ratio(
+          now[name] === null || before[name] === null ? null : now[name]! - before[name]!,
+          before[name],
+        ),
+      }));
+      return {
+        period: { from: period.from, to: period.to },
+        previousPeriod: previous,
+        currency: target.currency,
+        model: q.model,
+        kpis,
+      } satisfies Schemas['Overview'];
     });
   }
 
@@ -230,54 +235,51 @@ export class DashboardsService {
       ]);
     const { cursor: _cursor, limit: _limit, ...filters } = q;
     const offset = PageCursor.decode(q.cursor, filters);
-    return this.transactions.forTenant(tenantId, async (m) => {
-      const target = await this.readContext(m, tenantId, q.currency);
-      return this.cached('channels', target, q, async () => {
-        const byCampaign = q.dimension === 'campaign';
-        const params: unknown[] = [tenantId, target.usdPerUnit];
-        let filter = '';
-        if (q.channel !== undefined) {
-          params.push(q.channel);
-          filter = ` and channel = $${params.length}`;
-        }
-        const totals = channelTotals(
-          period,
-          q.model,
-          byCampaign ? ['channel', 'campaign'] : ['channel'],
-          params,
-          filter,
-        );
-        const direction = q.order === 'asc' ? 'asc' : 'desc';
-        params.push(q.limit + 1, offset);
-        const rows: Record<string, unknown>[] = await m.query(
-          `select t.*, ${byCampaign ? '' : 'null::text as campaign, '}d.* from (${totals}) t
-         cross join lateral (select case when t.spend > 0 then t.revenue / t.spend end as roas,
-                                    case when t.conversions > 0 then t.spend / t.conversions end as cpa) d
-         order by ${q.sort} ${direction} nulls last, channel${byCampaign ? ', campaign' : ''}
-         limit $${params.length - 1} offset $${params.length}`,
-          params,
-        );
-        const page = rows.slice(0, q.limit);
-        return {
-          period: { from: period.from, to: period.to },
-          currency: target.currency,
-          model: q.model,
-          items: page.map((r) => ({
-            channel: r.channel as string,
-            campaign: r.campaign as string | null,
-            sessions: r.sessions as number,
-            touches: r.touches as number,
-            spend: r.spend as number,
-            impressions: r.impressions as number,
-            clicks: r.clicks as number,
-            conversions: r.conversions as number,
-            revenue: r.revenue as number,
-            roas: r.roas as number | null,
-            cpa: r.cpa as number | null,
-          })),
-          nextCursor: rows.length > q.limit ? PageCursor.encode(offset + q.limit, filters) : null,
-        };
-      });
+    return this.answer('channels', tenantId, q, async (m, target) => {
+      const byCampaign = q.dimension === 'campaign';
+      const params: unknown[] = [tenantId, target.usdPerUnit];
+      let filter = '';
+      if (q.channel !== undefined) {
+        params.push(q.channel);
+        filter = ` and channel = $${params.length}`;
+      }
+      const totals = channelTotals(
+        period,
+        q.model,
+        byCampaign ? ['channel', 'campaign'] : ['channel'],
+        params,
+        filter,
+      );
+      const direction = q.order === 'asc' ? 'asc' : 'desc';
+      params.push(q.limit + 1, offset);
+      const rows: Record<string, unknown>[] = await m.query(
+        `select t.*, ${byCampaign ? '' : 'null::text as campaign, '}d.* from (${totals}) t
+       cross join lateral (select case when t.spend > 0 then t.revenue / t.spend end as roas,
+                                  case when t.conversions > 0 then t.spend / t.conversions end as cpa) d
+       order by ${q.sort} ${direction} nulls last, channel${byCampaign ? ', campaign' : ''}
+       limit $${params.length - 1} offset $${params.length}`,
+        params,
+      );
+      const page = rows.slice(0, q.limit);
+      return {
+        period: { from: period.from, to: period.to },
+        currency: target.currency,
+        model: q.model,
+        items: page.map((r) => ({
+          channel: r.channel as string,
+          campaign: r.campaign as string | null,
+          sessions: r.sessions as number,
+          touches: r.touches as number,
+          spend: r.spend as number,
+          impressions: r.impressions as number,
+          clicks: r.clicks as number,
+          conversions: r.conversions as number,
+          revenue: r.revenue as number,
+          roas: r.roas as number | null,
+          cpa: r.cpa as number | null,
+        })),
+        nextCursor: rows.length > q.limit ? PageCursor.encode(offset + q.limit, filters) : null,
+      };
     });
   }
 
@@ -289,46 +291,43 @@ export class DashboardsService {
         `'${q.metric}' is not broken down by channel (orders carry no channel); use attributed_revenue or conversions.`,
         [{ field: 'channel', message: `not a dimension of ${q.metric}` }],
       );
-    return this.transactions.forTenant(tenantId, async (m) => {
-      const target = await this.readContext(m, tenantId, q.currency);
-      return this.cached('timeSeries', target, q, async () => {
-        const params: unknown[] = [tenantId, target.usdPerUnit, period.from, period.to, q.granularity];
-        let source: string;
-        if (fromOrders) {
-          source = `select date_trunc($5, f.day::timestamp)::date as period, count(*)::float8 as orders,
-            ${moneySum('f.net_revenue_minor')} as revenue
-          from fct_orders f left join fx_rates fx on fx.currency = f.currency
-          where f.tenant_id = $1 and f.counts_as_conversion and f.day between $3 and $4 group by 1`;
-        } else {
-          let filter = '';
-          if (q.channel !== undefined) {
-            params.push(q.channel);
-            filter = ` and f.channel = $${params.length}`;
-          }
-          source = `select date_trunc($5, f.day::timestamp)::date as period, sum(f.sessions)::float8 as sessions,
-            sum(f.touches)::float8 as touches, ${moneySum('f.spend_minor')} as spend,
-            ${exactSum(`f.conv_${q.model}`)} as conversions, ${moneySum(`f.rev_${q.model}`)} as attributed_revenue
-          ${CHANNEL_FROM} where f.tenant_id = $1 and f.day between $3 and $4${filter} group by 1`;
+    return this.answer('timeSeries', tenantId, q, async (m, target) => {
+      const params: unknown[] = [tenantId, target.usdPerUnit, period.from, period.to, q.granularity];
+      let source: string;
+      if (fromOrders) {
+        source = `select date_trunc($5, f.day::timestamp)::date as period, count(*)::float8 as orders,
+          ${moneySum('f.net_revenue_minor')} as revenue
+        from fct_orders f left join fx_rates fx on fx.currency = f.currency
+        where f.tenant_id = $1 and f.counts_as_conversion and f.day between $3 and $4 group by 1`;
+      } else {
+        let filter = '';
+        if (q.channel !== undefined) {
+          params.push(q.channel);
+          filter = ` and f.channel = $${params.length}`;
         }
-        const value: Record<string, string> = {
-          revenue: 'coalesce(s.revenue, 0)',
-          orders: 'coalesce(s.orders, 0)',
-          spend: 'coalesce(s.spend, 0)',
-          sessions: 'coalesce(s.sessions, 0)',
-          touches: 'coalesce(s.touches, 0)',
-          conversions: 'coalesce(s.conversions, 0)',
-          attributed_revenue: 'coalesce(s.attributed_revenue, 0)',
-          roas: 'case when s.spend > 0 then s.attributed_revenue / s.spend end',
-          cpa: 'case when s.conversions > 0 then s.spend / s.conversions end',
-        };
-        const points: { period: string; value: number | null }[] = await m.query(
-          `select to_char(p.period, 'YYYY-MM-DD') as period, ${value[q.metric]} as value
-         from generate_series(date_trunc($5, $3::timestamp), $4::timestamp, ('1 ' || $5)::interval) as p(period)
-         left join (${source}) s on s.period = p.period::date order by p.period`,
-          params,
-        );
-        return { metric: q.metric, granularity: q.granularity, currency: target.currency, points };
-      });
+        source = `select date_trunc($5, f.day::timestamp)::date as period, sum(f.sessions)::float8 as sessions,
+          sum(f.touches)::float8 as touches, ${moneySum('f.spend_minor')} as spend,
+          ${exactSum(`f.conv_${q.model}`)} as conversions, ${moneySum(`f.rev_${q.model}`)} as attributed_revenue
+        ${CHANNEL_FROM} where f.tenant_id = $1 and f.day between $3 and $4${filter} group by 1`;
+      }
+      const value: Record<string, string> = {
+        revenue: 'coalesce(s.revenue, 0)',
+        orders: 'coalesce(s.orders, 0)',
+        spend: 'coalesce(s.spend, 0)',
+        sessions: 'coalesce(s.sessions, 0)',
+        touches: 'coalesce(s.touches, 0)',
+        conversions: 'coalesce(s.conversions, 0)',
+        attributed_revenue: 'coalesce(s.attributed_revenue, 0)',
+        roas: 'case when s.spend > 0 then s.attributed_revenue / s.spend end',
+        cpa: 'case when s.conversions > 0 then s.spend / s.conversions end',
+      };
+      const points: { period: string; value: number | null }[] = await m.query(
+        `select to_char(p.period, 'YYYY-MM-DD') as period, ${value[q.metric]} as value
+       from generate_series(date_trunc($5, $3::timestamp), $4::timestamp, ('1 ' || $5)::interval) as p(period)
+       left join (${source}) s on s.period = p.period::date order by p.period`,
+        params,
+      );
+      return { metric: q.metric, granularity: q.granularity, currency: target.currency, points };
     });
   }
 
@@ -405,18 +404,25 @@ export class DashboardsService {
    * What a dashboard read depends on besides its query: the requested currency (must be in the
    * rate table) or the tenant's reporting currency, its rate, and the tenant's mart version.
    */
-  private async readContext(m: EntityManager, tenantId: string, requested?: string): Promise<ReadContext> {
-    const [row] = await m.query(
-      `select c.currency, fx.usd_per_unit, (select version::text from mart_versions where tenant_id = $2) as version
-       from (select coalesce($1::text, (select reporting_currency from tenant_settings where tenant_id = $2), 'USD')
-               as currency) c
+  /** The tenant's currency (or the requested one), its rate and mart version, in one round trip. */
+  private async readContext(tenantId: string, requested?: string): Promise<ReadContext> {
+    const [row] = await this.transactions.readAsTenant<{
+      currency: string;
+      usd_per_unit: number | null;
+      version: string | null;
+    }>(
+      tenantId,
+      (
+        literal,
+      ) => `select c.currency, fx.usd_per_unit, (select version::text from mart_versions where tenant_id = ${literal(tenantId)}) as version
+       from (select coalesce(${requested === undefined ? 'null' : literal(requested)}::text,
+                             (select reporting_currency from tenant_settings where tenant_id = ${literal(tenantId)}), 'USD') as currency) c
        left join fx_rates fx on fx.currency = c.currency`,
-      [requested ?? null, tenantId],
     );
     if (row.usd_per_unit === null)
       throw ApiProblem.badRequest(`No conversion rate for currency ${row.currency}.`, [
         { field: 'currency', message: 'not in the rate table' },
       ]);
-    return { tenantId, currency: row.currency, usdPerUnit: row.usd_per_unit, version: row.version };
+    return { currency: row.currency, usdPerUnit: row.usd_per_unit, version: row.version };
   }
 }

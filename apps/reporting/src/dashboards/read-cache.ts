@@ -1,19 +1,20 @@
 import { LRUCache } from 'lru-cache';
 
-export type ReadCacheOutcome = 'hit' | 'stale_hit' | 'miss';
-
 interface Entry {
   version: string;
   /** When the answer's read began (ms): it holds the marts as of then or later. */
   readAt: number;
+  /** The latest time its version was seen current (ms): nothing it shows had changed then. */
+  currentAt: number;
   answer: object;
 }
 
 /**
- * Dashboard answers per replica, one per (view, tenant, query), each with the tenant's mart
- * version it was read at. An answer is served while the version is the same; with
- * `maxStalenessMs` > 0 also after a change, while it is younger than that (a tenant whose marts
- * change every second would otherwise never be served from the cache).
+ * Dashboard answers per replica, one per (view, tenant, query), each with the version of what it
+ * was read from. An answer is served while that version is current; with `maxStalenessMs` > 0 it is
+ * also served without asking for the version, while it was current less than that long ago (a
+ * tenant whose marts change every second would otherwise never be served from the cache, and
+ * every read would still ask the database for the version).
  */
 export class ReadCache {
   private readonly entries: LRUCache<string, Entry>;
@@ -25,18 +26,24 @@ export class ReadCache {
     this.entries = new LRUCache({ max: maxEntries });
   }
 
-  get(key: string, version: string, now: number): { outcome: ReadCacheOutcome; answer?: object } {
+  /** The answer, if its version was current within the staleness allowed (none when that is 0). */
+  recent(key: string, now: number): object | undefined {
     const entry = this.entries.get(key);
-    if (entry?.version === version) return { outcome: 'hit', answer: entry.answer };
-    if (entry && now - entry.readAt < this.maxStalenessMs)
-      return { outcome: 'stale_hit', answer: entry.answer };
-    return { outcome: 'miss' };
+    return entry && now - entry.currentAt < this.maxStalenessMs ? entry.answer : undefined;
+  }
+
+  /** The answer, if it was read at `version`, which was current at `seenAt`. */
+  get(key: string, version: string, seenAt: number): object | undefined {
+    const entry = this.entries.get(key);
+    if (entry?.version !== version) return undefined;
+    entry.currentAt = Math.max(entry.currentAt, seenAt);
+    return entry.answer;
   }
 
   /** Keeps an answer read from `readAt` at `version`, unless one read later is already kept. */
   set(key: string, version: string, readAt: number, answer: object): void {
     const kept = this.entries.peek(key);
     if (kept && kept.readAt > readAt) return;
-    this.entries.set(key, { version, readAt, answer });
+    this.entries.set(key, { version, readAt, currentAt: readAt, answer });
   }
 }

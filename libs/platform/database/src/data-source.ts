@@ -1,3 +1,4 @@
+import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 
@@ -55,6 +56,32 @@ export async function withTenant<T>(
   };
   // Without a level, PostgreSQL's default (READ COMMITTED) and no extra SET TRANSACTION round trip.
   return isolation ? dataSource.transaction(isolation, work) : dataSource.transaction(work);
+}
+
+/**
+ * One statement as the tenant in a single round trip, where withTenant takes four (begin, set the
+ * tenant, the statement, commit): `set_config` and the statement go as one simple query, which
+ * PostgreSQL runs as one implicit transaction. A simple query has no parameters, so the statement
+ * gets its values as literals through `literal` (the driver's quoting).
+ */
+export async function readAsTenant<Row>(
+  dataSource: DataSource,
+  tenantId: string,
+  statement: (literal: (value: string) => string) => string,
+): Promise<Row[]> {
+  if (!isUuid(tenantId)) throw new Error(`tenant id must be a UUID, got '${tenantId}'`);
+  const runner = dataSource.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as PoolClient;
+    const sql = `select set_config('app.tenant_id', '${tenantId}', true); ${statement((v) => client.escapeLiteral(v))}`;
+    const [, result] = (await client.query(sql)) as unknown as [
+      QueryResult,
+      QueryResult<Row & QueryResultRow>,
+    ];
+    return result.rows;
+  } finally {
+    await runner.release();
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

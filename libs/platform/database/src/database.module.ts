@@ -8,7 +8,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { createServiceDataSource, type ServiceDataSourceOptions, withTenant } from './data-source';
+import {
+  createServiceDataSource,
+  readAsTenant,
+  type ServiceDataSourceOptions,
+  withTenant,
+} from './data-source';
 
 /** Tenant-scoped and system transactions on the service's data source. */
 @Injectable()
@@ -26,6 +31,14 @@ export class Transactions {
     isolation?: 'READ COMMITTED' | 'REPEATABLE READ',
   ): Promise<T> {
     return withTenant(this.dataSource, tenantId, fn, isolation);
+  }
+
+  /** One statement as the tenant in a single round trip (see readAsTenant: values as literals). */
+  readAsTenant<Row>(
+    tenantId: string,
+    statement: (literal: (value: string) => string) => string,
+  ): Promise<Row[]> {
+    return readAsTenant<Row>(this.dataSource, tenantId, statement);
   }
 
   /** For work that is not one tenant's (relays, housekeeping); RLS tables show nothing here. */

@@ -2,7 +2,7 @@ import { serviceUrls, testEnvironment } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createServiceDataSource, withTenant } from './data-source';
+import { createServiceDataSource, readAsTenant, withTenant } from './data-source';
 
 // Runs against ingestion.pings, a real tenant-scoped table created by ingestion's migration, as the
 // ingestion app role: the role every request runs as.
@@ -93,6 +93,34 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
       await withTenant(single, tenantA, (m) => m.query('select 1'));
       expect(await single.query('select * from pings')).toEqual([]);
       expect(await single.query(`select current_setting('app.tenant_id', true) as t`)).toEqual([{ t: '' }]);
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  it('reads as the tenant in one round trip, quotes the values it is given, and leaves no tenant behind', async () => {
+    const single = await createServiceDataSource({
+      schema: 'ingestion',
+      url: urls.appUrl,
+      entities: [],
+      poolSize: 1,
+    }).initialize();
+    try {
+      const notes = (tenant: string, note: string) =>
+        readAsTenant<{ n: number }>(
+          single,
+          tenant,
+          (literal) => `select count(*)::int as n from pings where note = ${literal(note)}`,
+        );
+      const counted = (tenant: string) =>
+        withTenant(app, tenant, (m) => m.query(`select count(*)::int as n from pings where note = 'x'`));
+      expect(await notes(tenantB, 'x')).toEqual([{ n: 2 }]);
+      expect(await notes(tenantA, 'x')).toEqual(await counted(tenantA));
+      expect(await notes(tenantA, "x' or ''='")).toEqual([{ n: 0 }]);
+      expect(await single.query(`select current_setting('app.tenant_id', true) as t`)).toEqual([{ t: '' }]);
+      await expect(readAsTenant(single, "x' or 1=1 --", () => 'select 1')).rejects.toThrow(
+        'tenant id must be a UUID',
+      );
     } finally {
       await single.destroy();
     }
