@@ -179,7 +179,10 @@ async function main() {
     const cpuBefore = { ...cpuSecondsByGroup(env.database), 'load generator': ownCpuSeconds() };
     const machineBefore = machineCpuSeconds();
     const runs = await startDemoRuns(stack.urls.gateway, accessToken, world);
-    const analyses: Record<string, { status: string; seconds?: number }> = {};
+    const analyses: Record<
+      string,
+      { status: string; seconds?: number; progress?: { done: number; total: number } }
+    > = {};
     const watched = {
       forecast: `/api/v1/forecasting/runs/${runs.forecastRunId}`,
       attribution: `/api/v1/attribution/runs/${runs.attributionRunId}`,
@@ -190,11 +193,13 @@ async function main() {
       while (watching) {
         for (const [name, url] of Object.entries(watched)) {
           if (analyses[name]?.seconds !== undefined) continue;
-          const { status } = await call<{ status: string }>(stack.urls.gateway, 'GET', url, {
-            token: accessToken,
-          });
+          const { status, progress } = await call<{
+            status: string;
+            progress?: { done: number; total: number };
+          }>(stack.urls.gateway, 'GET', url, { token: accessToken });
           analyses[name] = {
             status,
+            ...(progress ? { progress: { done: progress.done, total: progress.total } } : {}),
             ...(['queued', 'running'].includes(status)
               ? {}
               : { seconds: round((Date.now() - profileStart) / 1000) }),
@@ -284,7 +289,9 @@ async function main() {
       analyses: Object.fromEntries(
         Object.entries(analyses).map(([name, a]) => [
           name,
-          a.seconds === undefined ? `${a.status} at the end` : `${a.status} after ${a.seconds} s`,
+          a.seconds === undefined
+            ? `${a.status} at the end${a.progress ? ` (${a.progress.done} of ${a.progress.total} done)` : ''}`
+            : `${a.status} after ${a.seconds} s`,
         ]),
       ),
       ...(runs.mmmSkipped ? { mmmSkipped: runs.mmmSkipped } : {}),
@@ -336,6 +343,10 @@ async function main() {
       },
     };
     console.log(JSON.stringify(summary, null, 2));
+    if (analyses.forecast?.seconds === undefined)
+      console.log(
+        `forecasting's recent log (its run had not ended):\n${stack.logs.forecasting.join('').slice(-3_000)}`,
+      );
     console.log(
       'samples (every 5 s): t, load, lag per group, RSS MB and event-loop delay p99 ms per service, active PostgreSQL backends by wait',
     );

@@ -18,7 +18,7 @@
 //     [--tenants 100] [--channels 30] [--campaigns 50] [--days 365] [--orders-per-day 40]
 //     [--freshness-seconds 30] [--kafka-rate 20000] [--skip-queries] [--skip-freshness] [--skip-exports]
 //     [--backlog-events 200000] (0: no drain-rate phase)
-//     [--read-cache-entries 10000]
+//     [--read-cache-entries 10000] [--service-env KEY=VALUE ...] (settings for the services)
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
 import { type RunningStack, signUp, startStack, type SignedUpOwner } from '@sextant/testing';
 import autocannon from 'autocannon';
@@ -37,7 +37,7 @@ import {
   round,
   trackEvent,
 } from './requests';
-import { benchDatabaseUrl, benchEnvironment } from '../bench-environment';
+import { benchDatabaseUrl, benchEnvironment, serviceEnvironment } from '../bench-environment';
 import { median, percentile } from '../stats';
 
 const { values } = parseArgs({
@@ -59,6 +59,7 @@ const { values } = parseArgs({
     'skip-freshness': { type: 'boolean', default: false },
     'skip-exports': { type: 'boolean', default: false },
     'backlog-events': { type: 'string', default: '200000' },
+    'service-env': { type: 'string', multiple: true, default: [] },
   },
 });
 const runs = Number(values.runs);
@@ -457,6 +458,7 @@ async function main() {
             NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning --cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`,
           }
         : {}),
+      ...serviceEnvironment(values['service-env']),
     },
     { replicas: { ingestion: Number(values.replicas), reporting: Number(values.replicas) } },
   );

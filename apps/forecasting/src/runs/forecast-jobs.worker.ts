@@ -67,6 +67,9 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
       sessionTimeout: this.config.FORECAST_JOB_SESSION_TIMEOUT_MS,
       rebalanceTimeout: this.config.FORECAST_JOB_SESSION_TIMEOUT_MS * 2,
       heartbeatInterval: 1_000,
+      // A consumer that joined while another replica was adding partitions is assigned only those it
+      // knew of; it finds the rest when its metadata ages out (kafkajs' default 5 minutes).
+      metadataMaxAge: 30_000,
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -104,9 +107,17 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
           .catch(() => {});
       // Leaders are awaited here, for a topic created just now by this or another replica.
       await waitForLeaders(admin, [topic]);
-      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-      if (metadata.partitions.length < wanted)
+      const partitions = async () =>
+        (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.length;
+      if ((await partitions()) < wanted) {
         await admin.createPartitions({ topicPartitions: [{ topic, count: wanted }] }).catch(() => {});
+        // The broker's metadata shows new partitions a moment after it accepted them; a consumer
+        // joining before then is assigned the old ones only, and jobs keyed to the others wait.
+        const deadline = Date.now() + 30_000;
+        while ((await partitions()) < wanted && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        await waitForLeaders(admin, [topic]);
+      }
     } finally {
       await admin.disconnect();
     }

@@ -71,6 +71,11 @@ export const databaseConfig = {
     secret: true,
   }),
   DATABASE_POOL_SIZE: env.int({ doc: 'connections in the pool', default: 10, min: 1 }),
+  DATABASE_POOL_IDLE_MS: env.int({
+    doc: 'how long a pooled connection may stay unused before it is closed (a new one costs PostgreSQL a process and cold caches); 0 keeps them open',
+    default: 300_000,
+    min: 0,
+  }),
   MIGRATE_ON_START: env.bool({
     doc: 'run pending migrations (as the owner) before serving; off in production, where a Job runs them',
     default: false,

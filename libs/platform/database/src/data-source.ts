@@ -12,6 +12,8 @@ export interface ServiceDataSourceOptions {
   entities: ClassType[];
   migrations?: ClassType[];
   poolSize?: number;
+  /** How long an unused pooled connection stays open (pg's own default: 10 s); 0: until the pool ends. */
+  poolIdleMs?: number;
   applicationName?: string;
 }
 
@@ -32,6 +34,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     // Unqualified names in raw SQL resolve to the service's own schema.
     extra: {
       max: options.poolSize ?? 10,
+      idleTimeoutMillis: options.poolIdleMs ?? 10_000,
       connectionTimeoutMillis: 5_000,
       options: `-c search_path=${options.schema}`,
     },

@@ -29,6 +29,15 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
   });
   afterAll(() => app.destroy());
 
+  /** A pool of one connection: what one use leaves on it, the next one sees. */
+  const singleConnection = () =>
+    createServiceDataSource({
+      schema: 'ingestion',
+      url: urls.appUrl,
+      entities: [],
+      poolSize: 1,
+    }).initialize();
+
   it('shows a tenant only its own rows, even when asked for another tenant by id', async () => {
     const own = await withTenant(app, tenantA, (m) => m.query('select tenant_id from pings'));
     expect(own).toEqual([{ tenant_id: tenantA }]);
@@ -83,12 +92,7 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
   });
 
   it('does not leak the tenant to the next transaction on a pooled connection', async () => {
-    const single = await createServiceDataSource({
-      schema: 'ingestion',
-      url: urls.appUrl,
-      entities: [],
-      poolSize: 1,
-    }).initialize();
+    const single = await singleConnection();
     try {
       await withTenant(single, tenantA, (m) => m.query('select 1'));
       expect(await single.query('select * from pings')).toEqual([]);
@@ -99,12 +103,7 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
   });
 
   it('reads as the tenant in one round trip, quotes the values it is given, and leaves no tenant behind', async () => {
-    const single = await createServiceDataSource({
-      schema: 'ingestion',
-      url: urls.appUrl,
-      entities: [],
-      poolSize: 1,
-    }).initialize();
+    const single = await singleConnection();
     try {
       const notes = (tenant: string, note: string) =>
         readAsTenant<{ n: number }>(

@@ -276,7 +276,9 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     try {
       const left = async (): Promise<number> =>
         (
-          await ingestion.query('select count(*)::int as n from outbox_messages where message_key = $1', [key])
+          await ingestion.query('select count(*)::int as n from outbox_messages where message_key = $1', [
+            key,
+          ])
         )[0].n;
       // The rows go once the broker has taken every message, so the topic is complete by then.
       await eventually(async () => (await left()) === 0, 30_000);

@@ -83,6 +83,7 @@ export class ServicePlatformModule {
         entities: withMessagingEntities(definition.database.entities),
         migrations: definition.database.migrations,
         poolSize: db.DATABASE_POOL_SIZE,
+        poolIdleMs: db.DATABASE_POOL_IDLE_MS,
       };
       imports.push(
         DatabaseModule.forService({
