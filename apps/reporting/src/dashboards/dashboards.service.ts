@@ -402,23 +402,24 @@ export class DashboardsService {
 
   /**
    * What a dashboard read depends on besides its query: the requested currency (must be in the
-   * rate table) or the tenant's reporting currency, its rate, and the tenant's mart version.
+   * rate table) or the tenant's reporting currency, its rate, and the tenant's mart version; in
+   * one round trip.
    */
-  /** The tenant's currency (or the requested one), its rate and mart version, in one round trip. */
   private async readContext(tenantId: string, requested?: string): Promise<ReadContext> {
     const [row] = await this.transactions.readAsTenant<{
       currency: string;
       usd_per_unit: number | null;
       version: string | null;
-    }>(
-      tenantId,
-      (
-        literal,
-      ) => `select c.currency, fx.usd_per_unit, (select version::text from mart_versions where tenant_id = ${literal(tenantId)}) as version
-       from (select coalesce(${requested === undefined ? 'null' : literal(requested)}::text,
-                             (select reporting_currency from tenant_settings where tenant_id = ${literal(tenantId)}), 'USD') as currency) c
-       left join fx_rates fx on fx.currency = c.currency`,
-    );
+    }>(tenantId, (literal) => {
+      const tenant = literal(tenantId);
+      const currency = requested === undefined ? 'null' : literal(requested);
+      return `select c.currency, fx.usd_per_unit,
+                (select version::text from mart_versions where tenant_id = ${tenant}) as version
+         from (select coalesce(${currency}::text,
+                               (select reporting_currency from tenant_settings where tenant_id = ${tenant}),
+                               'USD') as currency) c
+         left join fx_rates fx on fx.currency = c.currency`;
+    });
     if (row.usd_per_unit === null)
       throw ApiProblem.badRequest(`No conversion rate for currency ${row.currency}.`, [
         { field: 'currency', message: 'not in the rate table' },
