@@ -7,6 +7,7 @@ import { ALL_SERVICES, startStack, type ServiceName, type TestEnvironment } from
 import { parseArgs } from 'node:util';
 import { benchEnvironment } from '../bench-environment';
 import { median } from '../stats';
+import { gauge, scrape } from '../service-metrics';
 
 const { values } = parseArgs({
   options: {
@@ -21,11 +22,9 @@ const settle = Number(values.settle);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function cpuSeconds(url: string): Promise<number> {
-  const response = await fetch(`${url}/metrics`);
-  const metrics = await response.text();
-  const match = /^process_cpu_seconds_total(?:\{[^}]*\})? (\S+)$/m.exec(metrics);
-  if (!match) throw new Error(`${url}/metrics (${response.status}) has no process_cpu_seconds_total`);
-  return Number(match[1]);
+  const seconds = gauge(await scrape(url), 'process_cpu_seconds_total');
+  if (seconds === undefined) throw new Error(`${url}/metrics has no process_cpu_seconds_total`);
+  return seconds;
 }
 
 /** Percent of one core each service used while idle, on a fresh stack. */

@@ -199,7 +199,7 @@ async function main() {
           }>(stack.urls.gateway, 'GET', url, { token: accessToken });
           analyses[name] = {
             status,
-            ...(progress ? { progress: { done: progress.done, total: progress.total } } : {}),
+            progress,
             ...(['queued', 'running'].includes(status)
               ? {}
               : { seconds: round((Date.now() - profileStart) / 1000) }),
@@ -265,25 +265,23 @@ async function main() {
     sampling = false;
     await sampler;
 
-    const max = (pick: (s: Sample) => number | undefined) =>
-      Math.max(...samples.map(pick).filter((x): x is number => x !== undefined));
-    const median = (pick: (s: Sample) => number | undefined) =>
-      percentile(
-        samples.map(pick).filter((x): x is number => x !== undefined),
-        50,
-      );
+    const sampled = (pick: (s: Sample) => number | undefined) =>
+      samples.map(pick).filter((x): x is number => x !== undefined);
+    const max = (pick: (s: Sample) => number | undefined) => Math.max(...sampled(pick));
+    const median = (pick: (s: Sample) => number | undefined) => percentile(sampled(pick), 50);
+    const reportingMetrics = await scrape(stack.urls.reporting);
     const summary = {
       seconds,
       ingestion: { ...ingestion, goal: 20_000 },
       dashboardReads: {
         targetRate: rate,
         ...reads,
-        cacheLookups: await readCacheLookups(stack.urls.reporting),
+        cacheLookups: readCacheLookups(reportingMetrics),
         // The same reads as each service timed them (from receiving to answering): what the
         // load generator measured beyond the gateway's figure was spent queued before it.
         serverDurations: {
           gateway: serverDurations(await scrape(stack.urls.gateway), READ_ROUTE),
-          reporting: serverDurations(await scrape(stack.urls.reporting), READ_ROUTE),
+          reporting: serverDurations(reportingMetrics, READ_ROUTE),
         },
       },
       analyses: Object.fromEntries(

@@ -39,6 +39,7 @@ import {
 } from './requests';
 import { benchDatabaseUrl, benchEnvironment, serviceEnvironment } from '../bench-environment';
 import { median, percentile } from '../stats';
+import { scrape } from '../service-metrics';
 
 const { values } = parseArgs({
   options: {
@@ -518,7 +519,7 @@ async function main() {
       console.log(`\nqueries at ${rate}/s: medians of ${runs} runs of ${seconds} s (ms), load ${load()}`);
       console.table({ direct: summary(direct), gateway: summary(gateway) });
       console.log('reporting read cache lookups (whole run; the first replica):');
-      console.log(await readCacheLookups(stack.urls.reporting));
+      console.log(readCacheLookups(await scrape(stack.urls.reporting)));
     }
 
     if (!values['skip-exports']) {

@@ -71,9 +71,8 @@ export function trackEvent(messageId: string, n: number, campaign: string) {
   };
 }
 
-/** A reporting replica's dashboard cache lookups so far, by outcome (hit, stale_hit, miss, uncached). */
-export async function readCacheLookups(reportingUrl: string): Promise<Record<string, number>> {
-  const metrics = await (await fetch(`${reportingUrl}/metrics`)).text();
+/** A reporting replica's dashboard cache lookups so far by outcome (hit, stale_hit, miss, uncached), from its /metrics. */
+export function readCacheLookups(metrics: string): Record<string, number> {
   return Object.fromEntries(
     [...metrics.matchAll(/^reporting_read_cache_lookups_total\{[^}]*outcome="(\w+)"[^}]*\} (\S+)$/gm)].map(
       ([, outcome, count]) => [outcome, Number(count)],

@@ -107,16 +107,11 @@ export class ForecastJobsWorker implements OnApplicationBootstrap, OnApplication
           .catch(() => {});
       // Leaders are awaited here, for a topic created just now by this or another replica.
       await waitForLeaders(admin, [topic]);
-      const partitions = async () =>
-        (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.length;
-      if ((await partitions()) < wanted) {
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      if (metadata.partitions.length < wanted) {
         await admin.createPartitions({ topicPartitions: [{ topic, count: wanted }] }).catch(() => {});
-        // The broker's metadata shows new partitions a moment after it accepted them; a consumer
-        // joining before then is assigned the old ones only, and jobs keyed to the others wait.
-        const deadline = Date.now() + 30_000;
-        while ((await partitions()) < wanted && Date.now() < deadline)
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        await waitForLeaders(admin, [topic]);
+        // Joining before the broker shows them all would leave jobs keyed to the new ones waiting.
+        await waitForLeaders(admin, [topic], { partitions: wanted });
       }
     } finally {
       await admin.disconnect();

@@ -139,26 +139,25 @@ export class DashboardsService {
     query: { currency?: string },
     compute: (m: EntityManager, target: ReadContext) => Promise<T>,
   ): Promise<T> {
+    const cache = this.answers;
     const key = JSON.stringify([view, tenantId, query]);
-    const recent = this.answers?.recent(key, Date.now());
+    const readAt = Date.now();
+    const recent = cache?.recent(key, readAt);
     if (recent) {
       this.lookups.inc({ outcome: 'stale_hit' });
       return recent as T;
     }
-    const readAt = Date.now();
     const target = await this.readContext(tenantId, query.currency);
     // What the answer depends on beyond the marts: the currency and its rate.
     const version =
-      this.answers && target.version !== null
-        ? `${target.version}/${target.currency}/${target.usdPerUnit}`
-        : undefined;
-    if (version) {
-      const cached = this.answers!.get(key, version, readAt);
+      target.version === null ? undefined : `${target.version}/${target.currency}/${target.usdPerUnit}`;
+    if (cache && version) {
+      const cached = cache.get(key, version, readAt);
       this.lookups.inc({ outcome: cached ? 'hit' : 'miss' });
       if (cached) return cached as T;
     } else this.lookups.inc({ outcome: 'uncached' });
     const computed = await this.transactions.forTenant(tenantId, (m) => compute(m, target));
-    if (version) this.answers!.set(key, version, readAt, computed);
+    if (cache && version) cache.set(key, version, readAt, computed);
     return computed;
   }
 

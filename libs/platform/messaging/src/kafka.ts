@@ -97,14 +97,22 @@ export async function ensureTopics(
 /**
  * A topic another service created a moment ago may not have partition leaders yet. A fresh broker
  * on a loaded machine, with six services creating their topics at once, took over 30 s: a service
- * waits up to two minutes rather than exit at start-up.
+ * waits up to two minutes rather than exit at start-up. With `partitions`, also until each topic
+ * shows at least that many: the broker's metadata shows added partitions a moment after it accepted
+ * them, and a consumer joining before then is assigned the old ones only.
  */
-export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 120_000): Promise<void> {
+export async function waitForLeaders(
+  admin: Admin,
+  topics: string[],
+  { partitions = 1, timeoutMs = 120_000 }: { partitions?: number; timeoutMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-      if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+      if (
+        metadata.every((t) => t.partitions.length >= partitions && t.partitions.every((p) => p.leader >= 0))
+      ) {
         // The metadata can name a leader that still answers "not the leader" to ListOffsets; a
         // consumer started then fails its first offset lookups and rejoins its group, backing off.
         await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
@@ -114,7 +122,9 @@ export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs =
       if (Date.now() > deadline) throw error;
     }
     if (Date.now() > deadline)
-      throw new Error(`topics without leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+      throw new Error(
+        `topics without ${partitions} partition(s) with leaders after ${timeoutMs} ms: ${topics.join(', ')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

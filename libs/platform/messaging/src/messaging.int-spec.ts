@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { replayDeadLetters } from './dead-letters';
 import { EventConsumerHost, type EventConsumerHostOptions } from './event-consumer';
-import { ensureTopics } from './kafka';
+import { ensureTopics, waitForLeaders } from './kafka';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { addToOutbox } from './outbox';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
@@ -473,6 +473,25 @@ describe('outbox, relay and idempotent consumer (real PostgreSQL and Kafka)', ()
     const dead = byId(await readTopic(topics.deadLetter(TOPIC, SERVICE), (all) => byId(all) !== undefined))!;
     expect(header(dead, HEADERS.dltAttempts)).toBe('1');
     expect(header(dead, HEADERS.lastError)).toContain("must have required property 'pingId'");
+  });
+
+  it('waits until a topic shows the partitions just added to it, and gives up on ones never added', async () => {
+    const topic = `${topics.topic(UNREAD_TOPIC)}.grown-${randomUUID()}`;
+    await createTopics([topic], 3);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 12 }] });
+      await waitForLeaders(admin, [topic], { partitions: 12 });
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      expect(metadata.partitions).toHaveLength(12);
+      await expect(waitForLeaders(admin, [topic], { partitions: 13, timeoutMs: 1_000 })).rejects.toThrow(
+        /without 13 partition\(s\) with leaders/,
+      );
+    } finally {
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+      await admin.disconnect();
+    }
   });
 
   async function readTopic(
