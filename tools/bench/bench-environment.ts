@@ -47,3 +47,29 @@ export function benchDatabaseUrl(env: TestEnvironment): string {
 export function serviceEnvironment(pairs: string[]): Record<string, string> {
   return Object.fromEntries(pairs.map((pair) => pair.split(/=(.*)/s).slice(0, 2)));
 }
+
+/** PostgreSQL's current write-ahead log location (the whole server's), to measure what a phase wrote. */
+export async function walLocation(env: TestEnvironment): Promise<string> {
+  const admin = new Client({ connectionString: env.adminUrl });
+  await admin.connect();
+  try {
+    return (await admin.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Bytes of write-ahead log the server wrote since `location` (from walLocation). */
+export async function walBytesSince(env: TestEnvironment, location: string): Promise<number> {
+  const admin = new Client({ connectionString: env.adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ bytes: string }>(
+      'select pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint::text as bytes',
+      [location],
+    );
+    return Number(rows[0].bytes);
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,14 +1,14 @@
 import { attributionOpenApiDocument } from '@sextant/contracts';
-import type { ClassType } from '@sextant/platform/database';
+import { purgeByTimeIndexMigration, type ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
-import { outboxBatchesMigration } from '@sextant/platform/messaging';
+import { outboxBatchesMigration, outboxCompressionMigration } from '@sextant/platform/messaging';
 import { AttributionModule } from './attribution.module';
 import { type AttributionConfig, loadAttributionConfig } from './config';
 import { JourneysConsumer } from './journeys/journeys.consumer';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Journeys1764000000000 } from './migrations/1764000000000-Journeys';
 import { MarketingMix1764600000000 } from './migrations/1764600000000-MarketingMix';
-import { Retention1764850000000 } from './migrations/1764850000000-Retention';
+import { Retention1764850000000, TOUCHPOINTS_PURGE } from './migrations/1764850000000-Retention';
 import { acceptCsvBodies } from './mmm/csv-body';
 import { MMM_ENTITIES } from './mmm/mmm.entities';
 import { MmmConsumer } from './mmm/mmm.consumer';
@@ -24,6 +24,8 @@ export const migrations = [
   MarketingMix1764600000000,
   Retention1764850000000,
   outboxBatchesMigration('attribution'),
+  outboxCompressionMigration('attribution'),
+  purgeByTimeIndexMigration([TOUCHPOINTS_PURGE]),
 ];
 
 export function attributionService(

@@ -1,14 +1,14 @@
 import { authOpenApiDocument } from '@sextant/contracts';
-import type { ClassType } from '@sextant/platform/database';
+import { purgeByTimeIndexMigration, type ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
-import { outboxBatchesMigration } from '@sextant/platform/messaging';
+import { outboxBatchesMigration, outboxCompressionMigration } from '@sextant/platform/messaging';
 import { AuthModule } from './auth.module';
 import { type AuthConfig, loadAuthConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Identity1763900000000 } from './migrations/1763900000000-Identity';
 import { MfaKeysAudit1764400000000 } from './migrations/1764400000000-MfaKeysAudit';
 import { AuditEventsConsumer } from './audit/audit-events.consumer';
-import { AuditRetention1764850000000 } from './migrations/1764850000000-AuditRetention';
+import { AUDIT_EVENTS_PURGE, AuditRetention1764850000000 } from './migrations/1764850000000-AuditRetention';
 import { RetentionModule, RetentionWindowsConsumer } from './retention/retention';
 
 /** The auth schema is written in SQL (see the Identity migration); no TypeORM entities. */
@@ -19,6 +19,8 @@ export const migrations = [
   MfaKeysAudit1764400000000,
   AuditRetention1764850000000,
   outboxBatchesMigration('auth'),
+  outboxCompressionMigration('auth'),
+  purgeByTimeIndexMigration([AUDIT_EVENTS_PURGE]),
 ];
 
 export function authService(config: AuthConfig = loadAuthConfig()): ServiceEntry<AuthConfig> {

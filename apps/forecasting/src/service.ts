@@ -1,7 +1,7 @@
 import { forecastingOpenApiDocument } from '@sextant/contracts';
 import type { ClassType } from '@sextant/platform/database';
 import type { ServiceEntry } from '@sextant/platform/service';
-import { outboxBatchesMigration } from '@sextant/platform/messaging';
+import { outboxBatchesMigration, outboxCompressionMigration } from '@sextant/platform/messaging';
 import { type ForecastingConfig, loadForecastingConfig } from './config';
 import { OrdersConsumer } from './demand/orders.consumer';
 import { SubjectErasureConsumer } from './privacy/subject-erasure.consumer';
@@ -15,6 +15,7 @@ export const migrations = [
   Initial1763800000000,
   Forecasting1764400000000,
   outboxBatchesMigration('forecasting'),
+  outboxCompressionMigration('forecasting'),
 ];
 
 export function forecastingService(

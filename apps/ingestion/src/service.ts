@@ -1,6 +1,7 @@
 import { ingestionOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
-import { outboxBatchesMigration } from '@sextant/platform/messaging';
+import { purgeByTimeIndexMigration } from '@sextant/platform/database';
+import { outboxBatchesMigration, outboxCompressionMigration } from '@sextant/platform/messaging';
 import { type IngestionConfig, loadIngestionConfig } from './config';
 import { DeadLetter } from './dead-letters/dead-letter.entity';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
@@ -10,7 +11,11 @@ import { Identity1764400000000 } from './migrations/1764400000000-Identity';
 import { Privacy1764700000000 } from './migrations/1764700000000-Privacy';
 import { TrackedMessageProfiles1764750000000 } from './migrations/1764750000000-TrackedMessageProfiles';
 import { ConsentRequirements1764800000000 } from './migrations/1764800000000-ConsentRequirements';
-import { Retention1764850000000 } from './migrations/1764850000000-Retention';
+import {
+  DEAD_LETTERS_PURGE,
+  Retention1764850000000,
+  TRACKED_MESSAGES_PURGE,
+} from './migrations/1764850000000-Retention';
 import { RetentionSettingsRow } from './retention/retention-settings.entity';
 import { RetentionModule } from './retention/retention.module';
 import { PrivacyRequest, PrivacyRequestService, SuppressedIdentifier } from './privacy/privacy.entities';
@@ -64,6 +69,8 @@ export const migrations = [
   ConsentRequirements1764800000000,
   Retention1764850000000,
   outboxBatchesMigration('ingestion'),
+  outboxCompressionMigration('ingestion'),
+  purgeByTimeIndexMigration([TRACKED_MESSAGES_PURGE, DEAD_LETTERS_PURGE]),
 ];
 
 export function ingestionService(

@@ -1,6 +1,6 @@
 import { reportingOpenApiDocument } from '@sextant/contracts';
 import type { ServiceEntry } from '@sextant/platform/service';
-import { outboxBatchesMigration } from '@sextant/platform/messaging';
+import { outboxBatchesMigration, outboxCompressionMigration } from '@sextant/platform/messaging';
 import { loadReportingConfig, type ReportingConfig } from './config';
 import { Initial1763800000000 } from './migrations/1763800000000-Initial';
 import { Marts1795979475453 } from './migrations/1795979475453-Marts';
@@ -37,6 +37,7 @@ export const migrations = [
   MartVersions1796000100000,
   DropRedundantDayIndex1796000200000,
   outboxBatchesMigration('reporting'),
+  outboxCompressionMigration('reporting'),
 ];
 
 export function reportingService(

@@ -3,7 +3,8 @@
 //    (gateway -> ingestion -> PostgreSQL dedup + outbox in one transaction -> relay -> Kafka acks=all);
 //    accepted events/s counted from 2xx answers, and delivered events/s from the Kafka topic's
 //    offsets (the outbox relay must keep up for the rate to be sustained); and the CPU each delivered
-//    event cost, per process group (services, their PostgreSQL backends, the broker), from /proc;
+//    event cost, per process group (services, their PostgreSQL backends, the broker), from /proc,
+//    and the write-ahead log PostgreSQL wrote per event;
 //  - ceiling: a plain kafkajs producer (acks=all, idempotent off, batches of 100) sending the same
 //    event payloads to the same broker for the same time;
 //  - latency: single `track` calls at a fixed rate (default 1,000/s, evenly spaced, after 5 s of
@@ -15,7 +16,7 @@
 //     [--replicas 2] [--profile] [--single-only]
 //     [--service-env KEY=VALUE ...]
 // Needs SEXTANT_DATABASE_ADMIN_URL and KAFKA_BROKERS.
-import { signUp, startStack } from '@sextant/testing';
+import { signUp, startStack, type TestEnvironment } from '@sextant/testing';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -23,7 +24,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchEnvironment, serviceEnvironment } from '../bench-environment';
+import { benchEnvironment, serviceEnvironment, walBytesSince, walLocation } from '../bench-environment';
 import { openLoop } from '../open-loop';
 import { cpuSecondsByGroup, microsecondsPer } from '../process-cpu';
 import { median, percentile } from '../stats';
@@ -102,11 +103,12 @@ async function fullPath(
   headers: Record<string, string>,
   kafka: Kafka,
   topic: string,
-  database: string,
+  env: TestEnvironment,
 ) {
   const nextBody = batchFactory();
   const before = await topicTotal(kafka, topic);
-  const cpuBefore = cpuSecondsByGroup(database);
+  const walBefore = await walLocation(env);
+  const cpuBefore = cpuSecondsByGroup(env.database);
   const started = Date.now();
   const result = await autocannon({
     url: `${gateway}/api/v1/ingestion/v1/batch`,
@@ -137,7 +139,9 @@ async function fullPath(
     requestP99Ms: result.latency.p99,
     failures: result.non2xx + result.errors,
     // Everything each event cost from the request to Kafka's acknowledgement of the relay's send.
-    cpuMicrosecondsPerDeliveredEvent: microsecondsPer(delivered, cpuBefore, cpuSecondsByGroup(database)),
+    cpuMicrosecondsPerDeliveredEvent: microsecondsPer(delivered, cpuBefore, cpuSecondsByGroup(env.database)),
+    // What PostgreSQL logged per event (dedup key, outbox row and its deletion, profiles).
+    walBytesPerDeliveredEvent: Math.round((await walBytesSince(env, walBefore)) / delivered),
   };
 }
 
@@ -244,7 +248,7 @@ async function main() {
     const owner = await signUp(stack.urls.gateway, 'Benchmark shop');
     const batchRuns = values['single-only'] ? 0 : runs;
     for (let run = 0; run < batchRuns; run++) {
-      const full = await fullPath(stack.urls.gateway, owner.headers, kafka, accepted, env.database);
+      const full = await fullPath(stack.urls.gateway, owner.headers, kafka, accepted, env);
       const raw = await rawProducer(kafka, `${env.topicPrefix}bench.raw.${run}`);
       rows.push({ full, raw });
       console.log(JSON.stringify({ run, full, raw }));
@@ -275,6 +279,7 @@ async function main() {
         median(rows.map((r) => r.full.cpuMicrosecondsPerDeliveredEvent[group] ?? 0)),
       ]),
     ),
+    walBytesPerDeliveredEvent: median(rows.map((r) => r.full.walBytesPerDeliveredEvent)),
     batchFailures: rows.reduce((sum, r) => sum + r.full.failures, 0),
     singleTrack: {
       targetRate: rate,

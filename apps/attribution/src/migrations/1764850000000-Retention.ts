@@ -1,5 +1,18 @@
-import { enableTenantRls, ownerPurgePolicies, purgeFunctionSql } from '@sextant/platform/database';
+import {
+  enableTenantRls,
+  ownerPurgePolicies,
+  purgeFunctionSql,
+  type PurgeFunction,
+} from '@sextant/platform/database';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export const TOUCHPOINTS_PURGE: PurgeFunction = {
+  name: 'attribution.purge_touchpoints',
+  table: 'attribution.touchpoints',
+  timeColumn: 'touched_at',
+  windowsTable: 'attribution.retention_windows',
+  windowColumn: 'journeys_days',
+};
 
 /**
  * Each tenant's journeys window (from privacy.retention.changed.v1; no row: the default) and the
@@ -21,15 +34,7 @@ export class Retention1764850000000 implements MigrationInterface {
     );
     for (const sql of ownerPurgePolicies('attribution.touchpoints')) await runner.query(sql);
     await runner.query(`CREATE INDEX touchpoints_touched_at ON attribution.touchpoints (touched_at)`);
-    await runner.query(
-      purgeFunctionSql({
-        name: 'attribution.purge_touchpoints',
-        table: 'attribution.touchpoints',
-        timeColumn: 'touched_at',
-        windowsTable: 'attribution.retention_windows',
-        windowColumn: 'journeys_days',
-      }),
-    );
+    await runner.query(purgeFunctionSql(TOUCHPOINTS_PURGE));
   }
 
   async down(runner: QueryRunner): Promise<void> {

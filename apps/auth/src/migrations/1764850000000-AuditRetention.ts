@@ -1,8 +1,22 @@
-import { enableTenantRls, ownerPurgePolicies, purgeFunctionSql } from '@sextant/platform/database';
+import {
+  enableTenantRls,
+  ownerPurgePolicies,
+  purgeFunctionSql,
+  type PurgeFunction,
+} from '@sextant/platform/database';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The audit log never keeps less than a year, whatever a tenant sets. */
 export const AUDIT_LOG_MINIMUM_DAYS = 365;
+
+export const AUDIT_EVENTS_PURGE: PurgeFunction = {
+  name: 'auth.purge_audit_events',
+  table: 'auth.audit_events',
+  timeColumn: 'occurred_at',
+  windowsTable: 'auth.retention_windows',
+  windowColumn: 'audit_log_days',
+  minimumDays: AUDIT_LOG_MINIMUM_DAYS,
+};
 
 /**
  * Each tenant's audit log window (from privacy.retention.changed.v1; no row, or a tenantless event:
@@ -24,16 +38,7 @@ export class AuditRetention1764850000000 implements MigrationInterface {
     );
     for (const sql of ownerPurgePolicies('auth.audit_events')) await runner.query(sql);
     await runner.query(`CREATE INDEX audit_events_occurred_at ON auth.audit_events (occurred_at)`);
-    await runner.query(
-      purgeFunctionSql({
-        name: 'auth.purge_audit_events',
-        table: 'auth.audit_events',
-        timeColumn: 'occurred_at',
-        windowsTable: 'auth.retention_windows',
-        windowColumn: 'audit_log_days',
-        minimumDays: AUDIT_LOG_MINIMUM_DAYS,
-      }),
-    );
+    await runner.query(purgeFunctionSql(AUDIT_EVENTS_PURGE));
     await runner.query(
       `REVOKE ALL ON FUNCTION auth.purge_audit_events(timestamptz, integer, integer) FROM PUBLIC`,
     );

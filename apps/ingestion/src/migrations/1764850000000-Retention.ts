@@ -1,5 +1,26 @@
-import { enableTenantRls, ownerPurgePolicies, purgeFunctionSql } from '@sextant/platform/database';
+import {
+  enableTenantRls,
+  ownerPurgePolicies,
+  purgeFunctionSql,
+  type PurgeFunction,
+} from '@sextant/platform/database';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export const TRACKED_MESSAGES_PURGE: PurgeFunction = {
+  name: 'ingestion.purge_tracked_messages',
+  table: 'ingestion.tracked_messages',
+  timeColumn: 'received_at',
+  windowsTable: 'ingestion.retention_settings',
+  windowColumn: 'raw_events_days',
+};
+
+export const DEAD_LETTERS_PURGE: PurgeFunction = {
+  name: 'ingestion.purge_dead_letters',
+  table: 'ingestion.dead_letters',
+  timeColumn: 'received_at',
+  windowsTable: 'ingestion.retention_settings',
+  windowColumn: 'dead_letters_days',
+};
 
 /**
  * Retention windows per tenant (days per data class; no row: the defaults) and the purge functions
@@ -29,24 +50,8 @@ export class Retention1764850000000 implements MigrationInterface {
     await runner.query(
       `CREATE INDEX "dead_letters_received_at_idx" ON "ingestion"."dead_letters" ("received_at")`,
     );
-    await runner.query(
-      purgeFunctionSql({
-        name: 'ingestion.purge_tracked_messages',
-        table: 'ingestion.tracked_messages',
-        timeColumn: 'received_at',
-        windowsTable: 'ingestion.retention_settings',
-        windowColumn: 'raw_events_days',
-      }),
-    );
-    await runner.query(
-      purgeFunctionSql({
-        name: 'ingestion.purge_dead_letters',
-        table: 'ingestion.dead_letters',
-        timeColumn: 'received_at',
-        windowsTable: 'ingestion.retention_settings',
-        windowColumn: 'dead_letters_days',
-      }),
-    );
+    await runner.query(purgeFunctionSql(TRACKED_MESSAGES_PURGE));
+    await runner.query(purgeFunctionSql(DEAD_LETTERS_PURGE));
   }
 
   async down(runner: QueryRunner): Promise<void> {

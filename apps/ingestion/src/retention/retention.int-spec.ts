@@ -225,4 +225,29 @@ describe('retention windows and purge (ingestion in-process, real PostgreSQL and
       /^ingestion_retention_rows_purged_total\{[^}]*data_class="dead_letters"[^}]*\} 2$/m,
     );
   });
+
+  it('reads the dedup table oldest first through its time index: a run with nothing expired scans no row', async () => {
+    await asOwner(
+      custom.tenantId,
+      `INSERT INTO ingestion.tracked_messages (tenant_id, message_id, event_id, received_at)
+       SELECT $1, 'recent-' || n, gen_random_uuid(), $2 FROM generate_series(1, 20000) AS n`,
+      [custom.tenantId, at(1, 0)],
+    );
+    await asOwner(null, 'ANALYZE ingestion.tracked_messages');
+    // The rows this session read from the table (its statistics not yet flushed).
+    const client = new Client({ connectionString: serviceUrls(env, 'ingestion').ownerUrl });
+    await client.connect();
+    try {
+      const purged = await client.query('SELECT ingestion.purge_tracked_messages($1, 395, 5000) AS deleted', [
+        NOW,
+      ]);
+      const read = await client.query(
+        `SELECT pg_stat_get_xact_tuples_returned('ingestion.tracked_messages'::regclass)
+              + pg_stat_get_xact_tuples_fetched('ingestion.tracked_messages'::regclass) AS rows_read`,
+      );
+      expect({ ...purged.rows[0], ...read.rows[0] }).toEqual({ deleted: 0, rows_read: '0' });
+    } finally {
+      await client.end();
+    }
+  });
 });

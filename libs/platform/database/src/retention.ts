@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Days kept per data class when a tenant has set nothing (documented in the ingestion contract). */
 export const RETENTION_DEFAULTS = {
@@ -75,32 +75,54 @@ export async function purgeExpired(
   }
 }
 
-/**
- * The migration SQL of a purge function over `table` (time column `timeColumn`), reading the
- * tenant's window in days from `windowsTable.windowColumn`. SECURITY DEFINER: it runs as the schema
- * owner, who gets read and delete policies on the table (the app role never sees other tenants).
- */
-export function purgeFunctionSql(options: {
+/** What a purge function reads: the table, its time column, and where the tenants' windows are. */
+export interface PurgeFunction {
   name: string;
   table: string;
+  /** Must have a B-tree index: the purge reads the table through it. */
   timeColumn: string;
   windowsTable: string;
   windowColumn: string;
   /** A floor no window goes under, whatever the tenant's row says (the audit log's year). */
   minimumDays?: number;
-}): string {
+}
+
+/**
+ * The migration SQL of a purge function (created or replaced). SECURITY DEFINER: it runs as the
+ * schema owner, who gets read and delete policies on the table (the app role never sees other
+ * tenants). Rows are read oldest first through the time column's index, from before the shortest
+ * window any tenant has: a run with nothing expired reads no row, where a join on each row's tenant
+ * window alone made PostgreSQL scan the whole table every run.
+ */
+export function purgeFunctionSql(options: PurgeFunction): string {
   const { name, table, timeColumn, windowsTable, windowColumn } = options;
-  const days = `COALESCE(w.${windowColumn}, p_default_days)`;
-  const window = options.minimumDays === undefined ? days : `GREATEST(${days}, ${options.minimumDays})`;
-  return `CREATE FUNCTION ${name}(p_now timestamptz, p_default_days integer, p_batch integer) RETURNS integer
+  const floor = (days: string) =>
+    options.minimumDays === undefined ? days : `GREATEST(${days}, ${options.minimumDays})`;
+  return `CREATE OR REPLACE FUNCTION ${name}(p_now timestamptz, p_default_days integer, p_batch integer) RETURNS integer
     LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
       WITH gone AS (
         DELETE FROM ${table} WHERE ctid = ANY (ARRAY(
           SELECT t.ctid FROM ${table} t LEFT JOIN ${windowsTable} w ON w.tenant_id = t.tenant_id
-           WHERE t.${timeColumn} < p_now - make_interval(days => ${window})
+           WHERE t.${timeColumn} < p_now - make_interval(days => ${floor(`(SELECT LEAST(p_default_days, min(${windowColumn})) FROM ${windowsTable})`)})
+             AND t.${timeColumn} < p_now - make_interval(days => ${floor(`COALESCE(w.${windowColumn}, p_default_days)`)})
+           ORDER BY t.${timeColumn}
            LIMIT p_batch))
         RETURNING 1)
       SELECT count(*)::integer FROM gone $$`;
+}
+
+/** The migration that gives databases created before it the purge functions as purgeFunctionSql writes them now. */
+export function purgeByTimeIndexMigration(functions: PurgeFunction[]): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    name = 'PurgeByTimeIndex1796000500000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      for (const fn of functions) await runner.query(purgeFunctionSql(fn));
+    }
+
+    // The functions before read the same rows (through a whole-table scan): nothing to undo.
+    async down(): Promise<void> {}
+  };
 }
 
 /** Policies that let the schema owner (the purge functions' definer) read and delete every tenant's rows. */
