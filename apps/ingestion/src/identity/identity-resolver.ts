@@ -5,6 +5,7 @@ import {
   type IdentityOptions,
   type IdentityProfile,
 } from '@sextant/domain/ingestion';
+import { preparedQuery } from '@sextant/platform/database';
 import type { EntityManager } from 'typeorm';
 import type { IdentifierKind } from './profile.entity';
 import { profileIdFor } from './profile-id';
@@ -133,7 +134,8 @@ export class IdentityResolver {
     if (wanted.length === 0) return;
     // Conditions on the primary key's columns (a few extra kind/value pairs come back and are
     // ignored); a join with a record set let the planner scan the tenant's whole identifier table.
-    const rows: { kind: IdentifierKind; value: string; profile_id: string }[] = await this.manager.query(
+    const rows = await preparedQuery<{ kind: IdentifierKind; value: string; profile_id: string }>(
+      this.manager,
       `select kind, value, profile_id from profile_identifiers
         where tenant_id = $1 and kind = any($2::text[]) and value = any($3::text[])`,
       [this.tenantId, [...new Set(wanted.map((w) => w.kind))], [...new Set(wanted.map((w) => w.value))]],

@@ -1,3 +1,4 @@
+import { preparedQuery } from '@sextant/platform/database';
 import type { EntityManager } from 'typeorm';
 import type { PreparedEvent } from '../tracking/tracking-event';
 import { type Identifier, suppressionHash } from './subject-requests.service';
@@ -45,7 +46,8 @@ export async function suppressedEvents(
   );
   const all = identifiers.flat();
   if (all.length === 0) return new Set();
-  const rows: { kind: string; value_hash: string }[] = await manager.query(
+  const rows = await preparedQuery<{ kind: string; value_hash: string }>(
+    manager,
     `SELECT kind, value_hash FROM ingestion.suppressed_identifiers
       WHERE tenant_id = $1 AND (kind, value_hash) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
     [tenantId, all.map((i) => i.kind), all.map((i) => i.hash)],

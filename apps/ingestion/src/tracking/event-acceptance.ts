@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventPayloads } from '@sextant/contracts';
 import type { IdentityOptions, Problem } from '@sextant/domain/ingestion';
+import { preparedQuery } from '@sextant/platform/database';
 import { Metrics } from '@sextant/platform/http';
 import { addManyToOutbox } from '@sextant/platform/messaging';
 import { Counter } from 'prom-client';
@@ -82,7 +83,8 @@ export class EventAcceptance {
     const planned = new Map(
       unique.map(([messageId], n) => [messageId, { eventId: randomUUID(), profileId: expected[n] }]),
     );
-    const inserted: { message_id: string }[] = await manager.query(
+    const inserted = await preparedQuery<{ message_id: string }>(
+      manager,
       `insert into tracked_messages (tenant_id, message_id, event_id, profile_id, received_at)
        select $1, k.message_id, k.event_id, k.profile_id, now()
          from unnest($2::text[], $3::uuid[], $4::uuid[]) as k(message_id, event_id, profile_id)

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '@sextant/platform/database';
 import { OutboxRow, type OutboxMessage } from './messaging.entities';
 import { onOutboxWrite } from './outbox';
 import type { RenewableProducer } from './renewable-producer';
@@ -105,7 +106,8 @@ export class OutboxRelay {
    */
   private async takeNextMessages(manager: EntityManager): Promise<TopicMessage[]> {
     const table = manager.connection.getMetadata(OutboxRow).tablePath;
-    const { records } = await manager.queryRunner!.query(
+    const rows = await preparedQuery<{ position: string; topic: string; messages: string }>(
+      manager,
       `with next as (
          select position, sum(coalesce(message_count, 1)) over (order by position) as events
            from ${table} order by position limit $1)
@@ -114,9 +116,8 @@ export class OutboxRelay {
        returning o.position, o.topic, coalesce(o.messages, json_build_array(json_build_object('eventId', o.event_id,
                  'key', o.message_key, 'headers', o.headers, 'value', o.payload::text))::text) as messages`,
       [this.options.batchSize],
-      true,
     );
-    return (records as { position: string; topic: string; messages: string }[])
+    return rows
       .sort((a, b) => Number(a.position) - Number(b.position))
       .flatMap((row) =>
         (JSON.parse(row.messages) as OutboxMessage[]).map((message) => ({ ...message, topic: row.topic })),
