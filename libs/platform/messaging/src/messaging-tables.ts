@@ -73,21 +73,6 @@ export async function unbatchOutboxRows(runner: QueryRunner, schema: string): Pr
     ALTER COLUMN "payload" SET NOT NULL, ALTER COLUMN "headers" SET NOT NULL`);
 }
 
-/** The migration that applies batchOutboxRows to a service's schema: the same in every service. */
-export function outboxBatchesMigration(schema: string): new () => MigrationInterface {
-  return class implements MigrationInterface {
-    name = 'OutboxBatches1796000300000';
-
-    async up(runner: QueryRunner): Promise<void> {
-      await batchOutboxRows(runner, schema);
-    }
-
-    async down(runner: QueryRunner): Promise<void> {
-      await unbatchOutboxRows(runner, schema);
-    }
-  };
-}
-
 /**
  * The outbox's `messages` compressed with lz4 where the server has it (PostgreSQL 14+ built with
  * lz4, as the PGDG and Debian packages are). A write of 100 tracking events is ~170 KB of JSON text:
@@ -109,17 +94,34 @@ export async function uncompressOutboxMessages(runner: QueryRunner, schema: stri
     ALTER COLUMN "messages" SET COMPRESSION DEFAULT`);
 }
 
-/** The migration that applies compressOutboxMessages to a service's schema: the same in every service. */
-export function outboxCompressionMigration(schema: string): new () => MigrationInterface {
-  return class implements MigrationInterface {
-    name = 'OutboxCompression1796000400000';
+/** A migration that applies `up` and `down` to the schema it is made for: the same in every service. */
+function schemaMigration(
+  migrationName: string,
+  up: (runner: QueryRunner, schema: string) => Promise<void>,
+  down: (runner: QueryRunner, schema: string) => Promise<void>,
+): (schema: string) => new () => MigrationInterface {
+  return (schema) =>
+    class implements MigrationInterface {
+      name = migrationName;
 
-    async up(runner: QueryRunner): Promise<void> {
-      await compressOutboxMessages(runner, schema);
-    }
+      async up(runner: QueryRunner): Promise<void> {
+        await up(runner, schema);
+      }
 
-    async down(runner: QueryRunner): Promise<void> {
-      await uncompressOutboxMessages(runner, schema);
-    }
-  };
+      async down(runner: QueryRunner): Promise<void> {
+        await down(runner, schema);
+      }
+    };
 }
+
+export const outboxBatchesMigration = schemaMigration(
+  'OutboxBatches1796000300000',
+  batchOutboxRows,
+  unbatchOutboxRows,
+);
+
+export const outboxCompressionMigration = schemaMigration(
+  'OutboxCompression1796000400000',
+  compressOutboxMessages,
+  uncompressOutboxMessages,
+);
