@@ -33,12 +33,12 @@ export async function dropMessagingTables(runner: QueryRunner, schema: string): 
 /**
  * Outbox rows become one per outbox write instead of one per event: `messages` holds the write's
  * events as a JSON array of `{ eventId, key, headers, value }` (`value` the payload's JSON text), in
- * order, stored as text that PostgreSQL does not parse, uncompressed (compressOutboxMessages has
- * compressed it with lz4 since). Additive, so that the previous release runs against it during a rollout:
- * the per-event columns stay (now nullable) for the rows it writes, and the relay publishes both
- * kinds. Its relay refuses a batched row (no headers: kafkajs throws, the round rolls back), so
- * nothing is published wrongly while both run. The view `outbox_messages` lists the waiting events
- * one per row, for operators and tests.
+ * order, stored as text that PostgreSQL does not parse, uncompressed (compressOutboxMessages
+ * compresses it with lz4 since). Additive, so that the previous release runs against it during a
+ * rollout: the per-event columns stay (now nullable) for the rows it writes, and the relay
+ * publishes both kinds. Its relay refuses a batched row (no headers: kafkajs throws, the round rolls
+ * back), so nothing is published wrongly while both run. The view `outbox_messages` lists the
+ * waiting events one per row, for operators and tests.
  */
 export async function batchOutboxRows(runner: QueryRunner, schema: string): Promise<void> {
   const outbox = `"${schema}"."outbox"`;
