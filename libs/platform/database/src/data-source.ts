@@ -89,21 +89,25 @@ export async function readAsTenant<Row>(
 }
 
 /**
- * A statement of a hot path as a prepared statement of the transaction's connection, named after
- * its text: PostgreSQL plans it for the first calls only, then reuses a generic plan, where a
- * statement sent unnamed is planned at every call (0.03-0.5 ms each for the tracking write's
- * statements, more than some take to run; docs/benchmarks.md). For statements whose best plan does
- * not depend on the values. Returns the rows; without a transaction it runs through `manager.query`.
+ * A statement of a hot path as a prepared statement of the connection it runs on (the
+ * transaction's, or a pooled one), named after its text: PostgreSQL plans it for the first calls
+ * only, then reuses a generic plan, where a statement sent unnamed is planned at every call
+ * (0.03-0.5 ms each for the tracking write's statements, more than some take to run;
+ * docs/benchmarks.md). For statements whose best plan does not depend on the values. Returns the rows.
  */
 export async function preparedQuery<Row>(
   manager: EntityManager,
   text: string,
   values: unknown[],
 ): Promise<Row[]> {
-  if (!manager.queryRunner) return manager.query(text, values);
-  const client = (await manager.queryRunner.connect()) as PoolClient;
-  const result = await client.query<Row & QueryResultRow>({ name: statementName(text), text, values });
-  return result.rows;
+  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as PoolClient;
+    const result = await client.query<Row & QueryResultRow>({ name: statementName(text), text, values });
+    return result.rows;
+  } finally {
+    if (runner !== manager.queryRunner) await runner.release();
+  }
 }
 
 const statementNames = new Map<string, string>();

@@ -2,7 +2,7 @@ import { serviceUrls, testEnvironment } from '@sextant/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createServiceDataSource, readAsTenant, withTenant } from './data-source';
+import { createServiceDataSource, preparedQuery, readAsTenant, withTenant } from './data-source';
 
 // Runs against ingestion.pings, a real tenant-scoped table created by ingestion's migration, as the
 // ingestion app role: the role every request runs as.
@@ -120,6 +120,23 @@ describe('row-level security (real PostgreSQL, ingestion app role)', () => {
       await expect(readAsTenant(single, "x' or 1=1 --", () => 'select 1')).rejects.toThrow(
         'tenant id must be a UUID',
       );
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  it('runs a prepared statement once per connection, as the tenant inside a transaction and on a pooled connection outside one', async () => {
+    const single = await singleConnection();
+    const text = `select count(*)::int as n from pings where note = $1`;
+    const prepared = () =>
+      single.query(`select count(*)::int as n from pg_prepared_statements where statement = $1`, [text]);
+    try {
+      expect(await withTenant(single, tenantB, (m) => preparedQuery(m, text, ['x']))).toEqual([{ n: 2 }]);
+      expect(await withTenant(single, tenantA, (m) => preparedQuery(m, text, ['x']))).toEqual(
+        await withTenant(app, tenantA, (m) => m.query(text, ['x'])),
+      );
+      expect(await preparedQuery(single.manager, text, ['x'])).toEqual([{ n: 0 }]);
+      expect(await prepared()).toEqual([{ n: 1 }]);
     } finally {
       await single.destroy();
     }
