@@ -87,6 +87,9 @@ function batchFactory(): () => string {
   };
 }
 
+/** What a Segment client or a browser sends besides the body: it takes compressed answers. */
+const CLIENT_HEADERS = { 'content-type': 'application/json', 'accept-encoding': 'gzip, deflate, br' };
+
 async function topicTotal(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
@@ -117,7 +120,7 @@ async function fullPath(
     requests: [
       {
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
+        headers: { ...headers, ...CLIENT_HEADERS },
         setupRequest: (request) => ({ ...request, body: nextBody() }),
       },
     ],
@@ -185,7 +188,7 @@ async function singleTrackLatency(gateway: string, headers: Record<string, strin
     (n) => ({
       method: 'POST',
       path: '/api/v1/ingestion/v1/track',
-      headers: { ...headers, 'content-type': 'application/json' },
+      headers: { ...headers, ...CLIENT_HEADERS },
       body: JSON.stringify(eventTemplate(`${prefix}-${n}`, n)),
     }),
     duration,

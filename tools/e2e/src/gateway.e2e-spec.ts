@@ -75,6 +75,21 @@ describe('gateway at the door (real process)', () => {
         onUploadStarted();
         return;
       }
+      if (request.url?.startsWith('/api/v1/attribution/sized')) {
+        // An answer of known length, as a service's JSON answers are: ?bytes= of them.
+        const bytes = Number(new URL(request.url, 'http://upstream').searchParams.get('bytes'));
+        const body = JSON.stringify({ padding: 'x'.repeat(bytes - 14) });
+        response
+          .writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
+          .end(body);
+        return;
+      }
+      if (request.url?.startsWith('/api/v1/attribution/cut')) {
+        // Promises 500 bytes, sends 10 and goes away.
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': 500 });
+        response.write('{"cut":"..', () => response.destroy());
+        return;
+      }
       if (request.url?.startsWith('/api/v1/attribution/fail')) {
         response.writeHead(500, { 'content-type': 'application/problem+json' }).end('{"status":500}');
         return;
@@ -151,6 +166,28 @@ describe('gateway at the door (real process)', () => {
     expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(response.headers.get('content-encoding')).toBe('gzip');
     expect(((await response.json()) as { path: string }).path).toBe('/api/v1/attribution/echo');
+  });
+
+  it('compresses an answer of known length from 1 KB, and sends a smaller one whole and as it is', async () => {
+    const ownTenant = await bearer(randomUUID()); // not to spend the shared tenant's rate limit
+    for (const [bytes, encoding] of [
+      [1023, 'identity'],
+      [1024, 'gzip'],
+      [60, 'identity'],
+    ] as const) {
+      const response = await call(`/api/v1/attribution/sized?bytes=${bytes}`, {
+        headers: { 'accept-encoding': 'gzip', ...ownTenant },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-encoding') ?? 'identity').toBe(encoding);
+      expect((await response.text()).length).toBe(bytes);
+    }
+    const cut = await call('/api/v1/attribution/cut', {
+      headers: { 'accept-encoding': 'gzip', ...ownTenant },
+    });
+    expect(cut.status).toBe(502);
+    expect(cut.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await cut.json()) as { detail: string }).detail).toContain('broke off');
   });
 
   it('streams a body of unknown length written a line at a time, compressed and whole', async () => {

@@ -19,6 +19,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'x-xss-protection': '0',
 });
 
+/** Bodies under 1 KB gain nothing from compression and cost CPU on every request. */
+export const COMPRESSION_THRESHOLD_BYTES = 1024;
+
 /**
  * What every response gets at the door: security headers, CORS for the configured origins only,
  * and compression of bodies worth compressing (rate limits and authentication: EdgeGuard).
@@ -55,10 +58,13 @@ export async function installEdgeProtection(
       } as never,
     );
   }
-  // Bodies under 1 KB gain nothing from compression and cost CPU on every request.
   // Request bodies go upstream as sent (with their Content-Encoding): no decompression hook here.
   await app.register(
     compress as never,
-    { encodings: ['br', 'gzip'], threshold: 1024, globalDecompression: false } as never,
+    {
+      encodings: ['br', 'gzip'],
+      threshold: COMPRESSION_THRESHOLD_BYTES,
+      globalDecompression: false,
+    } as never,
   );
 }

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { GatewayConfig } from '../config';
 import { type EdgeGuard, edgeContextOf } from '../edge/edge-guard';
+import { COMPRESSION_THRESHOLD_BYTES } from '../edge/edge-protection';
 import { traceIdsOf, upstreamTraceHeaders } from '../edge/edge-tracing';
 import { CircuitBreaker } from './circuit-breaker';
 import type { RouteTimeouts } from './route-timeouts';
@@ -92,6 +93,17 @@ function coalesced(source: Readable): Readable {
   coalescer.once('close', () => source.destroy());
   return source.pipe(coalescer);
 }
+
+async function readWhole(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const upstreamBodyFailed = (domain: string, cause: unknown) =>
+  Object.assign(new ApiProblem(502, 'upstream_unavailable', `The ${domain} service's answer broke off.`), {
+    cause,
+  });
 
 /** Whether the client takes a compressed body (a `q=0` is not parsed: it only costs a coalescer). */
 const acceptsCompression = (request: FastifyRequest) =>
@@ -210,10 +222,19 @@ export async function installUpstreamProxy(
       onResponse: (_request, replyToClient, response) => {
         if (response.statusCode >= 500) breaker.failed();
         else breaker.succeeded();
+        const length = replyToClient.getHeader('content-length');
+        const compressible = acceptsCompression(request);
+        if (compressible && length !== undefined && Number(length) < COMPRESSION_THRESHOLD_BYTES) {
+          // Compression takes any stream whatever its size: a body under its threshold goes whole,
+          // as bytes, and uncompressed (a zlib stream per 100-byte answer cost the gateway ~0.5 ms of CPU).
+          return void readWhole(response.stream).then(
+            (body) => replyToClient.send(body),
+            (error) => problem(upstreamBodyFailed(domain, error), replyToClient as unknown as FastifyReply),
+          );
+        }
         // A body of unknown length on its way to compression is worth coalescing; others go as they come.
-        const streamed = replyToClient.getHeader('content-length') === undefined;
         void replyToClient.send(
-          streamed && acceptsCompression(request) ? coalesced(response.stream) : response.stream,
+          compressible && length === undefined ? coalesced(response.stream) : response.stream,
         );
       },
       onError: (replyToClient, { error }) => {
